@@ -1,0 +1,120 @@
+"""The hooks a plugin implements to extend the SDK.
+
+A plugin is any object or module with functions decorated by :data:`hookimpl`.
+Plugins are found through the entry-point group ``camunda_orchestration_sdk``
+(loaded lazily, when a client is first built) or passed explicitly with
+``CamundaClient(plugins=[...])``. Each client has its own ``PluginManager``;
+the SDK's built-ins are registered first and marked ``trylast``, so a plugin's
+answer always wins over a default.
+
+Two kinds of hook:
+
+* **firstresult** – the first non-``None`` answer is used (plugins registered
+  later are asked first; built-ins last).
+* **collecting** – every plugin's answer is gathered (registries of named
+  strategies and caches, extra configuration variables).
+* **observer** – every plugin is called; return values are ignored.
+
+See ``docs/plugins.md`` for a walk-through of writing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import httpx
+
+    from camunda_core.auth.strategy import AuthStrategy
+    from camunda_core.auth.token_cache import TokenCacheFactory
+    from camunda_core.config import CamundaConfig, Variable
+    from camunda_core.logging import SdkLogger
+    from camunda_core.runtime.events import RequestEvent, ResponseEvent
+    from camunda_core.runtime.retry import RetryPolicy
+
+__all__ = ["PROJECT_NAME", "hookspec", "hookimpl", "CamundaHookspecs"]
+
+#: The pluggy project name, which is also the entry-point group.
+PROJECT_NAME = "camunda_orchestration_sdk"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+class CamundaHookspecs:
+    """Hook specifications of ``camunda_core``."""
+
+    @hookspec
+    def camunda_auth_strategies(self) -> Sequence[AuthStrategy]:
+        """**collecting** – auth strategies this plugin provides, by name.
+
+        The client picks the one named by ``CAMUNDA_AUTH_STRATEGY`` (or the
+        inferred one). NONE and BASIC are built in; ``camunda-auth-oauth``
+        adds OAUTH. When two plugins offer the same name, the one registered
+        later wins (explicit ``plugins=[...]`` beat entry points, which beat
+        built-ins).
+        """
+        raise NotImplementedError
+
+    @hookspec
+    def camunda_token_caches(self) -> Sequence[TokenCacheFactory]:
+        """**collecting** – token caches this plugin provides, by name.
+
+        Selected with ``CAMUNDA_TOKEN_CACHE``. Same precedence as auth strategies.
+        """
+        raise NotImplementedError
+
+    @hookspec
+    def camunda_config_variables(self) -> Sequence[Variable]:
+        """**collecting** – extra configuration variables this plugin understands.
+
+        They are resolved like the built-in ones (``.env`` < environment <
+        explicit dict), validated, and exposed as ``config.extra[NAME]``.
+        Declaring them also stops the "unknown key" check from rejecting them.
+        """
+        raise NotImplementedError
+
+    @hookspec(firstresult=True)
+    def camunda_retry_policy(self, config: CamundaConfig) -> RetryPolicy | None:
+        """**firstresult** – the retry policy for every call of this client.
+
+        The default is :class:`camunda_core.runtime.retry.DefaultRetryPolicy`
+        built from the ``CAMUNDA_RETRY_*`` variables.
+        """
+        raise NotImplementedError
+
+    @hookspec(firstresult=True)
+    def camunda_logger(self, config: CamundaConfig) -> SdkLogger | None:
+        """**firstresult** – the logger the SDK writes to.
+
+        An explicit ``logger=`` argument to the client takes precedence over
+        every plugin. The default is loguru's logger, bound to the SDK.
+        """
+        raise NotImplementedError
+
+    @hookspec(firstresult=True)
+    def camunda_http_transport(
+        self, config: CamundaConfig, asynchronous: bool
+    ) -> httpx.BaseTransport | httpx.AsyncBaseTransport | None:
+        """**firstresult** – the httpx transport to send requests through.
+
+        Called once per client with ``asynchronous`` telling which kind is
+        wanted. Return ``None`` to let the next plugin (finally the default)
+        decide. Custom TLS and timeouts are applied by the SDK around it.
+        """
+        raise NotImplementedError
+
+    @hookspec
+    def camunda_on_request(self, event: RequestEvent) -> None:
+        """**observer** – called before every attempt is sent.
+
+        ``event`` carries the operation id, method, URL, attempt number and
+        headers with secrets already redacted. Must not block.
+        """
+
+    @hookspec
+    def camunda_on_response(self, event: ResponseEvent) -> None:
+        """**observer** – called after every attempt, with its status or error and duration."""

@@ -1,0 +1,216 @@
+"""Logging: loguru by default, disabled for the library until the user opts in.
+
+The SDK never adds a sink. It logs through loguru's global logger bound with
+``sdk="camunda"``; loguru is disabled for ``camunda_*`` modules at import, and
+re-enabled when ``CAMUNDA_SDK_LOG_LEVEL`` is set (or the user calls
+``logger.enable("camunda_core")`` themselves).
+
+``logger=`` on a client accepts a stdlib ``logging.Logger`` or any object with
+``debug``/``info``/``warning``/``error``; :class:`NullLogger` silences all.
+Whatever is passed is wrapped in :class:`LevelFilteredLogger`, which applies
+``CAMUNDA_SDK_LOG_LEVEL`` and scrubs secrets from every message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol, runtime_checkable
+
+__all__ = [
+    "SdkLogger",
+    "NullLogger",
+    "LevelFilteredLogger",
+    "LOG_LEVELS",
+    "default_logger",
+    "redact",
+    "redact_headers",
+    "SECRET_HEADER_NAMES",
+]
+
+#: CAMUNDA_SDK_LOG_LEVEL values, quietest first.
+LOG_LEVELS: tuple[str, ...] = ("silent", "error", "warn", "info", "debug", "trace", "silly")
+_LEVEL_RANK = {name: rank for rank, name in enumerate(LOG_LEVELS)}
+
+#: Headers whose values are never logged.
+SECRET_HEADER_NAMES = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
+
+_LOGURU_MODULES = ("camunda_core", "camunda_auth_oauth", "camunda_workers", "camunda_orchestration_sdk")
+
+
+@runtime_checkable
+class SdkLogger(Protocol):
+    """What the SDK needs of a logger."""
+
+    def debug(self, msg: str, *args: Any, **kwargs: Any) -> Any: ...
+    def info(self, msg: str, *args: Any, **kwargs: Any) -> Any: ...
+    def warning(self, msg: str, *args: Any, **kwargs: Any) -> Any: ...
+    def error(self, msg: str, *args: Any, **kwargs: Any) -> Any: ...
+
+
+class NullLogger:
+    """A logger that discards everything. Picklable, so it crosses process pools."""
+
+    def debug(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def info(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def warning(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def error(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def trace(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def bind(self, **_context: Any) -> NullLogger:
+        return self
+
+    def __repr__(self) -> str:
+        return "NullLogger()"
+
+
+# Bearer/Basic credentials, JWT-looking strings and secret-named key/value pairs.
+_SECRET_PATTERNS = (
+    re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"),
+    re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),
+    re.compile(
+        r"(?i)((?:client_secret|access_token|refresh_token|password|secret|token)[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]+"
+    ),
+)
+
+
+def redact(text: str, extra_secrets: Iterable[str] = ()) -> str:
+    """Replace credentials in free text with ``***``."""
+    for secret in extra_secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    text = _SECRET_PATTERNS[0].sub(lambda m: f"{m.group(1)} ***", text)
+    text = _SECRET_PATTERNS[1].sub("***", text)
+    return _SECRET_PATTERNS[2].sub(lambda m: f"{m.group(1)}***", text)
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy of ``headers`` with secret-bearing values replaced by ``***``."""
+    return {k: ("***" if k.lower() in SECRET_HEADER_NAMES else v) for k, v in headers.items()}
+
+
+class LevelFilteredLogger:
+    """Wraps any logger: applies the SDK's level and scrubs secrets from messages.
+
+    ``bind(**context)`` returns a child that prefixes messages with the context
+    (and passes it to loguru's ``bind`` where the target supports it).
+    """
+
+    __slots__ = ("_target", "_rank", "_secrets", "_context", "_uses_format_args")
+
+    def __init__(
+        self,
+        target: SdkLogger,
+        level: str = "error",
+        *,
+        secrets: Iterable[str] = (),
+        context: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._target = target
+        self._rank = _LEVEL_RANK.get(level, _LEVEL_RANK["error"])
+        self._secrets = tuple(s for s in secrets if s)
+        self._context: dict[str, Any] = dict(context or {})
+        # loguru formats with str.format; stdlib with %. We pre-format ourselves
+        # and pass no args, which is correct for both.
+        self._uses_format_args = False
+
+    @property
+    def target(self) -> SdkLogger:
+        return self._target
+
+    def is_enabled(self, level: str) -> bool:
+        return _LEVEL_RANK.get(level, 0) <= self._rank and self._rank > 0
+
+    def bind(self, **context: Any) -> LevelFilteredLogger:
+        target = self._target
+        binder = getattr(target, "bind", None)
+        if callable(binder) and not isinstance(target, NullLogger):
+            target = binder(**context)
+        merged = {**self._context, **context}
+        child = LevelFilteredLogger.__new__(LevelFilteredLogger)
+        child._target = target
+        child._rank = self._rank
+        child._secrets = self._secrets
+        child._context = merged
+        child._uses_format_args = False
+        return child
+
+    def _render(self, msg: str, args: tuple[Any, ...]) -> str:
+        if args:
+            try:
+                msg = msg % args
+            except (TypeError, ValueError):
+                try:
+                    msg = msg.format(*args)
+                except (IndexError, KeyError, ValueError):
+                    msg = " ".join([msg, *map(str, args)])
+        if self._context:
+            prefix = " ".join(f"{k}={v}" for k, v in self._context.items())
+            msg = f"[{prefix}] {msg}"
+        return redact(msg, self._secrets)
+
+    def _emit(self, method: str, level: str, msg: str, args: tuple[Any, ...]) -> None:
+        if not self.is_enabled(level):
+            return
+        text = self._render(str(msg), args)
+        target_method = getattr(self._target, method, None)
+        if target_method is None:
+            target_method = self._target.debug
+        if _is_loguru(self._target):
+            # Escape braces: loguru would treat them as format fields.
+            target_method(text.replace("{", "{{").replace("}", "}}"))
+        else:
+            target_method(text)
+
+    def trace(self, msg: str, *args: Any, **_kwargs: Any) -> None:
+        self._emit("trace", "trace", msg, args)
+
+    def debug(self, msg: str, *args: Any, **_kwargs: Any) -> None:
+        self._emit("debug", "debug", msg, args)
+
+    def info(self, msg: str, *args: Any, **_kwargs: Any) -> None:
+        self._emit("info", "info", msg, args)
+
+    def warning(self, msg: str, *args: Any, **_kwargs: Any) -> None:
+        self._emit("warning", "warn", msg, args)
+
+    def error(self, msg: str, *args: Any, **_kwargs: Any) -> None:
+        self._emit("error", "error", msg, args)
+
+
+def _is_loguru(target: object) -> bool:
+    return type(target).__module__.startswith("loguru")
+
+
+_loguru_disabled = False
+
+
+def _disable_loguru_for_library() -> None:
+    """Called at import of camunda_core: the library stays silent by default."""
+    global _loguru_disabled
+    if _loguru_disabled:
+        return
+    from loguru import logger
+
+    for name in _LOGURU_MODULES:
+        logger.disable(name)
+    _loguru_disabled = True
+
+
+def default_logger(level_explicit: bool) -> SdkLogger:
+    """loguru's logger bound to the SDK; enabled only if the user asked for a level."""
+    from loguru import logger
+
+    if level_explicit:
+        for name in _LOGURU_MODULES:
+            logger.enable(name)
+    return logger.bind(sdk="camunda")
