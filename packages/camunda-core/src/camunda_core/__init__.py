@@ -1,1 +1,99 @@
-"""Placeholder; filled in by its issue."""
+"""camunda_core: the runtime and generated REST client of the Camunda Python SDK.
+
+Importing this package is cheap: the clients, models and generated operations
+load on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from camunda_core.errors import (
+    ApiError,
+    BackpressureError,
+    BadRequest,
+    CamundaError,
+    ConfigurationError,
+    Conflict,
+    ConsistencyTimeoutError,
+    Forbidden,
+    NotFound,
+    ServerError,
+    TransportConnectionError,
+    TransportError,
+    TransportTimeoutError,
+    Unauthorized,
+    ValidationError,
+)
+from camunda_core.hookspecs import hookimpl
+from camunda_core.logging import NullLogger, _disable_loguru_for_library
+from camunda_core.types import UNSET, Secret, Unset
+
+if TYPE_CHECKING:
+    from camunda_core.client import CamundaAsyncClient, CamundaClient, DeploymentSummary
+    from camunda_core.config import CamundaConfig, resolve_config
+    from camunda_core.runtime.consistency import WaitFor
+    from camunda_core.runtime.multipart import File
+    from camunda_core.runtime.retry import DefaultRetryPolicy, RetryPolicy
+
+__version__ = "8.9.0"
+
+__all__ = [
+    "CamundaClient",
+    "CamundaAsyncClient",
+    "CamundaConfig",
+    "resolve_config",
+    "DeploymentSummary",
+    "WaitFor",
+    "File",
+    "RetryPolicy",
+    "DefaultRetryPolicy",
+    "NullLogger",
+    "hookimpl",
+    "UNSET",
+    "Unset",
+    "Secret",
+    "CamundaError",
+    "ConfigurationError",
+    "ValidationError",
+    "ConsistencyTimeoutError",
+    "TransportError",
+    "TransportTimeoutError",
+    "TransportConnectionError",
+    "ApiError",
+    "BackpressureError",
+    "BadRequest",
+    "Unauthorized",
+    "Forbidden",
+    "NotFound",
+    "Conflict",
+    "ServerError",
+    "__version__",
+]
+
+_LAZY = {
+    "CamundaClient": "camunda_core.client",
+    "CamundaAsyncClient": "camunda_core.client",
+    "DeploymentSummary": "camunda_core.client",
+    "CamundaConfig": "camunda_core.config",
+    "resolve_config": "camunda_core.config",
+    "WaitFor": "camunda_core.runtime.consistency",
+    "File": "camunda_core.runtime.multipart",
+    "RetryPolicy": "camunda_core.runtime.retry",
+    "DefaultRetryPolicy": "camunda_core.runtime.retry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'camunda_core' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+# A library stays silent until its user opts in (CAMUNDA_SDK_LOG_LEVEL or logger.enable).
+_disable_loguru_for_library()

@@ -453,6 +453,12 @@ def map_transport_error(
     kwargs: dict[str, Any] = {"operation_id": operation_id, "method": method, "url": url}
     name = type(exc).__name__
     message = f"{operation_id or 'request'}: {name}: {exc}" if str(exc) else f"{operation_id or 'request'}: {name}"
+    cause = exc.__cause__
+    if cause is not None and type(cause).__module__.startswith("aiohttp"):
+        # httpx-aiohttp maps every aiohttp.ClientConnectionError (including a
+        # server disconnect after the request was written) to ConnectTimeout.
+        # Classify from the aiohttp cause instead, or a create could be replayed.
+        return _map_aiohttp_cause(cause, message, kwargs)
     if isinstance(exc, httpx.ConnectTimeout):
         return TransportTimeoutError(message, phase="connect", request_sent=False, **kwargs)
     if isinstance(exc, httpx.PoolTimeout):
@@ -465,6 +471,17 @@ def map_transport_error(
         return TransportConnectionError(message, request_sent=False, **kwargs)
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
         return TransportConnectionError(message, request_sent=None, **kwargs)
+    return TransportConnectionError(message, request_sent=None, **kwargs)
+
+
+def _map_aiohttp_cause(cause: BaseException, message: str, kwargs: dict[str, Any]) -> TransportError:
+    names = {cls.__name__ for cls in type(cause).__mro__}
+    if "ConnectionTimeoutError" in names:
+        return TransportTimeoutError(message, phase="connect", request_sent=False, **kwargs)
+    if "ClientConnectorError" in names:
+        return TransportConnectionError(message, request_sent=False, **kwargs)
+    if names & {"SocketTimeoutError", "ServerTimeoutError"}:
+        return TransportTimeoutError(message, phase="read", request_sent=True, **kwargs)
     return TransportConnectionError(message, request_sent=None, **kwargs)
 
 

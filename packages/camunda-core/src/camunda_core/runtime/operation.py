@@ -73,6 +73,7 @@ class Operation(Generic[R]):
         "long_poll",
         "backpressure_exempt",
         "search_item_field",
+        "file_fields",
         "_response_type",
         "_body_type",
         "_error_classes",
@@ -99,6 +100,7 @@ class Operation(Generic[R]):
         long_poll: bool = False,
         backpressure_exempt: bool = False,
         search_item_field: str | None = None,
+        file_fields: tuple[str, ...] = (),
     ) -> None:
         self.operation_id = operation_id
         self.method = method.upper()
@@ -132,6 +134,8 @@ class Operation(Generic[R]):
         self.backpressure_exempt = backpressure_exempt
         # For search operations: the wire name of the result's item list, for paging.
         self.search_item_field = search_item_field
+        # For multipart operations: wire names of the binary (file) parts.
+        self.file_fields = file_fields
         self._response_type: Any = None
         self._body_type: Any = None
         self._error_classes: dict[int, type[Exception]] = {}

@@ -1,0 +1,220 @@
+"""Where a request is built: operation + arguments → :class:`PreparedRequest`. Pure, no I/O.
+
+Validation here names the operation and the argument, so a caller's mistake
+never surfaces as a KeyError or an obscure server 400.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import json
+import typing
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+import attrs
+
+from camunda_core.errors import ValidationError
+from camunda_core.runtime.multipart import File, to_file
+from camunda_core.runtime.operation import Operation, Param
+from camunda_core.types import UNSET
+
+__all__ = ["PreparedRequest", "build_request", "encode_json", "to_wire"]
+
+JSON_CONTENT_TYPE = "application/json"
+
+
+@attrs.frozen(kw_only=True)
+class PreparedRequest:
+    """Everything needed to send one operation call, independent of sync/async."""
+
+    operation: Operation[Any]
+    method: str
+    path: str
+    params: tuple[tuple[str, str], ...] = ()
+    content: bytes | None = None
+    headers: Mapping[str, str] = attrs.field(factory=dict[str, str])
+    #: Multipart parts: (field, (filename or None, bytes, content type)).
+    files: tuple[tuple[str, tuple[str | None, bytes, str]], ...] = ()
+    #: The JSON body as sent (after tenant defaulting), for long-poll timeouts and paging.
+    json_body: Any = None
+
+
+def to_wire(value: Any) -> Any:
+    """A model (or list/dict of models) as JSON-ready data, via the one converter."""
+    if value is UNSET:
+        return UNSET
+    if attrs.has(type(value)) or isinstance(value, (list, tuple, dict, enum.Enum, _dt.datetime)):
+        from camunda_core.serialization.converter import unstructure
+
+        return unstructure(value)
+    return value
+
+
+def encode_json(data: Any) -> bytes:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def build_request(
+    op: Operation[Any],
+    *,
+    path: Mapping[str, object] | None = None,
+    query: Mapping[str, object] | None = None,
+    body: object = UNSET,
+    multipart: Mapping[str, object] | None = None,
+    default_tenant_id: str | None = None,
+) -> PreparedRequest:
+    url_path = _render_path(op, path or {})
+    params = _render_query(op, query or {})
+    headers: dict[str, str] = {}
+    content: bytes | None = None
+    files: tuple[tuple[str, tuple[str | None, bytes, str]], ...] = ()
+    json_body: Any = None
+
+    if op.body_kind == "json":
+        json_body = _json_body(op, body, default_tenant_id)
+        if json_body is not UNSET:
+            content = _encode_body(op, json_body)
+            headers["Content-Type"] = JSON_CONTENT_TYPE
+        else:
+            json_body = None
+    elif op.body_kind == "multipart":
+        files = _multipart_parts(op, multipart or {}, default_tenant_id)
+    elif body is not UNSET and body is not None:
+        raise ValidationError(f"{op.operation_id}: this operation takes no request body, but data= was given")
+    return PreparedRequest(
+        operation=op,
+        method=op.method,
+        path=url_path,
+        params=params,
+        content=content,
+        headers=headers,
+        files=files,
+        json_body=json_body,
+    )
+
+
+def _render_path(op: Operation[Any], values: Mapping[str, object]) -> str:
+    if not op.path_params:
+        return op.path
+    rendered = op.path
+    for param in op.path_params:
+        value = values.get(param.wire_name, UNSET)
+        if value is UNSET or value is None or value == "":
+            raise ValidationError(
+                f"{op.operation_id}: path parameter {param.python_name!r} is required and must be a non-empty string"
+            )
+        rendered = rendered.replace("{" + param.wire_name + "}", quote(_scalar(op, param, value), safe=""))
+    return rendered
+
+
+def _render_query(op: Operation[Any], values: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = []
+    for param in op.query_params:
+        value = values.get(param.wire_name, UNSET)
+        if value is UNSET or value is None:
+            if param.required:
+                raise ValidationError(f"{op.operation_id}: query parameter {param.python_name!r} is required")
+            continue
+        pairs.append((param.wire_name, _scalar(op, param, value)))
+    return tuple(pairs)
+
+
+def _scalar(op: Operation[Any], param: Param, value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None:
+            raise ValidationError(
+                f"{op.operation_id}: {param.python_name!r} must be a timezone-aware datetime (got a naive one)"
+            )
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, enum.Enum):
+        return str(value.value)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+    if isinstance(value, (str, int)):
+        return str(value)
+    raise ValidationError(
+        f"{op.operation_id}: {param.python_name!r} must be a string, got {type(value).__name__}"
+    )
+
+
+def _json_body(op: Operation[Any], body: object, default_tenant_id: str | None) -> Any:
+    if body is UNSET or body is None:
+        if op.body_required:
+            raise ValidationError(f"{op.operation_id}: a request body (data=...) is required")
+        if op.tenant_field and default_tenant_id:
+            return {op.tenant_field: default_tenant_id}
+        return UNSET
+    _check_body_type(op, body)
+    try:
+        wire = to_wire(body)
+    except ValidationError:
+        raise
+    except Exception as exc:
+        raise ValidationError(f"{op.operation_id}: could not serialise data ({type(exc).__name__}: {exc})") from exc
+    if op.tenant_field and default_tenant_id and isinstance(wire, dict) and op.tenant_field not in wire:
+        wire = {**typing.cast("dict[str, Any]", wire), op.tenant_field: default_tenant_id}
+    return wire
+
+
+def _check_body_type(op: Operation[Any], body: object) -> None:
+    """Reject a model of the wrong class early, naming what was expected."""
+    if not attrs.has(type(body)) or op.body_ref is None:
+        return
+    expected = op.body_type
+    allowed = tuple(t for t in typing.get_args(expected) if isinstance(t, type)) or (
+        (expected,) if isinstance(expected, type) else ()
+    )
+    if allowed and not isinstance(body, allowed):
+        names = " | ".join(t.__name__ for t in allowed)
+        raise ValidationError(f"{op.operation_id}: data must be {names}, got {type(body).__name__}")
+
+
+def _encode_body(op: Operation[Any], data: Any) -> bytes:
+    try:
+        return encode_json(data)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"{op.operation_id}: the request body is not JSON-serialisable: {exc}") from exc
+
+
+def _multipart_parts(
+    op: Operation[Any], fields: Mapping[str, object], default_tenant_id: str | None
+) -> tuple[tuple[str, tuple[str | None, bytes, str]], ...]:
+    parts: list[tuple[str, tuple[str | None, bytes, str]]] = []
+    values = dict(fields)
+    if op.tenant_field and default_tenant_id and values.get(op.tenant_field, UNSET) is UNSET:
+        values[op.tenant_field] = default_tenant_id
+    for name, value in values.items():
+        if value is UNSET or value is None:
+            continue
+        if name in op.file_fields or _is_file_like(value):
+            items = value if isinstance(value, (list, tuple)) else [value]
+            if not items:
+                raise ValidationError(f"{op.operation_id}: {name!r} needs at least one file")
+            for item in typing.cast("Sequence[Any]", items):
+                parts.append((name, _file_part(op, name, item)))
+        elif isinstance(value, str):
+            parts.append((name, (None, value.encode("utf-8"), "text/plain; charset=utf-8")))
+        else:
+            parts.append((name, (None, encode_json(to_wire(value)), JSON_CONTENT_TYPE)))
+    return tuple(parts)
+
+
+def _is_file_like(value: object) -> bool:
+    if isinstance(value, (File, bytes)) or hasattr(value, "__fspath__"):
+        return True
+    if isinstance(value, (list, tuple)):
+        items = typing.cast("Sequence[object]", value)
+        return bool(items) and all(isinstance(v, (File, bytes, str)) or hasattr(v, "__fspath__") for v in items)
+    return False
+
+
+def _file_part(op: Operation[Any], name: str, item: Any) -> tuple[str | None, bytes, str]:
+    try:
+        file = to_file(item, default_name=name)
+    except OSError as exc:
+        raise ValidationError(f"{op.operation_id}: cannot read file for {name!r}: {exc}") from exc
+    content = file.content if isinstance(file.content, bytes) else file.content.read()
+    return (file.filename, content, file.content_type)

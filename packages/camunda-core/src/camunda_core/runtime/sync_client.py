@@ -1,0 +1,187 @@
+"""Where a request is sent (blocking): the sync send loop over ``httpx.Client``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from camunda_core.errors import CamundaError, ConsistencyTimeoutError
+from camunda_core.logging import SdkLogger
+from camunda_core.runtime.base_client import ClientCore
+from camunda_core.runtime.invoker import RetryOption, SyncInvoker
+from camunda_core.runtime.operation import Operation
+from camunda_core.runtime.paging import first_page_body, next_page_body, page_items
+from camunda_core.runtime.retry import SyncConcurrencyGate
+from camunda_core.types import UNSET
+
+if TYPE_CHECKING:
+    from camunda_core.config import CamundaConfig
+    from camunda_core.runtime.consistency import WaitFor
+    from camunda_core.runtime.request_builder import PreparedRequest
+
+__all__ = ["SyncClientRuntime"]
+
+R = TypeVar("R")
+
+
+class SyncClientRuntime(SyncInvoker):
+    """Implements ``_invoke``/``_paginate`` for the generated sync operations."""
+
+    def __init__(
+        self,
+        configuration: Mapping[str, object] | None = None,
+        *,
+        plugins: Sequence[object] = (),
+        logger: SdkLogger | None = None,
+        load_entry_points: bool = True,
+        environ: Mapping[str, str] | None = None,
+        _core: ClientCore | None = None,
+        _sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._core = _core or ClientCore(
+            configuration, plugins=plugins, logger=logger, load_entry_points=load_entry_points, environ=environ
+        )
+        self._sleep = _sleep
+        self._gate = SyncConcurrencyGate(self._core.limit) if self._core.limit is not None else None
+        self._http = httpx.Client(transport=self._core.transport(asynchronous=False), **self._core.client_kwargs())
+        self._closed = False
+
+    # -- public surface -------------------------------------------------------------
+
+    @property
+    def configuration(self) -> CamundaConfig:
+        """The resolved configuration (its repr redacts secrets)."""
+        return self._core.config
+
+    @property
+    def logger(self) -> SdkLogger:
+        return self._core.logger
+
+    @property
+    def plugin_manager(self) -> Any:
+        return self._core.pm
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._http.close()
+
+    def __enter__(self: _Self) -> _Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(rest_address={self._core.config.rest_address!r}, auth={self._core.config.auth_strategy!r})"
+
+    # -- the send loop ----------------------------------------------------------------
+
+    def _invoke(
+        self,
+        op: Operation[R],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: object = UNSET,
+        multipart: Mapping[str, object] | None = None,
+        retry: RetryOption = None,
+        timeout: float | None = None,
+        wait: WaitFor[Any] | None = None,
+    ) -> R:
+        prepared = self._core.prepare(op, path=path, query=query, body=body, multipart=multipart)
+        if wait is not None:
+            return self._send_until(prepared, retry, timeout, wait)
+        return self._send(prepared, retry, timeout)
+
+    def _send(self, prepared: PreparedRequest, retry: RetryOption, timeout: float | None) -> Any:
+        core = self._core
+        policy = core.policy_for(retry)
+        request_timeout = core.request_timeout(prepared, timeout)
+        gate = self._gate if core.gated(prepared.operation) else None
+        started = core.clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            request = core.build_httpx_request(self._http, prepared, request_timeout)
+            core.on_attempt(prepared, request, attempt)
+            attempt_started = core.clock()
+            if gate is not None:
+                gate.acquire()
+            try:
+                response = self._http.send(request)
+            except httpx.HTTPError as exc:
+                outcome = core.transport_failure(prepared, request, exc)
+                core.on_response(prepared, request, attempt, None, attempt_started, outcome.error)
+            else:
+                core.on_response(prepared, request, attempt, response.status_code, attempt_started)
+                outcome = core.read_response(prepared, response)
+                if outcome.error is None:
+                    return outcome.result
+            finally:
+                if gate is not None:
+                    gate.release()
+            delay = core.next_delay(policy, prepared, outcome, attempt, started)
+            if delay is None:
+                assert outcome.error is not None
+                raise outcome.error
+            self._sleep(delay)
+
+    def _send_until(self, prepared: PreparedRequest, retry: RetryOption, timeout: float | None, wait: WaitFor[Any]) -> Any:
+        core = self._core
+        deadline = core.clock() + wait.timeout
+        interval = wait.interval
+        last: Any = None
+        while True:
+            try:
+                last = self._send(prepared, retry, timeout)
+            except CamundaError as error:
+                if not wait.is_not_yet_visible(error):
+                    raise
+            else:
+                if wait.until(last):
+                    return last
+            if core.clock() + interval > deadline:
+                raise ConsistencyTimeoutError(
+                    f"{prepared.operation.operation_id}: the condition did not hold within {wait.timeout:g} s",
+                    operation_id=prepared.operation.operation_id,
+                    last_result=last,
+                )
+            self._sleep(interval)
+            interval = wait.next_interval(interval)
+
+    def _paginate(
+        self,
+        op: Operation[Any],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: object = UNSET,
+        page_size: int = 100,
+        retry: RetryOption = None,
+        timeout: float | None = None,
+    ) -> Iterator[Any]:
+        # Validate now, not at the first next().
+        return self._pages(op, first_page_body(op, body, page_size), path, query, retry, timeout)
+
+    def _pages(
+        self,
+        op: Operation[Any],
+        first_body: dict[str, Any],
+        path: Mapping[str, object] | None,
+        query: Mapping[str, object] | None,
+        retry: RetryOption,
+        timeout: float | None,
+    ) -> Iterator[Any]:
+        page_body: dict[str, Any] | None = first_body
+        while page_body is not None:
+            result = self._invoke(op, path=path, query=query, body=page_body, retry=retry, timeout=timeout)
+            items = page_items(op, result)
+            yield from items
+            page_body = next_page_body(page_body, result, len(items))
+
+
+_Self = TypeVar("_Self", bound=SyncClientRuntime)

@@ -1,0 +1,1 @@
+"""Runtime pieces users import directly (job worker types)."""

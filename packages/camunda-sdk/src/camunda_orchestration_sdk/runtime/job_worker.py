@@ -1,0 +1,5 @@
+"""Job worker types, at the import path of the public contract."""
+
+from camunda_workers import JobContext, JobError, JobFailure, JobWorker, WorkerConfig
+
+__all__ = ["JobContext", "JobError", "JobFailure", "JobWorker", "WorkerConfig"]

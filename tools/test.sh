@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# One command to run every check: lint, types (strict), generator and config
+# reference drift, the whole test suite, and each member installed alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SPEC_DIR="${CAMUNDA_SPEC_DIR:-../shared/spec/camunda-8.9}"
+
+echo "== ruff"
+uv run --frozen ruff check .
+echo "== pyright (strict) on packages/ and examples/"
+uv run --frozen pyright
+if [ -d "$SPEC_DIR" ]; then
+  echo "== generator --check ($SPEC_DIR)"
+  uv run --frozen python -m tools.generator --spec-dir "$SPEC_DIR" --check
+else
+  echo "== generator --check skipped: no spec at $SPEC_DIR"
+fi
+echo "== configuration reference in README"
+uv run --frozen python tools/config_reference.py --check
+echo "== pytest"
+uv run --frozen pytest "$@"
+echo "== members installed alone"
+bash tools/test_isolated.sh
