@@ -1,0 +1,904 @@
+"""Retry policy, backpressure classification, Retry-After and the adaptive concurrency gates."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Callable
+
+import httpx
+import pytest
+from camunda_core.errors import (
+    ApiError,
+    BackpressureError,
+    ConfigurationError,
+    PluginError,
+    ServiceUnavailable,
+    TransportError,
+    TransportTimeoutError,
+    ValidationError,
+    api_error_from_response,
+    map_transport_error,
+)
+from camunda_core.runtime.retry import (
+    NO_RETRY,
+    RETRY_AFTER_CAP,
+    AdaptiveConcurrencyLimit,
+    AsyncConcurrencyGate,
+    Attempt,
+    DefaultRetryPolicy,
+    NoRetryPolicy,
+    RetryPolicy,
+    SyncConcurrencyGate,
+    checked_next_delay,
+    classify,
+    is_replay_safe,
+    parse_retry_after,
+    resolve_retry_policy,
+)
+
+# --------------------------------------------------------------------------- helpers
+
+# 2015-10-21T07:28:00Z as a POSIX timestamp.
+OCT_21_2015 = 1445412480.0
+
+
+def problem_error(status: int, *, title: str | None = None, detail: str | None = None) -> ApiError:
+    body: dict[str, object] = {"type": "about:blank", "status": status}
+    if title is not None:
+        body["title"] = title
+    if detail is not None:
+        body["detail"] = detail
+    return api_error_from_response(
+        status=status,
+        body=json.dumps(body).encode(),
+        headers={"content-type": "application/problem+json"},
+        operation_id="createProcessInstance",
+    )
+
+
+def raw_error(status: int, body: bytes = b"", content_type: str | None = None) -> ApiError:
+    headers = {"content-type": content_type} if content_type else {}
+    return api_error_from_response(
+        status=status, body=body, headers=headers, operation_id="createProcessInstance"
+    )
+
+
+def transport_error(exc: Exception) -> TransportError:
+    return map_transport_error(exc, operation_id="createProcessInstance", method="POST")
+
+
+def attempt(
+    error: Exception | None,
+    *,
+    status: int | None = None,
+    idempotent: bool = False,
+    number: int = 1,
+    elapsed: float = 0.0,
+    retry_after: float | None = None,
+) -> Attempt:
+    if status is None and isinstance(error, ApiError):
+        status = error.status
+    return Attempt(
+        operation_id="createProcessInstance",
+        idempotent=idempotent,
+        attempt=number,
+        elapsed=elapsed,
+        status=status,
+        error=error,
+        retry_after=retry_after,
+    )
+
+
+def fixed(value: float) -> Callable[[], float]:
+    return lambda: value
+
+
+class ManualClock:
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _request() -> httpx.Request:
+    return httpx.Request("POST", "http://localhost:8080/v2/process-instances")
+
+
+# --------------------------------------------------------------------------- classify
+
+CLASSIFICATION_ROWS: list[tuple[str, Exception, str]] = [
+    ("503 RESOURCE_EXHAUSTED", problem_error(503, title="RESOURCE_EXHAUSTED"), "backpressure"),
+    ("429 problem", problem_error(429, title="TOO_MANY_REQUESTS"), "backpressure"),
+    ("429 empty body", raw_error(429), "backpressure"),
+    (
+        "500 RESOURCE_EXHAUSTED in detail",
+        problem_error(
+            500, title="INTERNAL", detail="Expected to activate jobs, but RESOURCE_EXHAUSTED"
+        ),
+        "backpressure",
+    ),
+    ("503 UNAVAILABLE", problem_error(503, title="UNAVAILABLE"), "transient"),
+    ("503 empty body", raw_error(503), "transient"),
+    (
+        "503 proxy HTML",
+        raw_error(503, b"<html>Service Unavailable</html>", "text/html"),
+        "transient",
+    ),
+    ("502", raw_error(502, b"<html>Bad Gateway</html>", "text/html"), "transient"),
+    ("504", raw_error(504), "transient"),
+    ("500 plain", problem_error(500, title="INTERNAL", detail="boom"), "fatal"),
+    ("501", raw_error(501), "fatal"),
+    ("400", problem_error(400, title="INVALID_ARGUMENT"), "fatal"),
+    ("401", problem_error(401, title="UNAUTHENTICATED"), "fatal"),
+    ("403", problem_error(403, title="FORBIDDEN"), "fatal"),
+    ("404", problem_error(404, title="NOT_FOUND"), "fatal"),
+    ("409", problem_error(409, title="INVALID_STATE"), "fatal"),
+    ("412", raw_error(412), "fatal"),
+    ("413", raw_error(413), "fatal"),
+    ("415", raw_error(415), "fatal"),
+    ("408", raw_error(408), "fatal"),
+    (
+        "connect error",
+        transport_error(httpx.ConnectError("refused", request=_request())),
+        "transient",
+    ),
+    (
+        "connect timeout",
+        transport_error(httpx.ConnectTimeout("slow", request=_request())),
+        "transient",
+    ),
+    ("pool timeout", transport_error(httpx.PoolTimeout("busy", request=_request())), "transient"),
+    ("read timeout", transport_error(httpx.ReadTimeout("slow", request=_request())), "transient"),
+    ("write timeout", transport_error(httpx.WriteTimeout("slow", request=_request())), "transient"),
+    ("read error", transport_error(httpx.ReadError("reset", request=_request())), "transient"),
+    (
+        "server dropped connection",
+        transport_error(httpx.RemoteProtocolError("closed", request=_request())),
+        "transient",
+    ),
+    ("foreign exception", ValueError("not ours"), "fatal"),
+]
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [(error, kind) for _, error, kind in CLASSIFICATION_ROWS],
+    ids=[name for name, _, _ in CLASSIFICATION_ROWS],
+)
+def test_classify_every_row(error: Exception, expected: str) -> None:
+    status = error.status if isinstance(error, ApiError) else None
+    assert classify(status, error) == expected
+    # The error alone carries its status; the answer must not depend on passing both.
+    assert classify(None, error) == expected
+    assert attempt(error).kind == expected
+
+
+def test_backpressure_errors_are_the_backpressure_class() -> None:
+    for name, error, kind in CLASSIFICATION_ROWS:
+        assert isinstance(error, BackpressureError) == (kind == "backpressure"), name
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (429, "backpressure"),
+        (503, "transient"),
+        (502, "transient"),
+        (504, "transient"),
+        (500, "fatal"),
+        (404, "fatal"),
+        (200, "fatal"),
+    ],
+)
+def test_classify_status_without_error(status: int, expected: str) -> None:
+    assert classify(status, None) == expected
+
+
+def test_classify_nothing_known_is_fatal() -> None:
+    assert classify(None, None) == "fatal"
+
+
+def test_classify_uses_backpressure_class_even_without_problem_fields() -> None:
+    # A hand-built BackpressureError (e.g. from a plugin's transport) is trusted.
+    error = type("Shed", (ServiceUnavailable, BackpressureError), {})(status=503)
+    assert classify(503, error) == "backpressure"
+
+
+# --------------------------------------------------------------------------- replay safety
+
+
+UNSAFE_AFTER_SEND = [
+    httpx.ReadTimeout("slow", request=_request()),
+    httpx.WriteTimeout("slow", request=_request()),
+    httpx.ReadError("reset", request=_request()),
+    httpx.WriteError("broken pipe", request=_request()),
+    httpx.RemoteProtocolError("closed", request=_request()),
+]
+SAFE_BEFORE_SEND = [
+    httpx.ConnectError("refused", request=_request()),
+    httpx.ConnectTimeout("slow", request=_request()),
+    httpx.PoolTimeout("busy", request=_request()),
+]
+
+
+@pytest.mark.parametrize("exc", UNSAFE_AFTER_SEND, ids=lambda e: type(e).__name__)
+def test_non_idempotent_request_that_may_have_been_sent_is_never_replayed(exc: Exception) -> None:
+    error = transport_error(exc)
+    assert error.request_sent is not False
+    failed = attempt(error, idempotent=False)
+    assert not is_replay_safe(failed)
+    assert DefaultRetryPolicy(random=fixed(0.5)).next_delay(failed) is None
+
+
+@pytest.mark.parametrize("exc", UNSAFE_AFTER_SEND, ids=lambda e: type(e).__name__)
+def test_idempotent_request_is_replayed_after_any_transport_error(exc: Exception) -> None:
+    failed = attempt(transport_error(exc), idempotent=True)
+    assert is_replay_safe(failed)
+    assert DefaultRetryPolicy(random=fixed(0.5)).next_delay(failed) == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize("exc", SAFE_BEFORE_SEND, ids=lambda e: type(e).__name__)
+def test_request_that_never_left_is_replayed_for_any_operation(exc: Exception) -> None:
+    failed = attempt(transport_error(exc), idempotent=False)
+    assert is_replay_safe(failed)
+    assert DefaultRetryPolicy(random=fixed(0.5)).next_delay(failed) == pytest.approx(0.05)
+
+
+def test_unknown_request_sent_counts_as_sent() -> None:
+    error = TransportError("lost", operation_id="completeJob", request_sent=None)
+    assert DefaultRetryPolicy(random=fixed(0.5)).next_delay(attempt(error)) is None
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        problem_error(503, title="RESOURCE_EXHAUSTED"),
+        raw_error(429),
+        problem_error(500, detail="RESOURCE_EXHAUSTED"),
+        problem_error(503, title="UNAVAILABLE"),
+        raw_error(502),
+        raw_error(504),
+    ],
+    ids=["503-backpressure", "429", "500-backpressure", "503-unavailable", "502", "504"],
+)
+def test_rejected_responses_are_replayed_for_non_idempotent_operations(error: ApiError) -> None:
+    failed = attempt(error, idempotent=False)
+    assert is_replay_safe(failed)
+    assert DefaultRetryPolicy(random=fixed(0.5)).next_delay(failed) == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize("idempotent", [True, False])
+@pytest.mark.parametrize(
+    "error",
+    [problem_error(500, detail="boom"), problem_error(404), problem_error(409), problem_error(400)],
+    ids=["500", "404", "409", "400"],
+)
+def test_fatal_responses_are_never_retried(error: ApiError, idempotent: bool) -> None:
+    assert (
+        DefaultRetryPolicy(random=fixed(0.5)).next_delay(attempt(error, idempotent=idempotent))
+        is None
+    )
+
+
+# --------------------------------------------------------------------------- backoff
+
+
+def test_full_jitter_delay_is_random_times_capped_exponential() -> None:
+    policy = DefaultRetryPolicy(
+        max_attempts=100, initial_delay=0.1, max_delay=5.0, deadline=1e9, random=fixed(0.5)
+    )
+    busy = problem_error(503, title="RESOURCE_EXHAUSTED")
+    delays = [policy.next_delay(attempt(busy, number=n)) for n in range(1, 10)]
+    # 0.5 * min(5.0, 0.1 * 2**(n-1))
+    assert delays == pytest.approx([0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 2.5, 2.5, 2.5])
+
+
+@pytest.mark.parametrize("number", [1, 2, 3, 7, 50, 5000])
+def test_jitter_stays_within_zero_and_the_ceiling(number: int) -> None:
+    busy = raw_error(429)
+    low = DefaultRetryPolicy(max_attempts=10_000, deadline=1e9, random=fixed(0.0))
+    high = DefaultRetryPolicy(max_attempts=10_000, deadline=1e9, random=fixed(0.999999))
+    ceiling = min(5.0, 0.1 * 2 ** min(number - 1, 64))
+    assert low.next_delay(attempt(busy, number=number)) == 0.0
+    high_delay = high.next_delay(attempt(busy, number=number))
+    assert high_delay is not None
+    assert 0.0 <= high_delay <= ceiling
+    assert high_delay == pytest.approx(0.999999 * ceiling)
+    assert high.backoff_ceiling(number) == pytest.approx(ceiling)
+
+
+def test_random_outside_unit_interval_is_clamped() -> None:
+    busy = raw_error(429)
+    assert DefaultRetryPolicy(random=fixed(-3.0)).next_delay(attempt(busy)) == 0.0
+    assert DefaultRetryPolicy(random=fixed(7.0)).next_delay(attempt(busy)) == pytest.approx(0.1)
+
+
+def test_delays_with_a_seeded_sequence_are_reproducible() -> None:
+    values = iter([0.25, 0.75, 0.5, 1.0 - 1e-9])
+    policy = DefaultRetryPolicy(random=lambda: next(values))
+    busy = raw_error(503)
+    got = [policy.next_delay(attempt(busy, number=n)) for n in range(1, 5)]
+    assert got == pytest.approx([0.025, 0.15, 0.2, 0.8])
+
+
+def test_max_attempts_bounds_the_number_of_tries() -> None:
+    policy = DefaultRetryPolicy(max_attempts=3, random=fixed(0.5))
+    busy = raw_error(429)
+    assert policy.next_delay(attempt(busy, number=1)) is not None
+    assert policy.next_delay(attempt(busy, number=2)) is not None
+    assert policy.next_delay(attempt(busy, number=3)) is None
+    assert policy.next_delay(attempt(busy, number=4)) is None
+
+
+def test_max_attempts_one_never_retries() -> None:
+    policy = DefaultRetryPolicy(max_attempts=1, random=fixed(0.5))
+    assert policy.next_delay(attempt(raw_error(429))) is None
+
+
+def test_deadline_gives_up_when_the_wait_would_cross_it() -> None:
+    policy = DefaultRetryPolicy(deadline=10.0, max_attempts=100, random=fixed(0.5))
+    busy = raw_error(503)
+    # attempt 3 -> delay 0.2
+    assert policy.next_delay(attempt(busy, number=3, elapsed=9.8)) == pytest.approx(0.2)
+    assert policy.next_delay(attempt(busy, number=3, elapsed=9.81)) is None
+    assert policy.next_delay(attempt(busy, number=3, elapsed=10.0)) is None
+    assert policy.next_delay(attempt(busy, number=3, elapsed=42.0)) is None
+
+
+def test_a_simulated_call_stops_at_the_deadline_or_attempt_limit() -> None:
+    # Drive the policy as a send loop would, with a virtual clock: it must stop
+    # before the deadline, and never sleep past it.
+    busy = problem_error(503, title="RESOURCE_EXHAUSTED")
+    policy = DefaultRetryPolicy(
+        max_attempts=1000, initial_delay=0.5, max_delay=4.0, deadline=20.0, random=fixed(1.0)
+    )
+    elapsed, number = 0.0, 1
+    while True:
+        delay = policy.next_delay(attempt(busy, number=number, elapsed=elapsed))
+        if delay is None:
+            break
+        elapsed += delay
+        number += 1
+    assert elapsed <= 20.0
+    # 0.5 + 1 + 2 + 4 + 4 + 4 + 4 = 19.5, and the next 4 s would cross 20 s.
+    assert elapsed == pytest.approx(19.5)
+    assert number == 8
+
+
+# --------------------------------------------------------------------------- Retry-After
+
+
+def test_retry_after_raises_the_delay() -> None:
+    policy = DefaultRetryPolicy(random=fixed(0.5))
+    assert policy.next_delay(attempt(raw_error(429), retry_after=3.0)) == pytest.approx(3.0)
+
+
+def test_jitter_wins_when_larger_than_retry_after() -> None:
+    policy = DefaultRetryPolicy(random=fixed(0.5), initial_delay=2.0)
+    assert policy.next_delay(attempt(raw_error(429), retry_after=0.5)) == pytest.approx(1.0)
+
+
+def test_retry_after_is_capped() -> None:
+    policy = DefaultRetryPolicy(random=fixed(0.5), deadline=1000.0, max_retry_after=30.0)
+    assert policy.next_delay(attempt(raw_error(429), retry_after=299.0)) == pytest.approx(30.0)
+
+
+def test_retry_after_past_the_deadline_gives_up() -> None:
+    policy = DefaultRetryPolicy(random=fixed(0.5), deadline=60.0)
+    assert policy.next_delay(attempt(raw_error(503), retry_after=120.0)) is None
+
+
+def test_retry_after_does_not_make_a_fatal_error_retryable() -> None:
+    policy = DefaultRetryPolicy(random=fixed(0.5))
+    assert policy.next_delay(attempt(problem_error(400), retry_after=1.0)) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("120", 120.0),
+        ("0", 0.0),
+        ("  7 ", 7.0),
+        ("1.5", 1.5),
+        ("99999", RETRY_AFTER_CAP),
+        (None, None),
+        ("", None),
+        ("   ", None),
+        ("-5", None),
+        ("-0.5", None),
+        ("+5", None),
+        ("abc", None),
+        ("1e3", None),
+        ("1_000", None),
+        ("inf", None),
+        ("nan", None),
+        ("5 seconds", None),
+        ("Wed, 32 Oct 2015 07:28:00 GMT", None),
+        ("Wed, 21 Oct 2015 25:28:00 GMT", None),
+        ("Wed, 21 Foo 2015 07:28:00 GMT", None),
+    ],
+)
+def test_parse_retry_after_delta_seconds_and_garbage(
+    value: str | None, expected: float | None
+) -> None:
+    got = parse_retry_after(value, now=OCT_21_2015)
+    if expected is None:
+        assert got is None
+    else:
+        assert got == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Wed, 21 Oct 2015 07:28:30 GMT", 30.0),  # IMF-fixdate
+        ("Wednesday, 21-Oct-15 07:29:00 GMT", 60.0),  # RFC 850
+        ("Wed Oct 21 07:30:00 2015", 120.0),  # asctime, no zone: GMT
+        ("Wed, 21 Oct 2015 08:28:10 +0100", 10.0),  # numeric zone
+        ("Wed, 21 Oct 2015 07:00:00 GMT", 0.0),  # in the past: retry now
+        ("Thu, 22 Oct 2015 07:28:00 GMT", RETRY_AFTER_CAP),  # a day away: capped
+    ],
+)
+def test_parse_retry_after_http_date(value: str, expected: float) -> None:
+    assert parse_retry_after(value, now=OCT_21_2015) == pytest.approx(expected)
+
+
+def test_parse_retry_after_http_date_defaults_to_the_wall_clock() -> None:
+    # A date long past is "now" whatever the real time is.
+    assert parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT") == 0.0
+
+
+# --------------------------------------------------------------------------- policy construction
+
+
+class Config:
+    def __init__(
+        self,
+        retry_max_attempts: int = 7,
+        retry_initial_delay: float = 0.2,
+        retry_max_delay: float = 3.0,
+        retry_deadline: float = 30.0,
+    ) -> None:
+        self.retry_max_attempts = retry_max_attempts
+        self.retry_initial_delay = retry_initial_delay
+        self.retry_max_delay = retry_max_delay
+        self.retry_deadline = retry_deadline
+
+
+def test_from_config_reads_the_retry_settings() -> None:
+    policy = DefaultRetryPolicy.from_config(Config(), random=fixed(0.5))
+    assert (policy.max_attempts, policy.initial_delay, policy.max_delay, policy.deadline) == (
+        7,
+        0.2,
+        3.0,
+        30.0,
+    )
+    assert policy.next_delay(attempt(raw_error(429))) == pytest.approx(0.1)
+    assert "max_attempts=7" in repr(policy)
+
+
+def test_from_config_names_the_variables_that_are_wrong() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        DefaultRetryPolicy.from_config(Config(retry_max_attempts=0, retry_deadline=-1.0))
+    assert caught.value.variables == ("CAMUNDA_RETRY_MAX_ATTEMPTS", "CAMUNDA_RETRY_DEADLINE")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"max_attempts": 0}, "max_attempts"),
+        ({"max_attempts": 2.5}, "max_attempts"),
+        ({"max_attempts": True}, "max_attempts"),
+        ({"initial_delay": -0.1}, "initial_delay"),
+        ({"max_delay": float("nan")}, "max_delay"),
+        ({"deadline": 0}, "deadline"),
+        ({"deadline": float("inf")}, "deadline"),
+        ({"max_retry_after": -1}, "max_retry_after"),
+        ({"random": 0.5}, "random"),
+    ],
+)
+def test_bad_policy_arguments_are_named(kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        DefaultRetryPolicy(**kwargs)  # type: ignore[arg-type]
+    assert caught.value.variables == (field,)
+
+
+def test_no_retry_never_retries() -> None:
+    assert isinstance(NO_RETRY, NoRetryPolicy)
+    assert isinstance(NO_RETRY, RetryPolicy)
+    assert NO_RETRY.next_delay(attempt(raw_error(429), idempotent=True)) is None
+
+
+def test_resolve_retry_policy_per_call_option() -> None:
+    default = DefaultRetryPolicy()
+    custom = DefaultRetryPolicy(max_attempts=2)
+    assert resolve_retry_policy(None, default) is default
+    assert resolve_retry_policy(True, default) is default
+    assert resolve_retry_policy(False, default) is NO_RETRY
+    assert resolve_retry_policy(custom, default) is custom
+    with pytest.raises(ValidationError, match="retry"):
+        resolve_retry_policy(3, default)  # type: ignore[arg-type]
+
+
+class BadPolicy:
+    def __init__(self, answer: object) -> None:
+        self.answer = answer
+
+    def next_delay(self, attempt: Attempt) -> float | None:
+        return self.answer  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("answer", [-1.0, float("nan"), float("inf"), "1", True])
+def test_checked_next_delay_rejects_nonsense_from_a_plugin_policy(answer: object) -> None:
+    with pytest.raises(PluginError, match="BadPolicy"):
+        checked_next_delay(BadPolicy(answer), attempt(raw_error(429)))
+
+
+def test_checked_next_delay_passes_good_answers() -> None:
+    assert checked_next_delay(BadPolicy(None), attempt(raw_error(429))) is None
+    assert checked_next_delay(BadPolicy(2), attempt(raw_error(429))) == 2.0
+
+
+def test_attempt_is_frozen_and_keyword_only() -> None:
+    failed = attempt(raw_error(429))
+    with pytest.raises(AttributeError):
+        failed.attempt = 2  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Attempt("op", True, 1, 0.0, None, None)  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------- AIMD
+
+
+def test_backpressure_halves_the_limit_once_per_window() -> None:
+    clock = ManualClock()
+    limit = AdaptiveConcurrencyLimit(max_limit=64, clock=clock)
+    assert limit.limit == 64
+    limit.on_backpressure()
+    assert limit.limit == 32
+    # The rest of the same wave of 503s.
+    clock.now += 0.05
+    for _ in range(20):
+        limit.on_backpressure()
+    assert limit.limit == 32
+    clock.now = 1000.1  # 0.1 s after the first decrease: a new window
+    limit.on_backpressure()
+    assert limit.limit == 16
+
+
+def test_limit_never_falls_below_min_limit() -> None:
+    clock = ManualClock()
+    limit = AdaptiveConcurrencyLimit(max_limit=8, min_limit=2, clock=clock)
+    for _ in range(10):
+        limit.on_backpressure()
+        clock.now += 1.0
+    assert limit.limit == 2
+
+
+def test_successes_recover_the_limit_additively_up_to_max() -> None:
+    clock = ManualClock()
+    limit = AdaptiveConcurrencyLimit(max_limit=16, clock=clock)
+    limit.on_backpressure()
+    assert limit.limit == 8
+    for expected in range(9, 17):
+        limit.on_success()
+        assert limit.limit == expected
+    for _ in range(5):
+        limit.on_success()
+    assert limit.limit == 16
+
+
+def test_fractional_recovery_accumulates() -> None:
+    clock = ManualClock()
+    limit = AdaptiveConcurrencyLimit(max_limit=10, recovery_per_success=0.25, clock=clock)
+    limit.on_backpressure()
+    assert limit.limit == 5
+    limit.on_success()
+    limit.on_success()
+    limit.on_success()
+    assert limit.limit == 5
+    limit.on_success()
+    assert limit.limit == 6
+
+
+def test_custom_decrease_factor_and_window() -> None:
+    clock = ManualClock()
+    limit = AdaptiveConcurrencyLimit(
+        max_limit=100, decrease_factor=0.9, decrease_window=0.0, clock=clock
+    )
+    limit.on_backpressure()
+    limit.on_backpressure()
+    assert limit.limit == 81
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"max_limit": 0}, "max_limit"),
+        ({"min_limit": 0}, "min_limit"),
+        ({"max_limit": 2, "min_limit": 4}, "max_limit"),
+        ({"decrease_factor": 1.0}, "decrease_factor"),
+        ({"decrease_factor": 0}, "decrease_factor"),
+        ({"recovery_per_success": -1}, "recovery_per_success"),
+        ({"decrease_window": float("nan")}, "decrease_window"),
+    ],
+)
+def test_bad_limit_arguments_are_named(kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        AdaptiveConcurrencyLimit(**kwargs)  # type: ignore[arg-type]
+    assert caught.value.variables == (field,)
+
+
+# --------------------------------------------------------------------------- sync gate
+
+
+def test_sync_gate_never_lets_more_than_the_limit_in_flight() -> None:
+    gate = SyncConcurrencyGate(AdaptiveConcurrencyLimit(max_limit=2))
+    lock = threading.Lock()
+    in_flight = 0
+    observed_max = 0
+    # Each holder waits for a partner inside its slot: this passes only if two
+    # threads can be inside at once, and the counter shows no third ever is.
+    partner = threading.Barrier(2, timeout=10)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        nonlocal in_flight, observed_max
+        try:
+            with gate.slot():
+                with lock:
+                    in_flight += 1
+                    observed_max = max(observed_max, in_flight)
+                partner.wait()
+                with lock:
+                    in_flight -= 1
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert not errors
+    assert observed_max == 2
+    assert gate.in_flight == 0
+
+
+def test_sync_gate_respects_a_limit_lowered_by_backpressure() -> None:
+    clock = ManualClock()
+    gate = SyncConcurrencyGate(AdaptiveConcurrencyLimit(max_limit=4, clock=clock))
+    gate.on_backpressure()
+    clock.now += 1
+    gate.on_backpressure()
+    assert gate.limit.limit == 1
+    lock = threading.Lock()
+    in_flight = 0
+    observed_max = 0
+
+    def worker() -> None:
+        nonlocal in_flight, observed_max
+        with gate.slot():
+            with lock:
+                in_flight += 1
+                observed_max = max(observed_max, in_flight)
+            with lock:
+                in_flight -= 1
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert observed_max == 1
+    assert gate.in_flight == 0
+
+
+def test_sync_gate_timeout_when_full() -> None:
+    gate = SyncConcurrencyGate(AdaptiveConcurrencyLimit(max_limit=1))
+    assert gate.acquire()
+    assert gate.acquire(timeout=0) is False
+    with pytest.raises(TransportTimeoutError) as caught, gate.slot(timeout=0):
+        pass
+    assert caught.value.phase == "pool"
+    assert caught.value.request_sent is False
+    # A gate timeout is safe to retry, even for a non-idempotent operation.
+    assert DefaultRetryPolicy(random=fixed(0.5)).next_delay(attempt(caught.value)) is not None
+    gate.release()
+    assert gate.in_flight == 0
+
+
+def test_sync_gate_raised_limit_wakes_a_waiter_without_a_release() -> None:
+    clock = ManualClock()
+    gate = SyncConcurrencyGate(AdaptiveConcurrencyLimit(max_limit=2, clock=clock))
+    gate.on_backpressure()
+    assert gate.limit.limit == 1
+    assert gate.acquire()
+    entered = threading.Event()
+
+    def waiter() -> None:
+        with gate.slot():
+            entered.set()
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    gate.on_success()  # limit 1 -> 2 while the first slot is still held
+    assert entered.wait(timeout=10)
+    thread.join(timeout=10)
+    gate.release()
+    assert gate.in_flight == 0
+
+
+def test_sync_gate_rejects_extra_release_and_bad_timeout() -> None:
+    gate = SyncConcurrencyGate(AdaptiveConcurrencyLimit())
+    with pytest.raises(RuntimeError):
+        gate.release()
+    with pytest.raises(ValidationError, match="timeout"):
+        gate.acquire(timeout=-1)
+
+
+def test_sync_gate_releases_the_slot_when_the_block_raises() -> None:
+    gate = SyncConcurrencyGate(AdaptiveConcurrencyLimit(max_limit=1))
+    with pytest.raises(KeyError), gate.slot():
+        raise KeyError("x")
+    assert gate.in_flight == 0
+
+
+# --------------------------------------------------------------------------- async gate
+
+
+def test_async_gate_never_lets_more_than_the_limit_in_flight() -> None:
+    gate = AsyncConcurrencyGate(AdaptiveConcurrencyLimit(max_limit=2))
+    in_flight = 0
+    observed_max = 0
+    order: list[int] = []
+
+    async def worker(index: int) -> None:
+        nonlocal in_flight, observed_max
+        async with gate.slot():
+            order.append(index)
+            in_flight += 1
+            observed_max = max(observed_max, in_flight)
+            for _ in range(3):
+                await asyncio.sleep(0)
+            in_flight -= 1
+
+    async def main() -> None:
+        await asyncio.gather(*(worker(i) for i in range(10)))
+
+    asyncio.run(main())
+    assert observed_max == 2
+    # Waiters are served first come, first served.
+    assert order == list(range(10))
+    assert gate.in_flight == 0
+
+
+def test_async_gate_works_across_event_loops() -> None:
+    # Built outside any loop, used by two successive asyncio.run calls.
+    gate = AsyncConcurrencyGate(AdaptiveConcurrencyLimit(max_limit=1))
+
+    async def main() -> int:
+        async def hold() -> None:
+            async with gate.slot():
+                await asyncio.sleep(0)
+
+        await asyncio.gather(hold(), hold(), hold())
+        return gate.in_flight
+
+    assert asyncio.run(main()) == 0
+    assert asyncio.run(main()) == 0
+
+
+def test_async_gate_cancelled_waiter_does_not_leak_a_slot() -> None:
+    gate = AsyncConcurrencyGate(AdaptiveConcurrencyLimit(max_limit=1))
+
+    async def main() -> None:
+        await gate.acquire()
+        waiter = asyncio.ensure_future(gate.acquire())
+        await asyncio.sleep(0)
+        assert gate.waiting == 1
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        assert gate.waiting == 0
+        gate.release()
+        assert gate.in_flight == 0
+        await gate.acquire()
+        gate.release()
+
+    asyncio.run(main())
+
+
+def test_async_gate_slot_handed_to_a_waiter_cancelled_before_it_ran_is_passed_on() -> None:
+    gate = AsyncConcurrencyGate(AdaptiveConcurrencyLimit(max_limit=1))
+
+    async def main() -> None:
+        await gate.acquire()
+        first = asyncio.ensure_future(gate.acquire())
+        second = asyncio.ensure_future(gate.acquire())
+        await asyncio.sleep(0)
+        assert gate.waiting == 2
+        gate.release()  # hands the slot to `first`...
+        first.cancel()  # ...which is cancelled before it gets to run
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        await asyncio.wait_for(second, timeout=10)
+        assert gate.in_flight == 1
+        gate.release()
+        assert gate.in_flight == 0
+
+    asyncio.run(main())
+
+
+def test_async_gate_try_acquire_times_out_when_full() -> None:
+    gate = AsyncConcurrencyGate(AdaptiveConcurrencyLimit(max_limit=1))
+
+    async def main() -> None:
+        await gate.acquire()
+        assert await gate.try_acquire(0) is False
+        assert await gate.try_acquire(0.01) is False
+        with pytest.raises(TransportTimeoutError) as caught:
+            async with gate.slot(timeout=0):
+                pass
+        assert caught.value.request_sent is False
+        assert gate.waiting == 0
+        gate.release()
+        assert await gate.try_acquire(0) is True
+        gate.release()
+
+    asyncio.run(main())
+    with pytest.raises(ValidationError, match="timeout"):
+        asyncio.run(gate.try_acquire(-1))
+
+
+def test_async_gate_raised_limit_lets_a_waiter_in() -> None:
+    clock = ManualClock()
+    gate = AsyncConcurrencyGate(AdaptiveConcurrencyLimit(max_limit=2, clock=clock))
+
+    async def main() -> None:
+        gate.on_backpressure()
+        assert gate.limit.limit == 1
+        await gate.acquire()
+        waiter = asyncio.ensure_future(gate.acquire())
+        await asyncio.sleep(0)
+        assert not waiter.done()
+        gate.on_success()
+        await asyncio.wait_for(waiter, timeout=10)
+        assert gate.in_flight == 2
+        gate.release()
+        gate.release()
+
+    asyncio.run(main())
+
+
+def test_async_gate_rejects_extra_release() -> None:
+    gate = AsyncConcurrencyGate(AdaptiveConcurrencyLimit())
+    with pytest.raises(RuntimeError):
+        gate.release()
+
+
+def test_async_gate_holds_new_requests_until_in_flight_drops_below_a_lowered_limit() -> None:
+    clock = ManualClock()
+    gate = AsyncConcurrencyGate(AdaptiveConcurrencyLimit(max_limit=8, clock=clock))
+
+    async def main() -> None:
+        for _ in range(8):
+            await gate.acquire()
+        gate.on_backpressure()  # 8 -> 4 while 8 are in flight
+        waiter = asyncio.ensure_future(gate.acquire())
+        for _ in range(4):
+            gate.release()
+            await asyncio.sleep(0)
+            assert not waiter.done()
+        assert gate.in_flight == 4
+        gate.release()
+        await asyncio.wait_for(waiter, timeout=10)
+        assert gate.in_flight == 4
+        for _ in range(4):
+            gate.release()
+
+    asyncio.run(main())
+    assert gate.in_flight == 0
