@@ -6,6 +6,7 @@ import asyncio
 import json
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -483,7 +484,30 @@ def test_from_config_reads_the_retry_settings() -> None:
 def test_from_config_names_the_variables_that_are_wrong() -> None:
     with pytest.raises(ConfigurationError) as caught:
         DefaultRetryPolicy.from_config(Config(retry_max_attempts=0, retry_deadline=-1.0))
-    assert caught.value.variables == ("CAMUNDA_RETRY_MAX_ATTEMPTS", "CAMUNDA_RETRY_DEADLINE")
+    assert caught.value.variables == ("CAMUNDA_RETRY_MAX_ATTEMPTS", "CAMUNDA_RETRY_DEADLINE_MS")
+
+
+def test_from_config_accepts_the_resolved_client_configuration(tmp_path: Path) -> None:
+    from camunda_core.config import resolve_config
+
+    config = resolve_config(
+        {
+            "CAMUNDA_REST_ADDRESS": "http://localhost:8080",
+            "CAMUNDA_RETRY_MAX_ATTEMPTS": "3",
+            "CAMUNDA_RETRY_INITIAL_DELAY_MS": "250",
+            "CAMUNDA_RETRY_MAX_DELAY_MS": "2000",
+            "CAMUNDA_RETRY_DEADLINE_MS": "15000",
+        },
+        environ={},
+        cwd=tmp_path,
+    )
+    policy = DefaultRetryPolicy.from_config(config)
+    assert (policy.max_attempts, policy.initial_delay, policy.max_delay, policy.deadline) == (
+        3,
+        0.25,
+        2.0,
+        15.0,
+    )
 
 
 @pytest.mark.parametrize(
@@ -494,6 +518,7 @@ def test_from_config_names_the_variables_that_are_wrong() -> None:
         ({"max_attempts": True}, "max_attempts"),
         ({"initial_delay": -0.1}, "initial_delay"),
         ({"max_delay": float("nan")}, "max_delay"),
+        ({"initial_delay": 2.0, "max_delay": 1.0}, "max_delay"),
         ({"deadline": 0}, "deadline"),
         ({"deadline": float("inf")}, "deadline"),
         ({"max_retry_after": -1}, "max_retry_after"),

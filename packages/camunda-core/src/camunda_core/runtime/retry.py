@@ -253,9 +253,9 @@ class DefaultRetryPolicy:
             max_retry_after=RETRY_AFTER_CAP,
             names={
                 "max_attempts": "CAMUNDA_RETRY_MAX_ATTEMPTS",
-                "initial_delay": "CAMUNDA_RETRY_INITIAL_DELAY",
-                "max_delay": "CAMUNDA_RETRY_MAX_DELAY",
-                "deadline": "CAMUNDA_RETRY_DEADLINE",
+                "initial_delay": "CAMUNDA_RETRY_INITIAL_DELAY_MS",
+                "max_delay": "CAMUNDA_RETRY_MAX_DELAY_MS",
+                "deadline": "CAMUNDA_RETRY_DEADLINE_MS",
             },
         )
         return cls(
@@ -318,6 +318,15 @@ def _raise_if_invalid(
     ):
         if not _is_finite_number(value) or value < 0:
             problem(field, f"must be a finite number of seconds >= 0, got {value!r}")
+    if (
+        _is_finite_number(initial_delay)
+        and _is_finite_number(max_delay)
+        and 0 <= max_delay < initial_delay
+    ):
+        problem(
+            "max_delay",
+            f"must not be smaller than initial_delay ({initial_delay!r}), got {max_delay!r}",
+        )
     if not _is_finite_number(deadline) or deadline <= 0:
         problem("deadline", f"must be a finite number of seconds > 0, got {deadline!r}")
     if problems:
