@@ -7,9 +7,11 @@ import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+
 from camunda_core.errors import (
     ApiError,
     BackpressureError,
@@ -22,6 +24,9 @@ from camunda_core.errors import (
     api_error_from_response,
     map_transport_error,
 )
+from camunda_core.hookspecs import hookimpl
+from camunda_core.runtime.async_client import AsyncClientRuntime
+from camunda_core.runtime.operation import Operation
 from camunda_core.runtime.retry import (
     NO_RETRY,
     RETRY_AFTER_CAP,
@@ -38,6 +43,7 @@ from camunda_core.runtime.retry import (
     parse_retry_after,
     resolve_retry_policy,
 )
+from camunda_core.runtime.sync_client import SyncClientRuntime
 
 # --------------------------------------------------------------------------- helpers
 
@@ -927,3 +933,164 @@ def test_async_gate_holds_new_requests_until_in_flight_drops_below_a_lowered_lim
 
     asyncio.run(main())
     assert gate.in_flight == 0
+
+
+# --------------------------------------------------------------------------- through the clients
+# The send loops (sync_client.py / async_client.py) driving this module end to
+# end over an in-memory transport: a plugin's policy, retry= per call, and the
+# idempotency rule.
+
+
+class _ScriptedCluster:
+    """Answers each request with the next scripted reply (a response or an exception)."""
+
+    def __init__(self, *replies: httpx.Response | Exception) -> None:
+        self.replies = list(replies)
+        self.requests: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(f"{request.method} {request.url.path}")
+        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+
+def _busy() -> httpx.Response:
+    return httpx.Response(
+        503, json={"type": "about:blank", "title": "RESOURCE_EXHAUSTED", "status": 503}
+    )
+
+
+def _ok() -> httpx.Response:
+    return httpx.Response(200, json={"ok": True})
+
+
+class _TransportPlugin:
+    def __init__(self, cluster: _ScriptedCluster, policy: RetryPolicy | None = None) -> None:
+        self.cluster = cluster
+        self.policy = policy
+
+    @hookimpl
+    def camunda_http_transport(self, config: object, asynchronous: bool) -> httpx.MockTransport:
+        return httpx.MockTransport(self.cluster)
+
+    @hookimpl
+    def camunda_retry_policy(self, config: object) -> RetryPolicy | None:
+        return self.policy
+
+
+_CONFIG = {"CAMUNDA_REST_ADDRESS": "http://localhost:8080"}
+_GET = Operation[Any]("getTopology", "GET", "/topology", response_kind="json")
+_POST = Operation[Any](
+    "createProcessInstance", "POST", "/process-instances", body_kind="json", response_kind="json"
+)
+
+
+def _sync_client(
+    cluster: _ScriptedCluster, sleeps: list[float], policy: RetryPolicy | None = None
+) -> SyncClientRuntime:
+    return SyncClientRuntime(
+        _CONFIG,
+        plugins=[_TransportPlugin(cluster, policy)],
+        load_entry_points=False,
+        environ={},
+        _sleep=sleeps.append,
+    )
+
+
+def test_client_replays_a_non_idempotent_call_after_backpressure() -> None:
+    cluster = _ScriptedCluster(_busy(), _busy(), _ok())
+    sleeps: list[float] = []
+    with _sync_client(cluster, sleeps) as client:
+        assert client._invoke(_POST, body={"processDefinitionId": "p"}) == {"ok": True}
+    assert cluster.requests == ["POST /v2/process-instances"] * 3
+    assert len(sleeps) == 2
+    assert 0.0 <= sleeps[0] <= 0.1 and 0.0 <= sleeps[1] <= 0.2
+
+
+def test_client_does_not_replay_a_non_idempotent_call_after_a_read_timeout() -> None:
+    cluster = _ScriptedCluster(httpx.ReadTimeout("slow"), _ok())
+    sleeps: list[float] = []
+    with _sync_client(cluster, sleeps) as client, pytest.raises(TransportTimeoutError) as caught:
+        client._invoke(_POST, body={"processDefinitionId": "p"})
+    assert caught.value.request_sent is True
+    assert len(cluster.requests) == 1
+    assert sleeps == []
+
+
+def test_client_replays_an_idempotent_call_after_a_read_timeout() -> None:
+    cluster = _ScriptedCluster(httpx.ReadTimeout("slow"), _ok())
+    sleeps: list[float] = []
+    with _sync_client(cluster, sleeps) as client:
+        assert client._invoke(_GET) == {"ok": True}
+    assert len(cluster.requests) == 2
+
+
+def test_client_retry_false_raises_the_first_failure() -> None:
+    cluster = _ScriptedCluster(_busy(), _ok())
+    sleeps: list[float] = []
+    with _sync_client(cluster, sleeps) as client, pytest.raises(BackpressureError):
+        client._invoke(_GET, retry=False)
+    assert len(cluster.requests) == 1
+
+
+def test_client_gives_up_after_max_attempts_with_the_last_error() -> None:
+    cluster = _ScriptedCluster(_busy())
+    sleeps: list[float] = []
+    policy = DefaultRetryPolicy(max_attempts=3, random=fixed(0.5))
+    with _sync_client(cluster, sleeps) as client, pytest.raises(ServiceUnavailable) as caught:
+        client._invoke(_GET, retry=policy)
+    assert caught.value.is_backpressure
+    assert len(cluster.requests) == 3
+    assert sleeps == pytest.approx([0.05, 0.1])
+
+
+def test_client_uses_the_policy_a_plugin_provides() -> None:
+    cluster = _ScriptedCluster(httpx.Response(502), httpx.Response(502), _ok())
+    sleeps: list[float] = []
+    with _sync_client(cluster, sleeps, policy=NO_RETRY) as client:
+        with pytest.raises(ApiError) as caught:
+            client._invoke(_GET)
+        assert caught.value.status == 502
+        assert len(cluster.requests) == 1
+        # The per-call option still overrides the plugin's policy.
+        assert client._invoke(_GET, retry=DefaultRetryPolicy(random=fixed(0.0))) == {"ok": True}
+        assert len(cluster.requests) == 3
+        assert sleeps == [0.0]
+
+
+def test_async_client_retries_backpressure_and_respects_idempotency() -> None:
+    async def main() -> None:
+        sleeps: list[float] = []
+
+        async def record(delay: float) -> None:
+            sleeps.append(delay)
+
+        busy_then_ok = _ScriptedCluster(_busy(), _ok())
+        client = AsyncClientRuntime(
+            _CONFIG,
+            plugins=[_TransportPlugin(busy_then_ok)],
+            load_entry_points=False,
+            environ={},
+            _sleep=record,
+        )
+        async with client:
+            assert await client._invoke(_POST, body={"processDefinitionId": "p"}) == {"ok": True}
+        assert len(busy_then_ok.requests) == 2
+        assert len(sleeps) == 1
+
+        timeout_then_ok = _ScriptedCluster(httpx.ReadTimeout("slow"), _ok())
+        client = AsyncClientRuntime(
+            _CONFIG,
+            plugins=[_TransportPlugin(timeout_then_ok)],
+            load_entry_points=False,
+            environ={},
+            _sleep=record,
+        )
+        async with client:
+            with pytest.raises(TransportTimeoutError):
+                await client._invoke(_POST, body={"processDefinitionId": "p"})
+        assert len(timeout_then_ok.requests) == 1
+
+    asyncio.run(main())
