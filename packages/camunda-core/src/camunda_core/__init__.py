@@ -26,7 +26,7 @@ from camunda_core.errors import (
     ValidationError,
 )
 from camunda_core.hookspecs import hookimpl
-from camunda_core.logging import NullLogger, _disable_loguru_for_library
+from camunda_core.logging import NullLogger, disable_library_logging
 from camunda_core.types import UNSET, Secret, Unset
 
 if TYPE_CHECKING:
@@ -96,4 +96,4 @@ def __getattr__(name: str) -> Any:
 
 
 # A library stays silent until its user opts in (CAMUNDA_SDK_LOG_LEVEL or logger.enable).
-_disable_loguru_for_library()
+disable_library_logging()

@@ -88,7 +88,7 @@ class CamundaError(Exception):
 class ConfigurationProblem:
     """One problem with one configuration variable."""
 
-    __slots__ = ("variable", "message")
+    __slots__ = ("message", "variable")
 
     def __init__(self, variable: str, message: str) -> None:
         self.variable = variable
@@ -204,7 +204,7 @@ class ApiError(CamundaError):
         operation_id: str | None = None,
         title: str | None = None,
         detail: str | None = None,
-        type: str | None = None,  # noqa: A002 - the RFC 9457 field name
+        type: str | None = None,
         instance: str | None = None,
         problem: Mapping[str, Any] | None = None,
         raw_body: str | None = None,
@@ -378,7 +378,8 @@ def _with_backpressure(cls: type[ApiError]) -> type[ApiError]:
         return cls
     variant = _backpressure_variants.get(cls)
     if variant is None:
-        variant = type(cls.__name__, (cls, BackpressureError), {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
+        namespace = {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
+        variant = type(cls.__name__, (cls, BackpressureError), namespace)  # pyright: ignore[reportGeneralTypeIssues]
         _backpressure_variants[cls] = variant
     return variant
 

@@ -9,11 +9,11 @@ answer always wins over a default.
 
 Two kinds of hook:
 
-* **firstresult** – the first non-``None`` answer is used (plugins registered
+* **firstresult** - the first non-``None`` answer is used (plugins registered
   later are asked first; built-ins last).
-* **collecting** – every plugin's answer is gathered (registries of named
+* **collecting** - every plugin's answer is gathered (registries of named
   strategies and caches, extra configuration variables).
-* **observer** – every plugin is called; return values are ignored.
+* **observer** - every plugin is called; return values are ignored.
 
 See ``docs/plugins.md`` for a walk-through of writing one.
 """
@@ -49,7 +49,7 @@ class CamundaHookspecs:
 
     @hookspec
     def camunda_auth_strategies(self) -> Sequence[AuthStrategy]:
-        """**collecting** – auth strategies this plugin provides, by name.
+        """**collecting** - auth strategies this plugin provides, by name.
 
         The client picks the one named by ``CAMUNDA_AUTH_STRATEGY`` (or the
         inferred one). NONE and BASIC are built in; ``camunda-auth-oauth``
@@ -61,7 +61,7 @@ class CamundaHookspecs:
 
     @hookspec
     def camunda_token_caches(self) -> Sequence[TokenCacheFactory]:
-        """**collecting** – token caches this plugin provides, by name.
+        """**collecting** - token caches this plugin provides, by name.
 
         Selected with ``CAMUNDA_TOKEN_CACHE``. Same precedence as auth strategies.
         """
@@ -69,7 +69,7 @@ class CamundaHookspecs:
 
     @hookspec
     def camunda_config_variables(self) -> Sequence[Variable]:
-        """**collecting** – extra configuration variables this plugin understands.
+        """**collecting** - extra configuration variables this plugin understands.
 
         They are resolved like the built-in ones (``.env`` < environment <
         explicit dict), validated, and exposed as ``config.extra[NAME]``.
@@ -79,7 +79,7 @@ class CamundaHookspecs:
 
     @hookspec(firstresult=True)
     def camunda_retry_policy(self, config: CamundaConfig) -> RetryPolicy | None:
-        """**firstresult** – the retry policy for every call of this client.
+        """**firstresult** - the retry policy for every call of this client.
 
         The default is :class:`camunda_core.runtime.retry.DefaultRetryPolicy`
         built from the ``CAMUNDA_RETRY_*`` variables.
@@ -88,7 +88,7 @@ class CamundaHookspecs:
 
     @hookspec(firstresult=True)
     def camunda_logger(self, config: CamundaConfig) -> SdkLogger | None:
-        """**firstresult** – the logger the SDK writes to.
+        """**firstresult** - the logger the SDK writes to.
 
         An explicit ``logger=`` argument to the client takes precedence over
         every plugin. The default is loguru's logger, bound to the SDK.
@@ -99,7 +99,7 @@ class CamundaHookspecs:
     def camunda_http_transport(
         self, config: CamundaConfig, asynchronous: bool
     ) -> httpx.BaseTransport | httpx.AsyncBaseTransport | None:
-        """**firstresult** – the httpx transport to send requests through.
+        """**firstresult** - the httpx transport to send requests through.
 
         Called once per client with ``asynchronous`` telling which kind is
         wanted. Return ``None`` to let the next plugin (finally the default)
@@ -109,12 +109,14 @@ class CamundaHookspecs:
 
     @hookspec
     def camunda_on_request(self, event: RequestEvent) -> None:
-        """**observer** – called before every attempt is sent.
+        """**observer** - called before every attempt is sent.
 
         ``event`` carries the operation id, method, URL, attempt number and
-        headers with secrets already redacted. Must not block.
+        the headers the SDK built (credentials are added later by the auth
+        strategy, and any secret-bearing header is shown as ``***``). Must
+        not block.
         """
 
     @hookspec
     def camunda_on_response(self, event: ResponseEvent) -> None:
-        """**observer** – called after every attempt, with its status or error and duration."""
+        """**observer** - called after every attempt, with its status or error and duration."""

@@ -14,6 +14,7 @@ Whatever is passed is wrapped in :class:`LevelFilteredLogger`, which applies
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
@@ -105,7 +106,7 @@ class LevelFilteredLogger:
     (and passes it to loguru's ``bind`` where the target supports it).
     """
 
-    __slots__ = ("_target", "_rank", "_secrets", "_context", "_uses_format_args")
+    __slots__ = ("_context", "_rank", "_secrets", "_target", "_uses_format_args")
 
     def __init__(
         self,
@@ -194,7 +195,7 @@ def _is_loguru(target: object) -> bool:
 _loguru_disabled = False
 
 
-def _disable_loguru_for_library() -> None:
+def disable_library_logging() -> None:
     """Called at import of camunda_core: the library stays silent by default."""
     global _loguru_disabled
     if _loguru_disabled:
@@ -213,4 +214,4 @@ def default_logger(level_explicit: bool) -> SdkLogger:
     if level_explicit:
         for name in _LOGURU_MODULES:
             logger.enable(name)
-    return logger.bind(sdk="camunda")
+    return typing.cast("SdkLogger", logger.bind(sdk="camunda"))

@@ -7,11 +7,9 @@ from ``None``, which the wire format uses for an explicit ``null``.
 from __future__ import annotations
 
 import enum
-from typing import Final, Literal, TypeVar
+from typing import Final, Literal
 
 __all__ = ["UNSET", "Unset", "Secret", "is_set"]
-
-_T = TypeVar("_T")
 
 
 class Unset(enum.Enum):
@@ -29,7 +27,7 @@ class Unset(enum.Enum):
 UNSET: Final = Unset.UNSET
 
 
-def is_set(value: _T | Unset) -> bool:
+def is_set(value: object) -> bool:
     """True unless ``value`` is :data:`UNSET` (``None`` counts as set)."""
     return value is not UNSET
 

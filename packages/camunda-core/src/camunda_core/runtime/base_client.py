@@ -8,6 +8,7 @@ loops (``sync_client.py``, ``async_client.py``) call into it and do only I/O.
 from __future__ import annotations
 
 import time
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +50,7 @@ __all__ = ["ClientCore", "Outcome"]
 class Outcome:
     """What one attempt produced: a parsed result, or an error with retry facts."""
 
-    __slots__ = ("result", "error", "status", "retry_after")
+    __slots__ = ("error", "result", "retry_after", "status")
 
     def __init__(
         self,
@@ -190,8 +191,9 @@ class ClientCore:
                 raise ValidationError(f"{prepared.operation.operation_id}: timeout must be > 0 seconds, got {timeout!r}")
             return httpx.Timeout(timeout, connect=min(timeout, self.config.http_connect_timeout))
         if prepared.operation.long_poll:
-            body = prepared.json_body if isinstance(prepared.json_body, dict) else {}
-            return long_poll_timeout(self.config, body.get("requestTimeout"))  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+            body = prepared.json_body
+            poll_ms = typing.cast("dict[str, Any]", body).get("requestTimeout") if isinstance(body, dict) else None
+            return long_poll_timeout(self.config, poll_ms)
         return None
 
     def build_httpx_request(

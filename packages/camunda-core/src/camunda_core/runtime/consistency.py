@@ -29,7 +29,7 @@ def default_ready(result: object) -> bool:
 class WaitFor(Generic[R]):
     """How long and for what to wait on an eventually consistent operation."""
 
-    __slots__ = ("until", "timeout", "interval", "max_interval")
+    __slots__ = ("interval", "max_interval", "timeout", "until")
 
     def __init__(
         self,

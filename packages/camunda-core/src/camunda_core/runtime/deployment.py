@@ -13,7 +13,9 @@ from camunda_core.errors import ValidationError
 from camunda_core.runtime.multipart import File, guess_content_type
 
 if TYPE_CHECKING:
-    from camunda_core.models.deployment_decision_requirements_result import DeploymentDecisionRequirementsResult
+    from camunda_core.models.deployment_decision_requirements_result import (
+        DeploymentDecisionRequirementsResult,
+    )
     from camunda_core.models.deployment_decision_result import DeploymentDecisionResult
     from camunda_core.models.deployment_form_result import DeploymentFormResult
     from camunda_core.models.deployment_process_result import DeploymentProcessResult

@@ -30,7 +30,7 @@ ResponseKind = Literal["model", "none", "bytes", "text", "json"]
 class Param:
     """A path or query parameter: its Python name, wire name and wire format."""
 
-    __slots__ = ("python_name", "wire_name", "required", "format")
+    __slots__ = ("format", "python_name", "required", "wire_name")
 
     def __init__(
         self, python_name: str, wire_name: str, *, required: bool = True, format: str | None = None
@@ -55,28 +55,28 @@ class Operation(Generic[R]):
     """One REST operation. Immutable after construction, apart from lazy caches."""
 
     __slots__ = (
-        "operation_id",
+        "_body_type",
+        "_error_classes",
+        "_response_type",
+        "backpressure_exempt",
+        "body_kind",
+        "body_ref",
+        "body_required",
+        "error_refs",
+        "eventually_consistent",
+        "file_fields",
+        "idempotent",
+        "long_poll",
         "method",
+        "operation_id",
         "path",
         "path_params",
         "query_params",
-        "body_kind",
-        "body_required",
-        "body_ref",
         "response_kind",
         "response_ref",
-        "success_statuses",
-        "error_refs",
-        "idempotent",
-        "eventually_consistent",
-        "tenant_field",
-        "long_poll",
-        "backpressure_exempt",
         "search_item_field",
-        "file_fields",
-        "_response_type",
-        "_body_type",
-        "_error_classes",
+        "success_statuses",
+        "tenant_field",
     )
 
     def __init__(

@@ -46,10 +46,20 @@ def to_wire(value: Any) -> Any:
     """A model (or list/dict of models) as JSON-ready data, via the one converter."""
     if value is UNSET:
         return UNSET
-    if attrs.has(type(value)) or isinstance(value, (list, tuple, dict, enum.Enum, _dt.datetime)):
+    if attrs.has(typing.cast("type[Any]", type(value))):
         from camunda_core.serialization.converter import unstructure
 
-        return unstructure(value)
+        return typing.cast("Any", unstructure(value))
+    # Plain JSON given by the caller (raw dict bodies, paging): convert only what needs it.
+    if isinstance(value, dict):
+        items = typing.cast("dict[Any, Any]", value).items()
+        return {k: to_wire(v) for k, v in items if v is not UNSET}
+    if isinstance(value, (list, tuple)):
+        return [to_wire(v) for v in typing.cast("Sequence[Any]", value)]
+    if isinstance(value, enum.Enum):
+        return value.value  # pyright: ignore[reportUnknownMemberType]
+    if isinstance(value, _dt.datetime):
+        return value.isoformat().replace("+00:00", "Z")
     return value
 
 
@@ -149,14 +159,16 @@ def _json_body(op: Operation[Any], body: object, default_tenant_id: str | None) 
         return UNSET
     _check_body_type(op, body)
     try:
-        wire = to_wire(body)
+        wire: Any = to_wire(body)
     except ValidationError:
         raise
     except Exception as exc:
         raise ValidationError(f"{op.operation_id}: could not serialise data ({type(exc).__name__}: {exc})") from exc
-    if op.tenant_field and default_tenant_id and isinstance(wire, dict) and op.tenant_field not in wire:
-        wire = {**typing.cast("dict[str, Any]", wire), op.tenant_field: default_tenant_id}
-    return wire
+    if op.tenant_field and default_tenant_id and isinstance(wire, dict):
+        data = typing.cast("dict[str, Any]", wire)
+        if op.tenant_field not in data:
+            return {**data, op.tenant_field: default_tenant_id}
+    return typing.cast("Any", wire)
 
 
 def _check_body_type(op: Operation[Any], body: object) -> None:
@@ -190,10 +202,10 @@ def _multipart_parts(
         if value is UNSET or value is None:
             continue
         if name in op.file_fields or _is_file_like(value):
-            items = value if isinstance(value, (list, tuple)) else [value]
+            items: Sequence[Any] = typing.cast("Sequence[Any]", value) if isinstance(value, (list, tuple)) else [value]
             if not items:
                 raise ValidationError(f"{op.operation_id}: {name!r} needs at least one file")
-            for item in typing.cast("Sequence[Any]", items):
+            for item in items:
                 parts.append((name, _file_part(op, name, item)))
         elif isinstance(value, str):
             parts.append((name, (None, value.encode("utf-8"), "text/plain; charset=utf-8")))
