@@ -1,1 +1,26 @@
-"""Placeholder; filled in by its issue."""
+"""A stateful fake Camunda 8 Orchestration Cluster on loopback, for tests.
+
+    with FakeCluster() as cluster:
+        cluster.deploy_bpmn(xml)
+        ...  # point a client at cluster.rest_address
+
+See ``docs/testkit.md`` for what it models and what it does not.
+"""
+
+from __future__ import annotations
+
+from ._engine import ClusterStats, DeployedProcess, InstanceView, JobView, PublishedMessage
+from .cluster import FakeCluster, RecordedRequest
+from .faults import FaultInjector, FaultRule
+
+__all__ = [
+    "ClusterStats",
+    "DeployedProcess",
+    "FakeCluster",
+    "FaultInjector",
+    "FaultRule",
+    "InstanceView",
+    "JobView",
+    "PublishedMessage",
+    "RecordedRequest",
+]

@@ -1,0 +1,195 @@
+"""Filtering, sorting and paging for the ``/search`` endpoints.
+
+Items are the wire dictionaries the endpoint returns. A filter field applies
+when the item has a field of that name; fields the fake does not model are
+ignored. Values compare as the wire does (keys are strings).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import fnmatch
+import json
+from collections.abc import Sequence
+from typing import Any, cast
+
+__all__ = ["SearchError", "search"]
+
+
+class SearchError(ValueError):
+    """The search request is malformed; the message names the field."""
+
+
+def _as_comparable(value: Any) -> Any:
+    # Keys travel as strings but users may send numbers; compare on strings.
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+def _matches(value: Any, condition: Any, field_name: str) -> bool:
+    if not isinstance(condition, dict):
+        return _as_comparable(value) == _as_comparable(condition)
+    for operator, operand in cast("dict[str, Any]", condition).items():
+        if operator == "$eq":
+            ok = _as_comparable(value) == _as_comparable(operand)
+        elif operator == "$neq":
+            ok = _as_comparable(value) != _as_comparable(operand)
+        elif operator == "$exists":
+            ok = (value is not None) == bool(operand)
+        elif operator in ("$in", "$notIn"):
+            if not isinstance(operand, list):
+                raise SearchError(f"filter.{field_name}.{operator} must be a list")
+            members = {_as_comparable(v) for v in cast("list[Any]", operand)}
+            ok = (_as_comparable(value) in members) == (operator == "$in")
+        elif operator == "$like":
+            ok = isinstance(value, str) and fnmatch.fnmatchcase(value, str(operand))
+        elif operator in ("$gt", "$gte", "$lt", "$lte"):
+            if value is None:
+                return False
+            left, right = _ordered(value, field_name, operator), _ordered(
+                operand, field_name, operator
+            )
+            if left[0] != right[0]:
+                raise SearchError(f"filter.{field_name}.{operator} is not comparable")
+            if operator == "$gt":
+                ok = left > right
+            elif operator == "$gte":
+                ok = left >= right
+            elif operator == "$lt":
+                ok = left < right
+            else:
+                ok = left <= right
+        else:
+            raise SearchError(f"filter.{field_name} has an unknown operator {operator!r}")
+        if not ok:
+            return False
+    return True
+
+
+def _ordered(value: Any, field_name: str, operator: str) -> tuple[int, float, str]:
+    """Numbers (and digit strings such as keys) compare numerically; other strings as text."""
+    if isinstance(value, bool):
+        raise SearchError(f"filter.{field_name}.{operator} cannot compare booleans")
+    if isinstance(value, (int, float)):
+        return (0, value, "")
+    if isinstance(value, str):
+        return (0, int(value), "") if value.lstrip("-").isdigit() else (1, 0.0, value)
+    raise SearchError(f"filter.{field_name}.{operator} is not comparable")
+
+
+def _item_matches(item: dict[str, Any], filters: dict[str, Any]) -> bool:
+    for name, condition in filters.items():
+        if name == "$or":
+            if not isinstance(condition, list):
+                raise SearchError("filter.$or must be a list")
+            branches = [
+                cast("dict[str, Any]", b) for b in cast("list[Any]", condition) if isinstance(b, dict)
+            ]
+            if branches and not any(_item_matches(item, b) for b in branches):
+                return False
+            continue
+        if name not in item:
+            continue
+        if not _matches(item[name], condition, name):
+            return False
+    return True
+
+
+def encode_cursor(key: str) -> str:
+    return base64.b64encode(f"[{key}]".encode()).decode()
+
+
+def _decode_cursor(cursor: Any, field_name: str) -> str:
+    if not isinstance(cursor, str):
+        raise SearchError(f"page.{field_name} must be a string cursor")
+    try:
+        decoded = base64.b64decode(cursor, validate=True).decode()
+        values = json.loads(decoded)
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise SearchError(f"page.{field_name} is not a cursor this server issued") from exc
+    if not isinstance(values, list) or len(cast("list[Any]", values)) != 1:
+        raise SearchError(f"page.{field_name} is not a cursor this server issued")
+    return str(cast("list[Any]", values)[0])
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if value is None:
+        return (1, "")
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return (0, int(value))
+    if isinstance(value, (int, float)):
+        return (0, value)
+    return (0, str(value))
+
+
+def search(
+    items: Sequence[dict[str, Any]], query: dict[str, Any], key_field: str
+) -> dict[str, Any]:
+    """Answer a search query shaped like the spec's ``SearchQueryRequest``."""
+    raw_filter: Any = query.get("filter") or {}
+    if not isinstance(raw_filter, dict):
+        raise SearchError("filter must be an object")
+    filters = cast("dict[str, Any]", raw_filter)
+    matched = [item for item in items if _item_matches(item, filters)]
+
+    raw_sort: Any = query.get("sort") or []
+    if not isinstance(raw_sort, list):
+        raise SearchError("sort must be a list")
+    # Stable sorts applied last-to-first give a multi-field sort.
+    for entry in reversed(cast("list[Any]", raw_sort)):
+        if not isinstance(entry, dict) or not isinstance(
+            cast("dict[str, Any]", entry).get("field"), str
+        ):
+            raise SearchError("sort entries need a string 'field'")
+        sort_entry = cast("dict[str, Any]", entry)
+        sort_field = cast(str, sort_entry["field"])
+        descending = str(sort_entry.get("order", "ASC")).upper() == "DESC"
+        matched.sort(key=lambda item: _sort_key(item.get(sort_field)), reverse=descending)
+
+    raw_page: Any = query.get("page") or {}
+    if not isinstance(raw_page, dict):
+        raise SearchError("page must be an object")
+    page = cast("dict[str, Any]", raw_page)
+    limit = page.get("limit", 100)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+        raise SearchError("page.limit must be a non-negative integer")
+    total = len(matched)
+    keys = [str(item.get(key_field)) for item in matched]
+    if "after" in page:
+        after = _decode_cursor(page["after"], "after")
+        start = keys.index(after) + 1 if after in keys else _position_after(keys, after)
+        window = matched[start : start + limit]
+    elif "before" in page:
+        before = _decode_cursor(page["before"], "before")
+        end = keys.index(before) if before in keys else _position_after(keys, before)
+        window = matched[max(0, end - limit) : end]
+    else:
+        offset = page.get("from", 0)
+        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+            raise SearchError("page.from must be a non-negative integer")
+        window = matched[offset : offset + limit]
+    return {
+        "items": window,
+        "page": {
+            "totalItems": total,
+            "hasMoreTotalItems": False,
+            "startCursor": encode_cursor(str(window[0][key_field])) if window else None,
+            "endCursor": encode_cursor(str(window[-1][key_field])) if window else None,
+        },
+    }
+
+
+def _position_after(keys: list[str], cursor_key: str) -> int:
+    """Where a vanished cursor item would sit, assuming key order."""
+    try:
+        wanted = int(cursor_key)
+    except ValueError as exc:
+        raise SearchError("page cursor is not a cursor this server issued") from exc
+    for index, key in enumerate(keys):
+        if key.lstrip("-").isdigit() and int(key) > wanted:
+            return index
+    return len(keys)
