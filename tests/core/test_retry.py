@@ -763,6 +763,40 @@ def test_sync_gate_raised_limit_wakes_a_waiter_without_a_release() -> None:
     assert gate.in_flight == 0
 
 
+def test_sync_gate_release_admits_every_waiter_a_directly_raised_limit_allows() -> None:
+    clock = ManualClock()
+    limit = AdaptiveConcurrencyLimit(max_limit=3, clock=clock)
+    limit.on_backpressure()
+    clock.now += 1
+    limit.on_backpressure()
+    gate = SyncConcurrencyGate(limit)
+    assert limit.limit == 1
+    assert gate.acquire()
+    finish = threading.Event()
+    entered = [threading.Event() for _ in range(3)]
+
+    def waiter(index: int) -> None:
+        with gate.slot():
+            entered[index].set()
+            finish.wait(timeout=10)
+
+    threads = [threading.Thread(target=waiter, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    # Raised on the limit itself, bypassing the gate: the next release must
+    # still let in as many waiters as the new limit allows.
+    limit.on_success()
+    limit.on_success()
+    assert limit.limit == 3
+    gate.release()
+    assert all(event.wait(timeout=10) for event in entered)
+    assert gate.in_flight == 3
+    finish.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert gate.in_flight == 0
+
+
 def test_sync_gate_rejects_extra_release_and_bad_timeout() -> None:
     gate = SyncConcurrencyGate(AdaptiveConcurrencyLimit())
     with pytest.raises(RuntimeError):

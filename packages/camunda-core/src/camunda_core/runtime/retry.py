@@ -597,7 +597,10 @@ class SyncConcurrencyGate:
             if self._in_flight <= 0:
                 raise RuntimeError("SyncConcurrencyGate.release() called more often than acquire()")
             self._in_flight -= 1
-            self._condition.notify()
+            # Wake as many waiters as there are free slots, not just one: the
+            # limit may have been raised directly on the AdaptiveConcurrencyLimit
+            # since the last wake-up.
+            self._condition.notify(max(1, self._limit.limit - self._in_flight))
 
     def on_success(self) -> None:
         """Record a successful request, and wake waiters the raised limit lets through."""
