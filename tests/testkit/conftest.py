@@ -68,8 +68,14 @@ def start_instance(http: httpx.Client, variables: dict[str, Any] | None = None) 
 
 
 def activate(
-    http: httpx.Client, job_type: str, *, max_jobs: int = 10, timeout: int = 60_000,
-    request_timeout: int = -1, worker: str = "test-worker", **extra: Any,
+    http: httpx.Client,
+    job_type: str,
+    *,
+    max_jobs: int = 10,
+    timeout: int = 60_000,
+    request_timeout: int = -1,
+    worker: str = "test-worker",
+    **extra: Any,
 ) -> list[dict[str, Any]]:
     response = http.post(
         "/jobs/activation",

@@ -19,7 +19,11 @@ def test_deployment_result_has_the_spec_shape(http: httpx.Client) -> None:
     assert result["tenantId"] == "<default>"
     (entry,) = result["deployments"]
     assert set(entry) == {
-        "processDefinition", "decisionDefinition", "decisionRequirements", "form", "resource"
+        "processDefinition",
+        "decisionDefinition",
+        "decisionRequirements",
+        "form",
+        "resource",
     }
     process = entry["processDefinition"]
     assert process["processDefinitionId"] == "order-process"
@@ -45,7 +49,12 @@ def test_instance_runs_through_both_tasks_in_document_order(
     assert charge["retries"] == 3
     assert charge["kind"] == "BPMN_ELEMENT"
     assert isinstance(charge["deadline"], int)
-    assert http.post(f"/jobs/{charge['jobKey']}/completion", json={"variables": {"paid": True}}).status_code == 204
+    assert (
+        http.post(
+            f"/jobs/{charge['jobKey']}/completion", json={"variables": {"paid": True}}
+        ).status_code
+        == 204
+    )
 
     (ship,) = activate(http, "ship", fetchVariable=["paid"])
     assert ship["variables"] == {"paid": True}
@@ -58,7 +67,9 @@ def test_instance_runs_through_both_tasks_in_document_order(
     assert cluster.stats.completions == {charge["jobKey"]: 1, ship["jobKey"]: 1}
 
 
-def test_second_completion_is_404_and_counted_once(cluster: FakeCluster, http: httpx.Client) -> None:
+def test_second_completion_is_404_and_counted_once(
+    cluster: FakeCluster, http: httpx.Client
+) -> None:
     deploy(http)
     start_instance(http)
     (job,) = activate(http, "charge")

@@ -159,9 +159,7 @@ def _string_list(body: dict[str, Any], name: str) -> list[str] | None:
     value = body.get(name)
     if value is None:
         return None
-    if not isinstance(value, list) or not all(
-        isinstance(v, str) for v in cast("list[Any]", value)
-    ):
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in cast("list[Any]", value)):
         raise _bad(f"Expected '{name}' to be a list of strings.")
     return cast("list[str]", value)
 
@@ -496,7 +494,9 @@ def build_router(engine: Engine) -> Router:
         try:
             parts = parse_multipart(request.http.header("content-type"), request.http.body)
         except ValueError as exc:
-            raise Problem(415, "UNSUPPORTED_MEDIA_TYPE", f"Expected a multipart upload: {exc}") from exc
+            raise Problem(
+                415, "UNSUPPORTED_MEDIA_TYPE", f"Expected a multipart upload: {exc}"
+            ) from exc
         files = [p for p in parts if p.name == "file"]
         if len(files) != 1:
             raise _bad("Expected exactly one 'file' part.")
@@ -525,9 +525,7 @@ def build_router(engine: Engine) -> Router:
     def document_of(request: ApiRequest) -> tuple[bytes, dict[str, Any], str]:
         stored = engine.documents.get(request.params[0])
         if stored is None:
-            raise Problem(
-                404, "NOT_FOUND", f"Document with id '{request.params[0]}' not found"
-            )
+            raise Problem(404, "NOT_FOUND", f"Document with id '{request.params[0]}' not found")
         return stored
 
     def get_document(request: ApiRequest) -> HttpResponse:

@@ -387,7 +387,9 @@ class Engine:
         for name, content, model in parsed:
             if isinstance(model, list):
                 for process in model:
-                    definition = self._add_process(process, name, content, tenant_id, deployment_key)
+                    definition = self._add_process(
+                        process, name, content, tenant_id, deployment_key
+                    )
                     entries.append(
                         _deployment_entry(
                             processDefinition={
@@ -472,9 +474,7 @@ class Engine:
             entries.append(_deployment_entry(decisionDefinition=wire))
         return entries
 
-    def find_definition(
-        self, process_id: str, version: int, tenant_id: str
-    ) -> ProcessDefinition:
+    def find_definition(self, process_id: str, version: int, tenant_id: str) -> ProcessDefinition:
         latest = self._latest.get((process_id, tenant_id))
         if latest is None:
             raise Problem(

@@ -235,9 +235,9 @@ async def serve_connection(
                 return
             except asyncio.LimitOverrunError:
                 writer.write(
-                    HttpResponse.problem(
-                        431, "Bad Request", "request head too large", "/"
-                    ).encode(close=True)
+                    HttpResponse.problem(431, "Bad Request", "request head too large", "/").encode(
+                        close=True
+                    )
                 )
                 return
             try:

@@ -50,8 +50,9 @@ def _matches(value: Any, condition: Any, field_name: str) -> bool:
         elif operator in ("$gt", "$gte", "$lt", "$lte"):
             if value is None:
                 return False
-            left, right = _ordered(value, field_name, operator), _ordered(
-                operand, field_name, operator
+            left, right = (
+                _ordered(value, field_name, operator),
+                _ordered(operand, field_name, operator),
             )
             if left[0] != right[0]:
                 raise SearchError(f"filter.{field_name}.{operator} is not comparable")
@@ -87,7 +88,9 @@ def _item_matches(item: dict[str, Any], filters: dict[str, Any]) -> bool:
             if not isinstance(condition, list):
                 raise SearchError("filter.$or must be a list")
             branches = [
-                cast("dict[str, Any]", b) for b in cast("list[Any]", condition) if isinstance(b, dict)
+                cast("dict[str, Any]", b)
+                for b in cast("list[Any]", condition)
+                if isinstance(b, dict)
             ]
             if branches and not any(_item_matches(item, b) for b in branches):
                 return False

@@ -83,7 +83,9 @@ class FakeCluster:
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
             raise ValueError(f"port must be an integer between 0 and 65535, got {port!r}")
         if require_auth not in (None, "bearer", "basic"):
-            raise ValueError(f"require_auth must be None, 'bearer' or 'basic', got {require_auth!r}")
+            raise ValueError(
+                f"require_auth must be None, 'bearer' or 'basic', got {require_auth!r}"
+            )
         if not token_lifetime > 0:
             raise ValueError(f"token_lifetime must be positive seconds, got {token_lifetime!r}")
         self._requested_port = port
@@ -561,7 +563,9 @@ class FakeCluster:
         give_up_at = time.monotonic() + timeout
         while not condition(self):
             if time.monotonic() >= give_up_at:
-                raise TimeoutError(f"FakeCluster.wait_for: {description} not met within {timeout} s")
+                raise TimeoutError(
+                    f"FakeCluster.wait_for: {description} not met within {timeout} s"
+                )
             time.sleep(0.005)
 
 

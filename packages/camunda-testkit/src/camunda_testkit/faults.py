@@ -50,7 +50,9 @@ class FaultRule:
             raise ValueError(f"path must start with '/', got {path!r}")
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be an integer >= 1, got {every!r}")
-        if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 0):
+        if times is not None and (
+            isinstance(times, bool) or not isinstance(times, int) or times < 0
+        ):
             raise ValueError(f"times must be a non-negative integer or None, got {times!r}")
         if probability is not None and not 0.0 <= probability <= 1.0:
             raise ValueError(f"probability must be between 0 and 1, got {probability!r}")
@@ -101,8 +103,12 @@ class FaultRule:
         return fire
 
     def response(self, instance: str) -> HttpResponse:
-        return HttpResponse(self.status, self.body.replace(b"{instance}", instance.encode()),
-                            self.content_type, self.headers)
+        return HttpResponse(
+            self.status,
+            self.body.replace(b"{instance}", instance.encode()),
+            self.content_type,
+            self.headers,
+        )
 
 
 @dataclass(slots=True)
@@ -115,8 +121,13 @@ class FaultOutcome:
 def _problem_body(status: int, title: str, detail: str) -> bytes:
     # "{instance}" is filled with the request path when the rule fires.
     return json.dumps(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail,
-         "instance": "{instance}"},
+        {
+            "type": "about:blank",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": "{instance}",
+        },
         separators=(",", ":"),
     ).encode()
 
@@ -194,9 +205,17 @@ class FaultInjector:
         headers = () if retry_after is None else (("Retry-After", _format_seconds(retry_after)),)
         return self._add(
             FaultRule(
-                "backpressure", operation=operation, path=path, every=every, times=times,
-                probability=probability, seed=seed, status=status, body=body,
-                content_type="application/problem+json", headers=headers,
+                "backpressure",
+                operation=operation,
+                path=path,
+                every=every,
+                times=times,
+                probability=probability,
+                seed=seed,
+                status=status,
+                body=body,
+                content_type="application/problem+json",
+                headers=headers,
             )
         )
 
@@ -218,8 +237,14 @@ class FaultInjector:
         """
         return self._add(
             FaultRule(
-                "drop_connection", operation=operation, path=path, every=every, times=times,
-                probability=probability, seed=seed, after_processing=after_processing,
+                "drop_connection",
+                operation=operation,
+                path=path,
+                every=every,
+                times=times,
+                probability=probability,
+                seed=seed,
+                after_processing=after_processing,
             )
         )
 
@@ -237,8 +262,14 @@ class FaultInjector:
         """Wait ``seconds`` before handling the request (it is then answered normally)."""
         return self._add(
             FaultRule(
-                "delay", operation=operation, path=path, every=every, times=times,
-                probability=probability, seed=seed, seconds=float(seconds),
+                "delay",
+                operation=operation,
+                path=path,
+                every=every,
+                times=times,
+                probability=probability,
+                seed=seed,
+                seconds=float(seconds),
             )
         )
 
@@ -261,8 +292,15 @@ class FaultInjector:
         ).encode()
         return self._add(
             FaultRule(
-                "html_error", operation=operation, path=path, every=every, times=times,
-                probability=probability, seed=seed, status=status, body=body,
+                "html_error",
+                operation=operation,
+                path=path,
+                every=every,
+                times=times,
+                probability=probability,
+                seed=seed,
+                status=status,
+                body=body,
                 content_type="text/html",
             )
         )
@@ -285,8 +323,12 @@ class FaultInjector:
         a mapping is sent as JSON, ``str``/``bytes`` as given."""
         _check_status(status)
         if body is None:
-            raw = b"" if status in (204, 304) else _problem_body(
-                status, _DEFAULT_TITLES.get(status, "ERROR"), "Injected by the fake cluster"
+            raw = (
+                b""
+                if status in (204, 304)
+                else _problem_body(
+                    status, _DEFAULT_TITLES.get(status, "ERROR"), "Injected by the fake cluster"
+                )
             )
             kind = None if not raw else (content_type or "application/problem+json")
         elif isinstance(body, Mapping):
@@ -300,8 +342,16 @@ class FaultInjector:
             kind = content_type or "application/octet-stream"
         return self._add(
             FaultRule(
-                "status", operation=operation, path=path, every=every, times=times,
-                probability=probability, seed=seed, status=status, body=raw, content_type=kind,
+                "status",
+                operation=operation,
+                path=path,
+                every=every,
+                times=times,
+                probability=probability,
+                seed=seed,
+                status=status,
+                body=raw,
+                content_type=kind,
                 headers=tuple((headers or {}).items()),
             )
         )
@@ -319,8 +369,14 @@ class FaultInjector:
         """Answer 401, as for an expired or revoked token."""
         return self._add(
             FaultRule(
-                "unauthorized", operation=operation, path=path, every=every, times=times,
-                probability=probability, seed=seed, status=401,
+                "unauthorized",
+                operation=operation,
+                path=path,
+                every=every,
+                times=times,
+                probability=probability,
+                seed=seed,
+                status=401,
                 body=_problem_body(401, "UNAUTHORIZED", "The token is expired or invalid"),
                 content_type="application/problem+json",
                 headers=(("WWW-Authenticate", 'Bearer error="invalid_token"'),),
