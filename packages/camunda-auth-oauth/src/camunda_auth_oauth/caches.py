@@ -1,0 +1,513 @@
+"""Token caches: in memory (default), on disk, and in the OS keyring.
+
+Each is registered by name through the ``camunda_token_caches`` hook (see
+:mod:`camunda_auth_oauth.plugin`) and selected with ``CAMUNDA_TOKEN_CACHE``.
+A key is the canonical JSON of (token URL, client id, audience, scope); the
+persistent caches store it next to the token and ignore an entry whose stored
+key differs, so a file or keyring item can never be mistaken for another's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import stat
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import keyring
+import keyring.backend
+import keyring.backends.chainer
+import keyring.backends.fail
+import keyring.backends.null
+import keyring.errors
+
+from camunda_auth_oauth.settings import OAuthConfigSource, hashed_key
+from camunda_core.auth.token_cache import CachedToken, TokenCache
+from camunda_core.errors import ConfigurationError, ConfigurationProblem
+from camunda_core.logging import NullLogger, SdkLogger
+from camunda_core.types import Secret
+
+__all__ = [
+    "MemoryTokenCache",
+    "DiskTokenCache",
+    "KeyringTokenCache",
+    "KEYRING_SERVICE",
+    "encode_entry",
+    "decode_entry",
+    "keyring_is_usable",
+    "create_memory_cache",
+    "create_disk_cache",
+    "create_keyring_cache",
+    "create_keyring_or_memory_cache",
+]
+
+#: The keyring "service" under which tokens are stored.
+KEYRING_SERVICE = "camunda-orchestration-sdk"
+
+_FORMAT_VERSION = 1
+_FILE_PREFIX = "camunda-token-"
+_FILE_SUFFIX = ".json"
+# A token entry is a few kilobytes at most; a bigger file is not ours.
+_MAX_ENTRY_BYTES = 256 * 1024
+
+
+# -- the persisted entry ---------------------------------------------------------------
+
+
+def encode_entry(key: str, token: CachedToken) -> str:
+    """The JSON a persistent cache stores: the key (to detect foreign entries) and the token."""
+    return json.dumps(
+        {
+            "version": _FORMAT_VERSION,
+            "key": key,
+            "access_token": token.access_token.reveal(),
+            "token_type": token.token_type,
+            "expires_at": token.expires_at,
+        },
+        separators=(",", ":"),
+    )
+
+
+def decode_entry(key: str, text: str, now: float) -> CachedToken | None:
+    """The token in ``text`` if it is well formed, belongs to ``key`` and has not expired."""
+    try:
+        entry = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(entry, dict):
+        return None
+    fields: dict[str, Any] = entry  # pyright: ignore[reportUnknownVariableType]
+    access_token = fields.get("access_token")
+    expires_at = fields.get("expires_at")
+    token_type = fields.get("token_type", "Bearer")
+    if (
+        fields.get("version") != _FORMAT_VERSION
+        or fields.get("key") != key
+        or not isinstance(access_token, str)
+        or not access_token
+        or isinstance(expires_at, bool)
+        or not isinstance(expires_at, (int, float))
+        or not isinstance(token_type, str)
+    ):
+        return None
+    if not expires_at > now:  # also rejects NaN
+        return None
+    return CachedToken(
+        access_token=Secret(access_token), expires_at=float(expires_at), token_type=token_type
+    )
+
+
+# -- memory ----------------------------------------------------------------------------
+
+
+class MemoryTokenCache:
+    """A thread-safe dict; lives as long as the client that created it."""
+
+    def __init__(self, *, now: Callable[[], float] = time.time) -> None:
+        self._tokens: dict[str, CachedToken] = {}
+        self._lock = threading.Lock()
+        self._now = now
+
+    def load(self, key: str) -> CachedToken | None:
+        with self._lock:
+            token = self._tokens.get(key)
+            if token is not None and not token.expires_at > self._now():
+                del self._tokens[key]
+                return None
+            return token
+
+    def store(self, key: str, token: CachedToken) -> None:
+        with self._lock:
+            self._tokens[key] = token
+
+    def clear(self, key: str | None = None) -> None:
+        with self._lock:
+            if key is None:
+                self._tokens.clear()
+            else:
+                self._tokens.pop(key, None)
+
+    def __repr__(self) -> str:
+        with self._lock:
+            return f"MemoryTokenCache(entries={len(self._tokens)})"
+
+
+# -- disk ------------------------------------------------------------------------------
+
+
+_POSIX = os.name == "posix"
+
+
+class DiskTokenCache:
+    """One JSON file per key in a private directory, shared safely between processes.
+
+    * The directory is created with mode 0700. If it exists, it must be a
+      directory owned by the current user; group/other permission bits are
+      removed (a warning is logged). A directory owned by someone else is
+      refused with a ``ConfigurationError``: another user could read or plant
+      tokens there.
+    * A file is written to a temporary file in the same directory, created
+      0600 with ``O_EXCL``, flushed and fsynced, then renamed over the entry
+      with ``os.replace``: readers see the old entry or the new one, never a
+      partial one, and the token is never readable by others, not for an instant.
+    * A file that is corrupt, expired, not a regular file, not ours, readable by
+      others, or stored for a different key is ignored (and replaced by the
+      next store), never trusted.
+
+    Permission checks apply on POSIX; on Windows the directory inherits the
+    user profile's ACLs.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        logger: SdkLogger | None = None,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self._directory = Path(directory).expanduser()
+        self._logger: SdkLogger = logger or NullLogger()
+        self._now = now
+        self._prepare_directory()
+
+    def __repr__(self) -> str:
+        return f"DiskTokenCache(directory={str(self._directory)!r})"
+
+    @property
+    def directory(self) -> Path:
+        return self._directory
+
+    def path_for(self, key: str) -> Path:
+        """The file that holds ``key``'s token (the name is a hash of the key)."""
+        return self._directory / f"{_FILE_PREFIX}{hashed_key(key)}{_FILE_SUFFIX}"
+
+    def _prepare_directory(self) -> None:
+        directory = self._directory
+        try:
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            info = directory.stat()
+        except OSError as exc:
+            raise ConfigurationError(
+                [
+                    ConfigurationProblem(
+                        "CAMUNDA_TOKEN_CACHE_DIR",
+                        f"cannot create or open the token cache directory {str(directory)!r}: "
+                        f"{exc.strerror or exc}",
+                    )
+                ]
+            ) from None
+        if not stat.S_ISDIR(info.st_mode):
+            raise ConfigurationError(
+                [
+                    ConfigurationProblem(
+                        "CAMUNDA_TOKEN_CACHE_DIR", f"{str(directory)!r} is not a directory"
+                    )
+                ]
+            )
+        if not _POSIX:
+            return
+        if info.st_uid != os.geteuid():
+            raise ConfigurationError(
+                [
+                    ConfigurationProblem(
+                        "CAMUNDA_TOKEN_CACHE_DIR",
+                        f"{str(directory)!r} is owned by uid {info.st_uid}, not by the current "
+                        f"user (uid {os.geteuid()}); refusing to keep tokens where another user "
+                        "could read or replace them",
+                    )
+                ]
+            )
+        mode = stat.S_IMODE(info.st_mode)
+        if mode != 0o700:
+            try:
+                os.chmod(directory, 0o700)
+            except OSError as exc:
+                raise ConfigurationError(
+                    [
+                        ConfigurationProblem(
+                            "CAMUNDA_TOKEN_CACHE_DIR",
+                            f"cannot restrict {str(directory)!r} to mode 0700: "
+                            f"{exc.strerror or exc}",
+                        )
+                    ]
+                ) from None
+            if mode & 0o077:
+                self._logger.warning(
+                    f"Token cache directory {str(directory)!r} had mode {mode:04o}; "
+                    "restricted it to 0700"
+                )
+
+    def load(self, key: str) -> CachedToken | None:
+        path = self.path_for(key)
+        text = self._read_private(path)
+        if text is None:
+            return None
+        token = decode_entry(key, text, self._now())
+        if token is None:
+            self._logger.debug(
+                f"Ignoring token cache file {path.name}: corrupt, expired or not for this client"
+            )
+        return token
+
+    def _read_private(self, path: Path) -> str | None:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            fd = os.open(path, flags)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            # ELOOP (a symlink), EACCES, ...: not a file we wrote.
+            self._logger.debug(f"Ignoring token cache file {path.name}: {exc.strerror or exc}")
+            return None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_ENTRY_BYTES:
+                self._logger.debug(f"Ignoring token cache file {path.name}: not a token file")
+                return None
+            if _POSIX and (info.st_uid != os.geteuid() or stat.S_IMODE(info.st_mode) & 0o077):
+                self._logger.warning(
+                    f"Ignoring token cache file {path.name}: not owned by this user or readable "
+                    "by others"
+                )
+                return None
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                data = handle.read(_MAX_ENTRY_BYTES + 1)
+        finally:
+            os.close(fd)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def store(self, key: str, token: CachedToken) -> None:
+        path = self.path_for(key)
+        data = encode_entry(key, token).encode("utf-8")
+        temp = self._directory / f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}.tmp"
+        flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0)
+        fd = os.open(temp, flags, 0o600)
+        try:
+            try:
+                if _POSIX:
+                    os.fchmod(fd, 0o600)  # exact, whatever the umask
+                view = memoryview(data)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(temp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        self._fsync_directory()
+
+    def _fsync_directory(self) -> None:
+        # Makes the rename durable; best effort (not supported everywhere).
+        if not _POSIX:
+            return
+        with contextlib.suppress(OSError):
+            fd = os.open(self._directory, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def clear(self, key: str | None = None) -> None:
+        if key is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path_for(key))
+            return
+        # Only our own files: the directory may be shared with other things.
+        for path in self._directory.glob(f"{_FILE_PREFIX}*{_FILE_SUFFIX}"):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+# -- keyring ---------------------------------------------------------------------------
+
+
+def keyring_is_usable(backend: keyring.backend.KeyringBackend | None = None) -> bool:
+    """False for keyring's ``fail`` and ``null`` backends and an empty chainer.
+
+    ``fail`` raises on every call; ``null`` and an empty chainer accept writes
+    and store nothing, which would make a cache that silently never hits.
+    """
+    backend = backend if backend is not None else keyring.get_keyring()
+    if isinstance(backend, (keyring.backends.fail.Keyring, keyring.backends.null.Keyring)):
+        return False
+    if isinstance(backend, keyring.backends.chainer.ChainerBackend):
+        chained: list[keyring.backend.KeyringBackend] = list(
+            backend.backends  # pyright: ignore[reportUnknownArgumentType,reportUnknownMemberType]
+        )
+        return any(keyring_is_usable(inner) for inner in chained)
+    return True
+
+
+def _backend_name(backend: keyring.backend.KeyringBackend) -> str:
+    return f"{type(backend).__module__}.{type(backend).__qualname__}"
+
+
+class KeyringTokenCache:
+    """Tokens in the OS keyring (macOS Keychain, Windows Credential Locker, Secret Service).
+
+    Each entry is stored with ``keyring.set_password(KEYRING_SERVICE, <sha256
+    of the key>, <entry JSON>)``. A keyring cannot list its items, so
+    ``clear(None)`` forgets the keys this instance has seen.
+
+    With ``fallback_to_memory=True`` (cache name ``keyring-or-memory``), a
+    keyring failure at run time (a locked keychain, a D-Bus hiccup) warns once
+    and moves the cache to memory; otherwise failures are logged as warnings and
+    the token simply is not persisted.
+    """
+
+    def __init__(
+        self,
+        *,
+        logger: SdkLogger | None = None,
+        fallback_to_memory: bool = False,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self._logger: SdkLogger = logger or NullLogger()
+        self._fallback_to_memory = fallback_to_memory
+        self._now = now
+        self._lock = threading.Lock()
+        self._seen: set[str] = set()
+        self._memory: MemoryTokenCache | None = None
+
+    def __repr__(self) -> str:
+        where = "memory (keyring failed)" if self._memory is not None else "keyring"
+        return f"KeyringTokenCache(service={KEYRING_SERVICE!r}, storage={where!r})"
+
+    def _failed(self, action: str, exc: Exception) -> MemoryTokenCache | None:
+        message = f"OS keyring {action} failed ({type(exc).__name__}: {exc})"
+        if not self._fallback_to_memory:
+            self._logger.warning(f"{message}; the token is not persisted")
+            return None
+        with self._lock:
+            if self._memory is None:
+                self._memory = MemoryTokenCache(now=self._now)
+                text = f"{message}; caching OAuth tokens in memory from now on"
+                self._logger.warning(text)
+                warnings.warn(text, RuntimeWarning, stacklevel=2)
+            return self._memory
+
+    def load(self, key: str) -> CachedToken | None:
+        if self._memory is not None:
+            return self._memory.load(key)
+        try:
+            text = keyring.get_password(KEYRING_SERVICE, hashed_key(key))
+        except keyring.errors.KeyringError as exc:
+            memory = self._failed("read", exc)
+            return memory.load(key) if memory is not None else None
+        if text is None:
+            return None
+        token = decode_entry(key, text, self._now())
+        if token is None:
+            self._logger.debug("Ignoring keyring token entry: corrupt, expired or not for this client")
+        return token
+
+    def store(self, key: str, token: CachedToken) -> None:
+        if self._memory is not None:
+            self._memory.store(key, token)
+            return
+        with self._lock:
+            self._seen.add(key)
+        try:
+            keyring.set_password(KEYRING_SERVICE, hashed_key(key), encode_entry(key, token))
+        except keyring.errors.KeyringError as exc:
+            memory = self._failed("write", exc)
+            if memory is not None:
+                memory.store(key, token)
+
+    def clear(self, key: str | None = None) -> None:
+        if self._memory is not None:
+            self._memory.clear(key)
+        with self._lock:
+            keys = [key] if key is not None else sorted(self._seen)
+            if key is None:
+                self._seen.clear()
+            else:
+                self._seen.discard(key)
+        for one in keys:
+            try:
+                keyring.delete_password(KEYRING_SERVICE, hashed_key(one))
+            except keyring.errors.PasswordDeleteError:
+                pass  # not there: nothing to forget
+            except keyring.errors.KeyringError as exc:
+                self._logger.warning(
+                    f"OS keyring delete failed ({type(exc).__name__}: {exc}); "
+                    "a stale token may remain there"
+                )
+
+
+# -- factories (registered in plugin.py) -----------------------------------------------
+
+_fallback_warned = False
+_fallback_lock = threading.Lock()
+
+
+def create_memory_cache(config: OAuthConfigSource, logger: SdkLogger) -> TokenCache:
+    return MemoryTokenCache()
+
+
+def create_disk_cache(config: OAuthConfigSource, logger: SdkLogger) -> TokenCache:
+    problems: list[ConfigurationProblem] = []
+    if config.token_disk_cache_disable:
+        problems.append(
+            ConfigurationProblem(
+                "CAMUNDA_TOKEN_CACHE",
+                "is 'disk' but CAMUNDA_TOKEN_DISK_CACHE_DISABLE is true; choose one",
+            )
+        )
+    if config.token_cache_dir is None:
+        problems.append(
+            ConfigurationProblem(
+                "CAMUNDA_TOKEN_CACHE_DIR", "is required when CAMUNDA_TOKEN_CACHE is 'disk'"
+            )
+        )
+    if problems:
+        raise ConfigurationError(problems)
+    assert config.token_cache_dir is not None
+    return DiskTokenCache(Path(config.token_cache_dir), logger=logger)
+
+
+def create_keyring_cache(config: OAuthConfigSource, logger: SdkLogger) -> TokenCache:
+    backend = keyring.get_keyring()
+    if not keyring_is_usable(backend):
+        raise ConfigurationError(
+            [
+                ConfigurationProblem(
+                    "CAMUNDA_TOKEN_CACHE",
+                    f"is 'keyring' but no usable OS keyring backend is available (found "
+                    f"{_backend_name(backend)}). Install or unlock a keyring backend, or set "
+                    "CAMUNDA_TOKEN_CACHE to 'keyring-or-memory', 'disk' or 'memory'",
+                )
+            ]
+        )
+    return KeyringTokenCache(logger=logger)
+
+
+def create_keyring_or_memory_cache(config: OAuthConfigSource, logger: SdkLogger) -> TokenCache:
+    global _fallback_warned
+    backend = keyring.get_keyring()
+    if keyring_is_usable(backend):
+        return KeyringTokenCache(logger=logger, fallback_to_memory=True)
+    message = (
+        f"No usable OS keyring backend ({_backend_name(backend)}); caching OAuth tokens in "
+        "memory instead (CAMUNDA_TOKEN_CACHE=keyring-or-memory)"
+    )
+    logger.warning(message)
+    with _fallback_lock:
+        first, _fallback_warned = not _fallback_warned, True
+    if first:
+        warnings.warn(message, RuntimeWarning, stacklevel=2)
+    return MemoryTokenCache()
