@@ -29,11 +29,12 @@ from camunda_core.runtime.operation import Operation
 from camunda_core.runtime.request_builder import PreparedRequest, build_request
 from camunda_core.runtime.response_handler import error_for_response, parse_success
 from camunda_core.runtime.retry import (
-    NO_RETRY,
     AdaptiveConcurrencyLimit,
     Attempt,
     RetryPolicy,
+    checked_next_delay,
     parse_retry_after,
+    resolve_retry_policy,
 )
 from camunda_core.runtime.tls import TlsSettings
 from camunda_core.runtime.transport import USER_AGENT, default_timeout, long_poll_timeout
@@ -96,8 +97,8 @@ class ClientCore:
         strategy = require_auth_strategy(self.pm, self.config.auth_strategy)
         self.auth: httpx.Auth = self._build_auth(strategy)
         policy = self.pm.hook.camunda_retry_policy(config=self.config)
-        if policy is None:
-            raise PluginError("no retry policy was provided (the built-in default is missing)")
+        if not isinstance(policy, RetryPolicy):
+            raise PluginError(f"camunda_retry_policy returned {type(policy).__name__}, not a RetryPolicy")
         self.retry_policy: RetryPolicy = policy
         self.limit: AdaptiveConcurrencyLimit | None = (
             AdaptiveConcurrencyLimit(max_limit=self.config.max_concurrent_requests, clock=clock)
@@ -218,11 +219,7 @@ class ClientCore:
         )
 
     def policy_for(self, retry: RetryOption) -> RetryPolicy:
-        if retry is None or retry is True:
-            return self.retry_policy
-        if retry is False:
-            return NO_RETRY
-        return retry
+        return resolve_retry_policy(retry, self.retry_policy)
 
     def gated(self, op: Operation[Any]) -> bool:
         return self.limit is not None and not op.backpressure_exempt
@@ -305,7 +302,8 @@ class ClientCore:
         if not isinstance(error, (ApiError, TransportError)):
             return None
         op = prepared.operation
-        delay = policy.next_delay(
+        delay = checked_next_delay(
+            policy,
             Attempt(
                 operation_id=op.operation_id,
                 idempotent=op.idempotent,
