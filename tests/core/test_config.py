@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 import attrs
@@ -154,6 +155,13 @@ def test_milliseconds_become_seconds() -> None:
     assert config.retry_initial_delay == 0.0
     assert config.retry_max_delay == 0.75
     assert config.retry_deadline == 120.0
+
+
+def test_timedelta_is_accepted_for_millisecond_variables() -> None:
+    config = resolve({"CAMUNDA_HTTP_READ_TIMEOUT_MS": timedelta(seconds=90)})
+    assert config.http_read_timeout == 90.0
+    problems = problems_of({"CAMUNDA_HTTP_READ_TIMEOUT_MS": timedelta(0)})
+    assert "CAMUNDA_HTTP_READ_TIMEOUT_MS" in problems
 
 
 def test_typed_bool_is_not_a_number() -> None:

@@ -15,10 +15,12 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import NamedTuple, cast
 from urllib.parse import urlsplit
 
+from camunda_core.logging import LOG_LEVELS
 from camunda_core.types import Secret
 
 __all__ = [
@@ -53,9 +55,8 @@ Parser = Callable[[object], object]
 BOOL_TRUE = frozenset({"true", "1", "yes", "on"})
 BOOL_FALSE = frozenset({"false", "0", "no", "off"})
 
-#: CAMUNDA_SDK_LOG_LEVEL values, quietest first (mirrors camunda_core.logging.LOG_LEVELS;
-#: repeated here so that importing configuration does not import logging).
-LOG_LEVEL_NAMES: tuple[str, ...] = ("silent", "error", "warn", "info", "debug", "trace", "silly")
+#: CAMUNDA_SDK_LOG_LEVEL values, quietest first.
+LOG_LEVEL_NAMES: tuple[str, ...] = LOG_LEVELS
 _LOG_LEVEL_ALIASES = {"warning": "warn"}
 
 
@@ -154,10 +155,18 @@ def integer(*, minimum: int = 0) -> Parser:
 
 
 def milliseconds(*, minimum: int = 1) -> Parser:
-    """A parser for a whole number of milliseconds; returns seconds as a ``float``."""
+    """A parser for a whole number of milliseconds; returns seconds as a ``float``.
+
+    A :class:`datetime.timedelta` (explicit dict only) is taken as the duration itself.
+    """
     expected = f"expected {_bound_phrase(minimum)} (milliseconds)"
 
     def parse_milliseconds(value: object) -> float:
+        if isinstance(value, timedelta):
+            seconds = value.total_seconds()
+            if seconds * 1000 < minimum:
+                raise InvalidValue(f"expected a duration of at least {minimum} ms")
+            return seconds
         number = _whole_number(value)
         if number is None or number < minimum:
             raise InvalidValue(expected)
@@ -224,7 +233,7 @@ def parse_path(value: object) -> Path:
     return Path(text.strip()).expanduser()
 
 
-def _check_http_url(text: str) -> None:
+def _check_http_url(text: str, *, allow_query: bool) -> None:
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https"):
         raise InvalidValue("expected an http:// or https:// URL")
@@ -234,21 +243,22 @@ def _check_http_url(text: str) -> None:
         _ = parts.port
     except ValueError:
         raise InvalidValue("expected a URL with a numeric port") from None
-    if parts.query or parts.fragment:
-        raise InvalidValue("expected a URL without a query string or fragment")
+    if parts.fragment or (parts.query and not allow_query):
+        what = "a query string or fragment" if not allow_query else "a fragment"
+        raise InvalidValue(f"expected a URL without {what}")
 
 
 def parse_url(value: object) -> str:
     """An absolute http(s) URL with a host, taken as given (whitespace removed)."""
     text = _text(value, "an http:// or https:// URL")
-    _check_http_url(text)
+    _check_http_url(text, allow_query=True)
     return text
 
 
 def parse_rest_address(value: object) -> str:
     """The REST base URL, ending in exactly one ``/v2`` and no trailing slash."""
     text = _text(value, "an http:// or https:// URL")
-    _check_http_url(text)
+    _check_http_url(text, allow_query=False)
     base = text.rstrip("/")
     if not base.endswith("/v2"):
         base += "/v2"
