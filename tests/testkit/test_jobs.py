@@ -9,7 +9,7 @@ import httpx
 
 from camunda_testkit import FakeCluster
 
-from .conftest import activate, deploy, start_instance
+from .conftest import TWO_TASK_BPMN, activate, deploy, start_instance
 
 
 def _poll_in_thread(
@@ -228,8 +228,6 @@ def test_await_completion_returns_the_final_variables(
 
 
 def test_tenant_filter_on_activation(cluster: FakeCluster, http: httpx.Client) -> None:
-    from .conftest import TWO_TASK_BPMN
-
     cluster.deploy_bpmn(TWO_TASK_BPMN, tenant_id="tenant-a")
     cluster.create_process_instance("order-process", tenant_id="tenant-a")
     assert activate(http, "charge") == []  # the default tenant only
