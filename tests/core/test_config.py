@@ -386,9 +386,23 @@ def test_token_cache_any_name_lower_cased() -> None:
 
 def test_token_cache_disk_while_disk_disabled_is_a_problem() -> None:
     problems = problems_of(
-        env={"CAMUNDA_TOKEN_CACHE": "disk", "CAMUNDA_TOKEN_DISK_CACHE_DISABLE": "yes"}
+        env={
+            "CAMUNDA_TOKEN_CACHE": "disk",
+            "CAMUNDA_TOKEN_DISK_CACHE_DISABLE": "yes",
+            "CAMUNDA_TOKEN_CACHE_DIR": "/tmp/tokens",
+        }
     )
-    assert "CAMUNDA_TOKEN_CACHE" in problems
+    assert set(problems) == {"CAMUNDA_TOKEN_CACHE"}
+
+
+def test_token_cache_disk_without_directory_is_a_problem() -> None:
+    problems = problems_of(env={"CAMUNDA_TOKEN_CACHE": "disk"})
+    assert set(problems) == {"CAMUNDA_TOKEN_CACHE_DIR"}
+
+
+def test_token_cache_disk_with_directory(tmp_path: Path) -> None:
+    config = resolve(env={"CAMUNDA_TOKEN_CACHE": "DISK", "CAMUNDA_TOKEN_CACHE_DIR": str(tmp_path)})
+    assert config.token_cache == "disk"
 
 
 def test_token_cache_dir_expands_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

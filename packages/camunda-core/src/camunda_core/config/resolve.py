@@ -302,6 +302,12 @@ def _choose_token_cache(state: _Resolution) -> str:
                     "is 'disk' but CAMUNDA_TOKEN_DISK_CACHE_DISABLE is true; change one of them",
                 )
             )
+        if chosen == "disk" and not state.given("token_cache_dir"):
+            state.problems.append(
+                ConfigurationProblem(
+                    "CAMUNDA_TOKEN_CACHE_DIR", "is required when CAMUNDA_TOKEN_CACHE is 'disk'"
+                )
+            )
         return chosen
     has_dir = state.value("token_cache_dir") is not None
     return "disk" if has_dir and not disk_disabled else "memory"
