@@ -165,7 +165,7 @@ class TokenServer(_LoopbackServer):
 
     def answer(self, request: RecordedRequest) -> Reply:
         reply = self._next_reply()
-        if reply is not None and reply is not ISSUE:
+        if reply is not None and reply.status != ISSUE.status:
             return reply
         delay = reply.delay if reply is not None else 0.0
         token = f"tok-{len(self.issued) + 1}-{secrets.token_hex(12)}"
