@@ -1,1 +1,48 @@
-"""Placeholder; filled in by its issue."""
+"""Job workers for the Camunda Python SDK: async, thread and process strategies.
+
+See ``docs/workers.md``. The async client gains ``create_job_worker``,
+``run_workers``, ``stop_workers`` and ``install_signal_handlers`` through
+:class:`JobWorkerHost`.
+"""
+
+from camunda_workers.config import (
+    EXECUTION_STRATEGIES,
+    ExecutionStrategy,
+    ResolvedWorkerConfig,
+    WorkerConfig,
+)
+from camunda_workers.host import JobWorkerHost
+from camunda_workers.job_context import JobContext, JobVariables, OutcomeHandle
+from camunda_workers.outcome import (
+    Complete,
+    Decision,
+    Fail,
+    JobError,
+    JobFailure,
+    OutcomeAlreadySentError,
+    ThrowError,
+    WorkerReport,
+)
+from camunda_workers.typed_variables import VariablesError
+from camunda_workers.worker import JobWorker
+
+__all__ = [
+    "WorkerConfig",
+    "ResolvedWorkerConfig",
+    "ExecutionStrategy",
+    "EXECUTION_STRATEGIES",
+    "JobWorkerHost",
+    "JobWorker",
+    "JobContext",
+    "JobVariables",
+    "OutcomeHandle",
+    "JobError",
+    "JobFailure",
+    "OutcomeAlreadySentError",
+    "VariablesError",
+    "WorkerReport",
+    "Decision",
+    "Complete",
+    "Fail",
+    "ThrowError",
+]

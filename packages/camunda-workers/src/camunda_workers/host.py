@@ -1,0 +1,153 @@
+"""``JobWorkerHost``: the worker methods of the async client.
+
+The meta package composes ``class CamundaAsyncClient(JobWorkerHost,
+camunda_core.client.CamundaAsyncClient)``. All workers of one client share its
+HTTP connection pool, configuration, auth and plugins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from camunda_core.errors import ValidationError
+from camunda_workers.config import WorkerConfig
+from camunda_workers.executor import check_picklable
+from camunda_workers.outcome import WorkerReport
+from camunda_workers.worker import JobWorker
+
+if TYPE_CHECKING:
+    from camunda_core.runtime.async_client import AsyncClientRuntime
+
+    _HostBase = AsyncClientRuntime
+else:
+    _HostBase = object
+
+__all__ = ["JobWorkerHost"]
+
+
+class JobWorkerHost(_HostBase):
+    """Mixin for the async client: create, run and stop job workers."""
+
+    #: The blocking client class handed to thread handlers as ``job.client``
+    #: (built on this client's core: same configuration, plugins and auth).
+    #: None means ``camunda_core.client.CamundaClient``.
+    sync_client_class: ClassVar[type[Any] | None] = None
+
+    # Created lazily: a mixin has no __init__ of its own in the client's MRO.
+    def _worker_state(self) -> _HostState:
+        state: _HostState | None = self.__dict__.get("_camunda_worker_state")
+        if state is None:
+            state = _HostState()
+            self.__dict__["_camunda_worker_state"] = state
+        return state
+
+    @property
+    def job_workers(self) -> tuple[JobWorker, ...]:
+        """The workers created on this client, in creation order."""
+        return tuple(self._worker_state().workers)
+
+    def create_job_worker(self, config: WorkerConfig, callback: Callable[..., Any], *, auto_start: bool = True) -> JobWorker:
+        """Create a worker for ``config.job_type`` that runs ``callback`` for each job.
+
+        Starts polling at once when called inside a running event loop (and
+        ``auto_start``); otherwise when :meth:`run_workers` is awaited.
+        """
+        if not isinstance(config, WorkerConfig):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ValidationError(f"create_job_worker: config must be a WorkerConfig, got {type(config).__name__}")
+        if not callable(callback):
+            raise ValidationError(f"create_job_worker: callback must be callable, got {type(callback).__name__}")
+        resolved = config.resolve(self._core.config, callback)
+        if resolved.strategy == "process":
+            check_picklable(resolved.job_type, callback, resolved.variables_type)
+        factory = self._job_sync_client if resolved.strategy == "thread" else None
+        worker = JobWorker(self, resolved, callback, sync_client_factory=factory)
+        self._worker_state().workers.append(worker)
+        if auto_start:
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                pass
+            else:
+                worker.start()
+        return worker
+
+    async def run_workers(self) -> WorkerReport:
+        """Start every worker not yet running and wait until all have stopped; returns the summed report."""
+        workers = self.job_workers
+        if not workers:
+            self._core.logger.warning("run_workers: no job workers were created; returning at once")
+            return WorkerReport(job_type="*", worker_name="*")
+        for worker in workers:
+            worker.start()
+        try:
+            reports = await asyncio.gather(*(worker.wait_stopped() for worker in workers))
+        except asyncio.CancelledError:
+            # Cancelled (Ctrl+C under asyncio.run): still release what is in flight.
+            await asyncio.shield(self.stop_workers())
+            raise
+        return _sum(reports)
+
+    async def stop_workers(self, grace: float | None = None) -> WorkerReport:
+        """Stop every worker gracefully (``grace`` seconds for running handlers; None = each worker's setting)."""
+        workers = self.job_workers
+        if not workers:
+            return WorkerReport(job_type="*", worker_name="*")
+        reports = await asyncio.gather(*(worker.stop(grace) for worker in workers))
+        state = self._worker_state()
+        if state.sync_client is not None:
+            sync_client, state.sync_client = state.sync_client, None
+            sync_client.close()
+        return _sum(list(reports))
+
+    def install_signal_handlers(self, signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGINT)) -> None:
+        """Make SIGTERM/SIGINT stop the workers gracefully (call inside the running loop)."""
+        loop = asyncio.get_running_loop()
+        state = self._worker_state()
+
+        def request_stop() -> None:
+            if state.stop_task is None or state.stop_task.done():
+                self._core.logger.info("signal received: stopping job workers")
+                state.stop_task = loop.create_task(self.stop_workers())
+
+        for sig in signals:
+            try:
+                loop.add_signal_handler(sig, request_stop)
+            except (NotImplementedError, RuntimeError):
+                # Windows event loops: fall back to a plain handler that hops onto the loop.
+                signal.signal(sig, lambda _signum, _frame: loop.call_soon_threadsafe(request_stop))
+
+    async def close(self) -> None:
+        """Stop the workers (gracefully), then close the client."""
+        if self.job_workers:
+            await self.stop_workers()
+        await super().close()
+
+    def _job_sync_client(self) -> Any:
+        state = self._worker_state()
+        if state.sync_client is None:
+            cls = type(self).sync_client_class
+            if cls is None:
+                from camunda_core.client import CamundaClient
+
+                cls = CamundaClient
+            state.sync_client = cls(_core=self._core)
+        return state.sync_client
+
+
+class _HostState:
+    __slots__ = ("stop_task", "sync_client", "workers")
+
+    def __init__(self) -> None:
+        self.workers: list[JobWorker] = []
+        self.sync_client: Any = None
+        self.stop_task: asyncio.Task[WorkerReport] | None = None
+
+
+def _sum(reports: list[WorkerReport]) -> WorkerReport:
+    total = reports[0]
+    for report in reports[1:]:
+        total = total + report
+    return total

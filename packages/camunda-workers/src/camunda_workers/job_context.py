@@ -1,0 +1,395 @@
+"""What a handler receives: the job's data, a logger, a client, and explicit outcomes.
+
+Exactly one outcome is sent per job. The context tracks it: the first outcome
+claims the job, and any later attempt (a second ``complete()``, or the worker
+auto-completing after an explicit ``fail()``) is refused.
+
+The explicit outcome methods behave per execution strategy:
+
+* ``async`` — they start sending at once and return an awaitable; ``await`` it
+  to learn the result (a forgotten ``await`` still sends: the worker waits for
+  it before the job's slot is freed).
+* ``thread`` — they block until the server answered, and return an awaitable
+  that is already finished (so the same code works in both).
+* ``process`` — the child cannot reach the server (no client crosses a process
+  boundary: its connection pool, credentials and event loop belong to the
+  parent), so they record the decision in the context, which travels back
+  with the handler's result; the parent sends it.
+
+In the two first cases a 404/409 answer ("the job is no longer yours", or "a
+retried request was already applied") is logged and not raised; variables that
+cannot be sent raise :class:`camunda_core.errors.ValidationError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping, Sequence
+from typing import Any, TypeVar, cast
+
+from camunda_core.errors import ValidationError
+from camunda_core.logging import NullLogger, SdkLogger
+from camunda_workers.outcome import (
+    Complete,
+    Decision,
+    Fail,
+    OutcomeAlreadySentError,
+    SendResult,
+    ThrowError,
+)
+
+__all__ = ["JobContext", "JobVariables", "OutcomeHandle"]
+
+T = TypeVar("T")
+
+#: Sends a decision for a context; supplied by the worker (None in a process child).
+Deliver = Callable[["JobContext", Decision], Awaitable[SendResult]]
+
+
+class JobVariables(Mapping[str, Any]):
+    """The job's variables: a read-only mapping with :meth:`to_dict`."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = dict(data)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A shallow copy as a plain dict."""
+        return dict(self._data)
+
+    def __repr__(self) -> str:
+        # Variable values can be personal data: show names only.
+        return f"JobVariables({sorted(self._data)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (JobVariables, (self._data,))
+
+
+class OutcomeHandle:
+    """The result of an explicit outcome call: awaitable, resolving to how sending ended."""
+
+    __slots__ = ("_future", "_result")
+
+    def __init__(self, future: asyncio.Future[SendResult] | None = None, result: SendResult = "recorded") -> None:
+        self._future = future
+        self._result = result
+
+    @property
+    def done(self) -> bool:
+        return self._future is None or self._future.done()
+
+    def __await__(self) -> Generator[Any, None, SendResult]:
+        if self._future is None:
+            return self._result
+        return (yield from self._future.__await__())
+
+
+def _optional_dict(name: str, value: object) -> Mapping[str, Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return cast("Mapping[str, Any]", value)
+    from camunda_workers.typed_variables import to_variables_dict
+
+    return to_variables_dict(value, what=name)
+
+
+class JobContext:
+    """One activated job, as the handler sees it."""
+
+    __slots__ = (
+        "__weakref__",
+        "_blocking",
+        "_decision",
+        "_deliver",
+        "_lock",
+        "_log",
+        "_log_factory",
+        "_loop",
+        "_pending",
+        "client",
+        "custom_headers",
+        "deadline",
+        "element_id",
+        "element_instance_key",
+        "job_key",
+        "kind",
+        "listener_event_type",
+        "process_definition_id",
+        "process_definition_key",
+        "process_definition_version",
+        "process_instance_key",
+        "retries",
+        "root_process_instance_key",
+        "tags",
+        "tenant_id",
+        "type",
+        "typed_variables",
+        "user_task",
+        "variables",
+        "worker",
+    )
+
+    def __init__(
+        self,
+        raw: Mapping[str, Any],
+        *,
+        client: Any = None,
+        log_factory: Callable[[JobContext], SdkLogger] | None = None,
+        deliver: Deliver | None = None,
+        loop: asyncio.AbstractEventLoop | None = None,
+        blocking: bool = False,
+        typed_variables: Any = None,
+    ) -> None:
+        self.job_key: str = str(raw.get("jobKey", ""))
+        self.type: str = str(raw.get("type", ""))
+        variables = raw.get("variables")
+        self.variables = JobVariables(cast("Mapping[str, Any]", variables) if isinstance(variables, Mapping) else {})
+        headers = raw.get("customHeaders")
+        self.custom_headers: dict[str, Any] = dict(cast("Mapping[str, Any]", headers)) if isinstance(headers, Mapping) else {}
+        retries = raw.get("retries")
+        self.retries: int = retries if isinstance(retries, int) else 0
+        deadline = raw.get("deadline")
+        #: When the job times out on the server, in epoch milliseconds (server clock).
+        self.deadline: int | None = deadline if isinstance(deadline, int) else None
+        self.process_instance_key: str = str(raw.get("processInstanceKey", ""))
+        self.process_definition_key: str = str(raw.get("processDefinitionKey", ""))
+        self.process_definition_id: str = str(raw.get("processDefinitionId", ""))
+        version = raw.get("processDefinitionVersion")
+        self.process_definition_version: int | None = version if isinstance(version, int) else None
+        self.element_id: str = str(raw.get("elementId", ""))
+        self.element_instance_key: str = str(raw.get("elementInstanceKey", ""))
+        self.tenant_id: str = str(raw.get("tenantId", ""))
+        self.worker: str = str(raw.get("worker", ""))
+        self.kind: str = str(raw.get("kind", "BPMN_ELEMENT"))
+        self.listener_event_type: str = str(raw.get("listenerEventType", "UNSPECIFIED"))
+        user_task = raw.get("userTask")
+        self.user_task: dict[str, Any] | None = dict(cast("Mapping[str, Any]", user_task)) if isinstance(user_task, Mapping) else None
+        tags = raw.get("tags")
+        self.tags: tuple[str, ...] = tuple(str(t) for t in cast("Sequence[object]", tags)) if isinstance(tags, list) else ()
+        root = raw.get("rootProcessInstanceKey")
+        self.root_process_instance_key: str | None = str(root) if root is not None else None
+        #: The client for further calls from the handler: the async client for
+        #: async handlers, a blocking client sharing its configuration for
+        #: thread handlers, None in a process child (see the module docstring).
+        self.client: Any = client
+        #: An instance of the worker's ``variables_type``, or None without one.
+        self.typed_variables: Any = typed_variables
+        self._log: SdkLogger | None = None
+        self._log_factory = log_factory
+        self._deliver = deliver
+        self._loop = loop
+        self._blocking = blocking
+        self._lock = threading.Lock()
+        self._decision: Decision | None = None
+        self._pending: asyncio.Future[SendResult] | None = None
+
+    # -- data -------------------------------------------------------------------------
+
+    @property
+    def log(self) -> SdkLogger:
+        """A logger bound to the job type, worker name and job key (NullLogger in a process child)."""
+        log = self._log
+        if log is None:
+            log = self._log = self._log_factory(self) if self._log_factory is not None else NullLogger()
+        return log
+
+    def variables_as(self, cls: type[T]) -> T:
+        """The variables as an instance of ``cls`` (an attrs class or dataclass)."""
+        if isinstance(self.typed_variables, cls):
+            return self.typed_variables
+        from camunda_workers.typed_variables import build_variables
+
+        return build_variables(cls, self.variables.to_dict())
+
+    @property
+    def decision(self) -> Decision | None:
+        """The outcome chosen for this job so far (None while undecided)."""
+        return self._decision
+
+    @property
+    def has_outcome(self) -> bool:
+        return self._decision is not None
+
+    def __repr__(self) -> str:
+        return f"JobContext(job_key={self.job_key!r}, type={self.type!r}, retries={self.retries})"
+
+    # -- explicit outcomes ---------------------------------------------------------------
+
+    def complete(self, variables: Mapping[str, Any] | object | None = None) -> OutcomeHandle:
+        """Complete the job, optionally setting variables (a dict or a typed variables object)."""
+        return self._submit(Complete(variables=_optional_dict("variables", variables)))
+
+    def fail(
+        self,
+        message: str,
+        retries: int | None = None,
+        retry_back_off: int = 0,
+        variables: Mapping[str, Any] | object | None = None,
+    ) -> OutcomeHandle:
+        """Fail the job; ``retries`` defaults to the job's retries minus one, ``retry_back_off`` is in ms."""
+        if retries is None:
+            retries = max(self.retries - 1, 0)
+        _check_int("fail", "retries", retries, minimum=0)
+        _check_int("fail", "retry_back_off", retry_back_off, minimum=0)
+        return self._submit(
+            Fail(
+                message=str(message),
+                retries=retries,
+                retry_back_off_ms=retry_back_off,
+                variables=_optional_dict("variables", variables),
+            )
+        )
+
+    def throw_error(
+        self, code: str, message: str | None = None, variables: Mapping[str, Any] | object | None = None
+    ) -> OutcomeHandle:
+        """Throw a BPMN error with ``code`` (caught by a matching error boundary event)."""
+        if not isinstance(code, str) or not code:  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ValidationError(f"throw_error: code must be a non-empty string, got {code!r}")
+        return self._submit(ThrowError(code=code, message=message, variables=_optional_dict("variables", variables)))
+
+    def complete_user_task_listener(
+        self,
+        corrections: Mapping[str, Any] | object | None = None,
+        denied: bool = False,
+        denied_reason: str | None = None,
+        variables: Mapping[str, Any] | object | None = None,
+    ) -> OutcomeHandle:
+        """Complete a user task listener job: approve (optionally correcting the task) or deny.
+
+        ``corrections`` holds task attributes to change (``assignee``,
+        ``dueDate``, ``followUpDate``, ``candidateUsers``, ``candidateGroups``,
+        ``priority``), as a dict with wire names or the generated
+        ``JobResultCorrections`` model.
+        """
+        if denied_reason is not None and not denied:
+            raise ValidationError("complete_user_task_listener: denied_reason is only allowed with denied=True")
+        result: dict[str, Any] = {"type": "userTask", "denied": bool(denied)}
+        if denied_reason is not None:
+            result["deniedReason"] = denied_reason
+        if corrections is not None:
+            result["corrections"] = _corrections(corrections)
+        return self._submit(Complete(variables=_optional_dict("variables", variables), result=result))
+
+    # -- machinery ----------------------------------------------------------------------
+
+    def _claim(self, decision: Decision) -> bool:
+        """Record ``decision`` if no outcome was chosen yet; False if one was."""
+        with self._lock:
+            if self._decision is not None:
+                return False
+            self._decision = decision
+            return True
+
+    def _unclaim(self, decision: Decision) -> None:
+        """Forget ``decision`` (it could not be sent at all), so another outcome may be chosen."""
+        with self._lock:
+            if self._decision is decision:
+                self._decision = None
+
+    def _submit(self, decision: Decision) -> OutcomeHandle:
+        if not self._claim(decision):
+            current = self._decision
+            what = type(current).__name__.lower() if current is not None else "an outcome"
+            raise OutcomeAlreadySentError(
+                f"job {self.job_key}: an outcome ({what}) was already chosen; a job gets exactly one"
+            )
+        deliver = self._deliver
+        if deliver is None:
+            # A process child: the parent sends what was recorded.
+            return OutcomeHandle()
+        loop = self._loop
+        assert loop is not None
+        if self._blocking:
+            future = asyncio.run_coroutine_threadsafe(self._deliver_checked(deliver, decision), loop)
+            return OutcomeHandle(result=future.result())
+        task = loop.create_task(self._deliver_checked(deliver, decision))
+        self._pending = task
+        return OutcomeHandle(task)
+
+    async def _deliver_checked(self, deliver: Deliver, decision: Decision) -> SendResult:
+        try:
+            return await deliver(self, decision)
+        except ValidationError:
+            self._unclaim(decision)
+            raise
+
+    def __getstate__(self) -> dict[str, Any]:
+        # What crosses into a process child: data only. No client, logger,
+        # loop or lock (none of them can be pickled, and none work there).
+        state = {name: getattr(self, name) for name in _DATA_FIELDS}
+        state["_decision"] = self._decision
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name in _DATA_FIELDS:
+            object.__setattr__(self, name, state[name])
+        self.client = None
+        self._log = NullLogger()
+        self._log_factory = None
+        self._deliver = None
+        self._loop = None
+        self._blocking = False
+        self._lock = threading.Lock()
+        self._decision = state["_decision"]
+        self._pending = None
+
+
+_DATA_FIELDS = (
+    "job_key",
+    "type",
+    "variables",
+    "custom_headers",
+    "retries",
+    "deadline",
+    "process_instance_key",
+    "process_definition_key",
+    "process_definition_id",
+    "process_definition_version",
+    "element_id",
+    "element_instance_key",
+    "tenant_id",
+    "worker",
+    "kind",
+    "listener_event_type",
+    "user_task",
+    "tags",
+    "root_process_instance_key",
+    "typed_variables",
+)
+
+
+def _check_int(operation: str, name: str, value: object, *, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValidationError(f"{operation}: {name} must be an int >= {minimum}, got {value!r}")
+
+
+def _corrections(value: object) -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        return dict(cast("Mapping[str, Any]", value))
+    from camunda_core.runtime.request_builder import to_wire
+
+    try:
+        wire = to_wire(value)
+    except Exception as exc:
+        raise ValidationError(
+            f"complete_user_task_listener: corrections must be a dict or a JobResultCorrections model, "
+            f"got {type(value).__name__} ({type(exc).__name__}: {exc})"
+        ) from exc
+    if not isinstance(wire, dict):
+        raise ValidationError(
+            f"complete_user_task_listener: corrections must be a dict or a JobResultCorrections model, got {type(value).__name__}"
+        )
+    return cast("dict[str, Any]", wire)
