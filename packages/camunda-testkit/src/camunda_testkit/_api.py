@@ -302,7 +302,7 @@ def build_router(engine: Engine) -> Router:
             fetch = _string_list(body, "fetchVariables")
             source = instance.variables
             variables = (
-                dict(source) if fetch is None else {n: source[n] for n in fetch if n in source}
+                {n: source[n] for n in fetch if n in source} if fetch else dict(source)
             )
         return HttpResponse.json(
             200,

@@ -685,7 +685,7 @@ class Engine:
             heapq.heappush(self._deadlines, (deadline, job.activation_seq, job.key))
             instance = job.instance
             definition = instance.definition
-            if fetch_variables is None:
+            if not fetch_variables:  # absent or empty: all variables, as on a broker
                 variables = dict(instance.variables)
             else:
                 source = instance.variables
