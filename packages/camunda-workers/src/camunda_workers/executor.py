@@ -127,7 +127,13 @@ def _child_run(handler: Handler, context: JobContext) -> HandlerResult:
             value = to_variables_dict(value, what="the handler's return value")
         except ValidationError as exc:
             return HandlerResult(error_message=failure_message(exc), decision=decision)
-    return HandlerResult(value=value if decision is None else None, decision=decision)
+    outcome = HandlerResult(value=value if decision is None else None, decision=decision)
+    try:
+        pickle.dumps(outcome)
+    except Exception as exc:
+        # The result must travel back to the parent; say why it cannot.
+        return HandlerResult(error_message=f"the handler's result cannot be pickled: {failure_message(exc)}")
+    return outcome
 
 
 def _process_context() -> Any:

@@ -346,7 +346,13 @@ class JobWorker:
                 wait = max(remaining, 0.0) if not warned else None
             done, _ = await asyncio.wait({handler}, timeout=wait)
             if done:
-                return handler.result()
+                try:
+                    return handler.result()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:
+                    # The runner itself failed (a broken process pool, say): fail the job with it.
+                    return HandlerResult(error=error, error_message=failure_message(error))
             if extending and not self._stopping:
                 asked_at = self._clock()
                 try:
