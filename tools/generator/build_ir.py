@@ -228,6 +228,10 @@ class IRBuilder:
         """(wire name, property schema, required, owner schema) for an allOf tree, parents first."""
         merged: dict[str, tuple[str, Mapping[str, Any], bool, str]] = {}
         required: set[str] = set(schema.get("required", []))
+        # An inline allOf part may mark properties of another part required.
+        for part in schema.get("allOf", []):
+            if "$ref" not in part:
+                required |= set(part.get("required", []))
         for part in schema.get("allOf", []):
             if "$ref" in part:
                 parent = self._ref_name(part["$ref"])

@@ -111,7 +111,9 @@ def _normalise_offset(offset: str) -> str:
 
 def format_datetime(value: datetime.datetime) -> str:
     """ISO 8601, with ``Z`` for UTC."""
-    text = value.isoformat()
+    # Whole milliseconds (what the server sends) stay milliseconds on the way back.
+    millis = value.microsecond and value.microsecond % 1000 == 0
+    text = value.isoformat(timespec="milliseconds" if millis else "auto")
     if (
         value.tzinfo is not None
         and value.utcoffset() == datetime.timedelta(0)
@@ -354,6 +356,7 @@ class _FieldSpec:
     attr: str
     wire: str
     required: bool
+    nullable: bool
     handler: Handler | None
     passthrough_out: bool
 
@@ -369,6 +372,7 @@ def _field_specs(cls: type, converter: _WireConverter | None) -> list[_FieldSpec
                 attr=a.name,
                 wire=wire,
                 required=a.default is attrs.NOTHING,
+                nullable=_strip_optional(a.type)[1],
                 handler=handler,
                 passthrough_out=_is_scalar_out(a.type),
             )
@@ -394,7 +398,10 @@ def _compile_structure(cls: type, converter: _WireConverter) -> Handler:
     }
     lines = ["def structure(o):", "  try:"]
     for i, spec in enumerate(specs):
-        if spec.required:
+        if spec.required and spec.nullable:
+            # Servers may leave out a null; a required nullable field then reads as None.
+            lines.append(f"    f{i} = o.get({spec.wire!r})")
+        elif spec.required:
             lines.append(f"    f{i} = o[{spec.wire!r}]")
         else:
             lines.append(f"    f{i} = o.get({spec.wire!r}, UNSET)")
@@ -425,7 +432,7 @@ def _diagnose(cls: type, specs: list[_FieldSpec], data: object, exc: Exception) 
         )
     for spec in specs:
         if spec.wire not in data:
-            if spec.required:
+            if spec.required and not spec.nullable:
                 return ConversionError(
                     f"{name}: required field {spec.wire!r} ({spec.attr}) is missing",
                     model=name,
