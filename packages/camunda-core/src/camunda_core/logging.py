@@ -163,14 +163,14 @@ class LevelFilteredLogger:
         if not self.is_enabled(level):
             return
         text = self._render(str(msg), args)
-        target_method = getattr(self._target, method, None)
-        if target_method is None:
-            target_method = self._target.debug
-        if _is_loguru(self._target):
-            # Escape braces: loguru would treat them as format fields.
-            target_method(text.replace("{", "{{").replace("}", "}}"))
-        else:
-            target_method(text)
+        target: Any = self._target
+        if _is_loguru(target):
+            # Attribute the record to the SDK code that logged, not to this wrapper
+            # (depth: _emit -> debug/info/... -> caller). Without args loguru does
+            # not format, so braces in the text are safe.
+            target = target.opt(depth=2)
+        target_method = getattr(target, method, None) or target.debug
+        target_method(text)
 
     def trace(self, msg: str, *args: Any, **_kwargs: Any) -> None:
         self._emit("trace", "trace", msg, args)

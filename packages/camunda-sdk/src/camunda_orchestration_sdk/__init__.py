@@ -1,1 +1,186 @@
-"""Placeholder; filled in by its issue."""
+"""camunda_orchestration_sdk: the typed Python SDK for the Camunda 8 Orchestration Cluster REST API.
+
+Everything users import lives here or in its submodules (``.models``,
+``.errors``, ``.semantic_types``, ``.runtime.job_worker``). Heavy parts load
+on first use, so ``import camunda_orchestration_sdk`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from camunda_core.errors import (
+    ApiError,
+    AuthenticationError,
+    BackpressureError,
+    BadRequest,
+    CamundaError,
+    ConfigurationError,
+    Conflict,
+    ConsistencyTimeoutError,
+    Forbidden,
+    NotFound,
+    PluginError,
+    ResponseParseError,
+    ServerError,
+    TransportConnectionError,
+    TransportError,
+    TransportTimeoutError,
+    Unauthorized,
+    ValidationError,
+)
+from camunda_core.hookspecs import hookimpl
+from camunda_core.logging import NullLogger
+from camunda_core.semantic_types import (
+    AuditLogEntityKey,
+    AuditLogKey,
+    AuthorizationKey,
+    BatchOperationKey,
+    BusinessId,
+    ConditionalEvaluationKey,
+    DecisionDefinitionId,
+    DecisionDefinitionKey,
+    DecisionEvaluationKey,
+    DecisionInstanceKey,
+    DecisionRequirementsKey,
+    DeploymentKey,
+    DocumentId,
+    ElementId,
+    ElementInstanceKey,
+    EndCursor,
+    FormId,
+    FormKey,
+    GlobalListenerId,
+    IncidentKey,
+    JobKey,
+    MessageKey,
+    MessageSubscriptionKey,
+    ProcessDefinitionId,
+    ProcessDefinitionKey,
+    ProcessInstanceKey,
+    ScopeKey,
+    SignalKey,
+    StartCursor,
+    Tag,
+    TenantId,
+    Username,
+    UserTaskKey,
+    VariableKey,
+)
+from camunda_core.types import UNSET, Secret, Unset
+
+if TYPE_CHECKING:
+    from camunda_core.client import DeploymentSummary
+    from camunda_core.config import CamundaConfig
+    from camunda_core.runtime.consistency import WaitFor
+    from camunda_core.runtime.multipart import File
+    from camunda_core.runtime.retry import DefaultRetryPolicy, RetryPolicy
+    from camunda_orchestration_sdk.client import CamundaAsyncClient, CamundaClient
+    from camunda_workers import JobContext, JobError, JobFailure, JobWorker, WorkerConfig
+
+__version__ = "8.9.0"
+
+__all__ = [
+    "CamundaClient",
+    "CamundaAsyncClient",
+    "CamundaConfig",
+    "DeploymentSummary",
+    "WaitFor",
+    "File",
+    "RetryPolicy",
+    "DefaultRetryPolicy",
+    "WorkerConfig",
+    "JobContext",
+    "JobWorker",
+    "JobError",
+    "JobFailure",
+    "NullLogger",
+    "hookimpl",
+    "UNSET",
+    "Unset",
+    "Secret",
+    "CamundaError",
+    "ConfigurationError",
+    "ValidationError",
+    "AuthenticationError",
+    "PluginError",
+    "ResponseParseError",
+    "ConsistencyTimeoutError",
+    "TransportError",
+    "TransportTimeoutError",
+    "TransportConnectionError",
+    "ApiError",
+    "BackpressureError",
+    "BadRequest",
+    "Unauthorized",
+    "Forbidden",
+    "NotFound",
+    "Conflict",
+    "ServerError",
+    "AuditLogEntityKey",
+    "AuditLogKey",
+    "AuthorizationKey",
+    "BatchOperationKey",
+    "BusinessId",
+    "ConditionalEvaluationKey",
+    "DecisionDefinitionId",
+    "DecisionDefinitionKey",
+    "DecisionEvaluationKey",
+    "DecisionInstanceKey",
+    "DecisionRequirementsKey",
+    "DeploymentKey",
+    "DocumentId",
+    "ElementId",
+    "ElementInstanceKey",
+    "EndCursor",
+    "FormId",
+    "FormKey",
+    "GlobalListenerId",
+    "IncidentKey",
+    "JobKey",
+    "MessageKey",
+    "MessageSubscriptionKey",
+    "ProcessDefinitionId",
+    "ProcessDefinitionKey",
+    "ProcessInstanceKey",
+    "ScopeKey",
+    "SignalKey",
+    "StartCursor",
+    "Tag",
+    "TenantId",
+    "UserTaskKey",
+    "Username",
+    "VariableKey",
+    "__version__",
+]
+
+_LAZY = {
+    "CamundaClient": "camunda_orchestration_sdk.client",
+    "CamundaAsyncClient": "camunda_orchestration_sdk.client",
+    "DeploymentSummary": "camunda_core.client",
+    "CamundaConfig": "camunda_core.config",
+    "WaitFor": "camunda_core.runtime.consistency",
+    "File": "camunda_core.runtime.multipart",
+    "RetryPolicy": "camunda_core.runtime.retry",
+    "DefaultRetryPolicy": "camunda_core.runtime.retry",
+    "WorkerConfig": "camunda_workers",
+    "JobContext": "camunda_workers",
+    "JobWorker": "camunda_workers",
+    "JobError": "camunda_workers",
+    "JobFailure": "camunda_workers",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'camunda_orchestration_sdk' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
