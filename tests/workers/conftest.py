@@ -66,14 +66,16 @@ def run(coro: Awaitable[T], timeout: float = 30.0) -> T:
     return asyncio.run(bounded())
 
 
-async def wait_until(condition: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
+async def wait_until(
+    condition: Callable[[], bool], timeout: float = 10.0, what: str = "condition", interval: float = 0.005
+) -> None:
     """Poll ``condition`` on the event loop without blocking it."""
     loop = asyncio.get_running_loop()
     give_up = loop.time() + timeout
     while not condition():
         if loop.time() > give_up:
             raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.005)
+        await asyncio.sleep(interval)
 
 
 def completed_instances(cluster: Any) -> int:
