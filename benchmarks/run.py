@@ -1,0 +1,298 @@
+"""Every performance figure of the SDK next to its floor, measured in the same run.
+
+    uv run python benchmarks/run.py            # full run (a few minutes)
+    uv run python benchmarks/run.py --quick    # smaller samples, for a smoke check
+
+Floors: a bare import of our dependencies, raw httpx calls against the same
+server, ``json.loads`` alone, and a raw activate/complete loop. Each row
+prints our figure, the floor, the ratio and the goal. Nothing here is a test:
+timings vary by machine, ratios much less so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+#: What camunda_core imports eagerly; the floor for our own import cost.
+DEPENDENCIES = "import httpx, pluggy, attrs, cattrs, loguru"
+OUR_IMPORT = "import camunda_orchestration_sdk; from camunda_orchestration_sdk import CamundaClient, CamundaAsyncClient"
+
+Row = dict[str, Any]
+
+
+def _measure_import(statement: str, runs: int) -> tuple[float, float]:
+    """Median wall time (ms) of ``statement`` in a fresh interpreter, and its max RSS (MB)."""
+    # RSS from /proc: ru_maxrss would include the memory of the parent this
+    # child was forked from.
+    script = (
+        "import time\n"
+        "t0 = time.perf_counter()\n"
+        f"{statement}\n"
+        "t1 = time.perf_counter()\n"
+        "rss = [l for l in open('/proc/self/status') if l.startswith('VmRSS:')][0].split()[1]\n"
+        "print((t1 - t0) * 1000, int(rss) / 1024)\n"
+    )
+    times: list[float] = []
+    rss: list[float] = []
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAMUNDA_")}
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env)
+        elapsed, memory = out.stdout.split()
+        times.append(float(elapsed))
+        rss.append(float(memory))
+    return statistics.median(times), statistics.median(rss)
+
+
+def _ensure_bytecode() -> None:
+    """Compile our packages and the venv's, as an installed package would be.
+
+    This machine sets PYTHONDONTWRITEBYTECODE and uv does not compile at
+    install, so without this every import would include compiling source
+    (ours and the dependencies' alike), which is not what users see.
+    """
+    import compileall
+    import site
+    import sysconfig
+
+    roots = {sysconfig.get_paths()["purelib"], *site.getsitepackages(), str(HERE.parent / "packages")}
+    for root in sorted(roots):
+        compileall.compile_dir(root, quiet=2, workers=0)
+
+
+def bench_import(runs: int) -> list[Row]:
+    _ensure_bytecode()
+    baseline_ms, baseline_rss = _measure_import("import sys", runs)
+    deps_ms, deps_rss = _measure_import(DEPENDENCIES, runs)
+    ours_ms, ours_rss = _measure_import(f"{DEPENDENCIES}\n{OUR_IMPORT}", runs)
+    return [
+        {"figure": "import time (ms)", "ours": ours_ms, "floor": deps_ms, "goal": 1.5,
+         "note": f"floor: {DEPENDENCIES}"},
+        {"figure": "RSS after import (MB)", "ours": ours_rss, "floor": deps_rss, "goal": 1.3,
+         "note": f"bare interpreter: {baseline_rss:.1f} MB, {baseline_ms:.1f} ms"},
+    ]
+
+
+def _interleaved(rounds: int, batch: int, *candidates: Callable[[], None]) -> list[float]:
+    """Median per-call µs of each candidate, alternating batches to share the machine's noise."""
+    samples: list[list[float]] = [[] for _ in candidates]
+    for _ in range(rounds):
+        for index, call in enumerate(candidates):
+            start = time.perf_counter()
+            for _ in range(batch):
+                call()
+            samples[index].append((time.perf_counter() - start) / batch * 1e6)
+    return [statistics.median(s) for s in samples]
+
+
+def bench_sync_calls(rest_address: str, rounds: int, batch: int) -> list[Row]:
+    import httpx
+
+    from camunda_orchestration_sdk import CamundaClient
+    from camunda_orchestration_sdk.models.process_creation_by_id import ProcessCreationById
+
+    base = rest_address
+    raw = httpx.Client(base_url=base, headers={"Accept": "application/json"})
+    sdk = CamundaClient(configuration={"CAMUNDA_REST_ADDRESS": base, "CAMUNDA_AUTH_STRATEGY": "NONE"})
+    create_body = {"processDefinitionId": "bench-process"}
+
+    def raw_topology() -> None:
+        raw.get("/topology").json()
+
+    def sdk_topology() -> None:
+        sdk.get_topology()
+
+    def raw_create() -> None:
+        raw.post("/process-instances", json=create_body).json()
+
+    def sdk_create() -> None:
+        sdk.create_process_instance(data=ProcessCreationById(process_definition_id="bench-process"))  # type: ignore[arg-type]
+
+    for warm in (raw_topology, sdk_topology, raw_create, sdk_create):
+        for _ in range(50):
+            warm()
+    raw_t, sdk_t = _interleaved(rounds, batch, raw_topology, sdk_topology)
+    raw_c, sdk_c = _interleaved(rounds, batch, raw_create, sdk_create)
+    raw.close()
+    sdk.close()
+    return [
+        {"figure": "sync get_topology (µs/call)", "ours": sdk_t, "floor": raw_t, "goal": 1.10, "note": "floor: raw httpx.Client"},
+        {"figure": "sync create_process_instance (µs/call)", "ours": sdk_c, "floor": raw_c, "goal": 1.10,
+         "note": "floor: raw httpx.Client"},
+    ]
+
+
+def bench_async_calls(rest_address: str, rounds: int, concurrency: int) -> list[Row]:
+    import httpx
+    from httpx_aiohttp import AiohttpTransport
+
+    from camunda_orchestration_sdk import CamundaAsyncClient
+
+    async def per_call(call: Callable[[], Any], total: int) -> float:
+        semaphore = asyncio.Semaphore(concurrency)
+
+        async def one() -> None:
+            async with semaphore:
+                await call()
+
+        start = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(total)))
+        return (time.perf_counter() - start) / total * 1e6
+
+    async def run() -> list[float]:
+        raw_httpx = httpx.AsyncClient(base_url=rest_address, limits=httpx.Limits(max_connections=100))
+        raw_aiohttp = httpx.AsyncClient(base_url=rest_address, transport=AiohttpTransport())
+        sdk = CamundaAsyncClient(configuration={"CAMUNDA_REST_ADDRESS": rest_address, "CAMUNDA_AUTH_STRATEGY": "NONE"})
+
+        async def raw_httpx_call() -> None:
+            (await raw_httpx.get("/topology")).json()
+
+        async def raw_aiohttp_call() -> None:
+            (await raw_aiohttp.get("/topology")).json()
+
+        async def sdk_call() -> None:
+            await sdk.get_topology()
+
+        total = concurrency * 10
+        results: list[list[float]] = [[], [], []]
+        for call in (raw_httpx_call, raw_aiohttp_call, sdk_call):
+            await per_call(call, concurrency * 2)  # warm the pools
+        for _ in range(rounds):
+            for index, call in enumerate((raw_httpx_call, raw_aiohttp_call, sdk_call)):
+                results[index].append(await per_call(call, total))
+        await raw_httpx.aclose()
+        await raw_aiohttp.aclose()
+        await sdk.close()
+        return [statistics.median(r) for r in results]
+
+    raw_httpx_us, raw_aiohttp_us, sdk_us = asyncio.run(run())
+    return [
+        {"figure": f"async get_topology x{concurrency} concurrent (µs/call)", "ours": sdk_us, "floor": raw_aiohttp_us,
+         "goal": 1.10, "note": f"floor: raw httpx over httpx-aiohttp; raw httpx own transport: {raw_httpx_us:.0f} µs"},
+        {"figure": "httpx own async transport vs httpx-aiohttp (µs/call)", "ours": raw_httpx_us, "floor": raw_aiohttp_us,
+         "goal": None, "note": "why aiohttp is the async default"},
+    ]
+
+
+def bench_parse(items: int, rounds: int) -> list[Row]:
+    from camunda_core.models.process_instance_search_query_result import ProcessInstanceSearchQueryResult
+    from camunda_core.serialization.converter import structure
+
+    item = {
+        "processDefinitionId": "order-process",
+        "processDefinitionName": "Order process",
+        "processDefinitionVersion": 3,
+        "processDefinitionVersionTag": "v3",
+        "startDate": "2025-06-07T13:14:15.123Z",
+        "endDate": None,
+        "state": "ACTIVE",
+        "hasIncident": False,
+        "tenantId": "<default>",
+        "processInstanceKey": "2251799813685249",
+        "processDefinitionKey": "2251799813685250",
+        "parentProcessInstanceKey": None,
+        "parentElementInstanceKey": None,
+        "rootProcessInstanceKey": "2251799813685249",
+        "tags": ["a", "b"],
+        "businessId": None,
+    }
+    payload = json.dumps(
+        {
+            "items": [dict(item, processInstanceKey=str(2251799813685249 + i)) for i in range(items)],
+            "page": {"totalItems": items, "startCursor": "a", "endCursor": "b", "hasMoreTotalItems": False},
+        }
+    ).encode()
+
+    def loads_only() -> None:
+        json.loads(payload)
+
+    def loads_and_structure() -> None:
+        structure(json.loads(payload), ProcessInstanceSearchQueryResult)
+
+    loads_and_structure()
+    floor, ours = _interleaved(rounds, 5, loads_only, loads_and_structure)
+    return [
+        {"figure": f"parse {items}-item search result (µs)", "ours": ours, "floor": floor, "goal": 3.0,
+         "note": "floor: json.loads alone"}
+    ]
+
+
+def bench_workers(quick: bool) -> list[Row]:
+    try:
+        import bench_workers  # pyright: ignore[reportMissingImports]
+    except ImportError as exc:
+        return [{"figure": "workers", "ours": None, "floor": None, "goal": None, "note": f"skipped: {exc}"}]
+    rows: list[Row] = bench_workers.run(jobs=1000 if quick else 5000, quick=quick)  # pyright: ignore
+    return rows
+
+
+def _print(rows: list[Row]) -> None:
+    print(f"{'figure':58} {'ours':>12} {'floor':>12} {'ratio':>7} {'goal':>7}  note")
+    for row in rows:
+        ours, floor, goal = row.get("ours"), row.get("floor"), row.get("goal")
+        ratio = ours / floor if isinstance(ours, (int, float)) and isinstance(floor, (int, float)) and floor else None
+        status = ""
+        if ratio is not None and goal is not None:
+            higher_is_better = row.get("higher_is_better", False)
+            status = "ok" if (ratio >= goal if higher_is_better else ratio <= goal) else "MISS"
+        fmt = lambda v: f"{v:12.1f}" if isinstance(v, (int, float)) else f"{'-':>12}"  # noqa: E731
+        print(
+            f"{row['figure']:58} {fmt(ours)} {fmt(floor)} "
+            f"{(f'{ratio:7.2f}' if ratio is not None else '      -')} "
+            f"{(('>=' if row.get('higher_is_better') else '<=') + str(goal)) if goal is not None else '-':>7}  "
+            f"{status} {row.get('note', '')}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller samples")
+    parser.add_argument("--only", choices=["import", "sync", "async", "parse", "workers"], action="append")
+    args = parser.parse_args()
+    quick: bool = args.quick
+    only: set[str] = set(args.only or ["import", "sync", "async", "parse", "workers"])
+
+    from camunda_testkit import FakeCluster
+
+    rows: list[Row] = []
+    if "import" in only:
+        rows += bench_import(runs=5 if quick else 15)
+    if "parse" in only:
+        rows += bench_parse(1000, rounds=5 if quick else 20)
+    if only & {"sync", "async"}:
+        with FakeCluster() as cluster:
+            cluster.deploy_bpmn(_bench_bpmn(), name="bench.bpmn")
+            if "sync" in only:
+                rows += bench_sync_calls(cluster.rest_address, rounds=5 if quick else 15, batch=100 if quick else 300)
+            if "async" in only:
+                rows += bench_async_calls(cluster.rest_address, rounds=3 if quick else 7, concurrency=50)
+    if "workers" in only:
+        rows += bench_workers(quick)
+    _print(rows)
+
+
+def _bench_bpmn() -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="http://bpmn.io/schema/bpmn">'
+        '<bpmn:process id="bench-process" isExecutable="true">'
+        '<bpmn:startEvent id="start"/><bpmn:endEvent id="end"/>'
+        "</bpmn:process></bpmn:definitions>"
+    )
+
+
+if __name__ == "__main__":
+    main()
