@@ -127,6 +127,8 @@ class JobWorker:
         self._in_flight = 0
         self._active: set[_ActiveJob] = set()
         self._deliveries: set[asyncio.Future[Any]] = set()
+        self._job_tasks: set[asyncio.Future[Any]] = set()
+        self._delivering: set[asyncio.Future[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._poll_task: asyncio.Task[None] | None = None
         self._capacity: asyncio.Event | None = None
@@ -301,7 +303,10 @@ class JobWorker:
                 reason = "worker is stopping" if self._stopping else "more jobs than requested"
                 active.task = asyncio.ensure_future(self._release(active, reason))
             else:
-                active.task = asyncio.ensure_future(self._run_job(active, local_deadline))
+                task = asyncio.ensure_future(self._run_job(active, local_deadline))
+                active.task = task
+                self._job_tasks.add(task)
+                task.add_done_callback(self._job_tasks.discard)
 
     # -- one job -----------------------------------------------------------------------------------
 
@@ -338,6 +343,42 @@ class JobWorker:
         timeout_s = config.job_timeout_ms / 1000.0
         warned = False
         extending = config.extend_lease
+        if not extending:
+            # Common case: wait for the handler with a cheap timer, not asyncio.wait.
+            timed_out = False
+
+            def on_deadline() -> None:
+                nonlocal timed_out
+                timed_out = True
+                if config.strategy == "async":
+                    handler.cancel()
+                else:
+                    self._log.warning(
+                        "job %s: handler still running at the job timeout (%d ms); it cannot be interrupted, "
+                        "its outcome will be sent when it returns (enable extend_lease for long handlers)",
+                        context.job_key,
+                        config.job_timeout_ms,
+                    )
+
+            assert self._loop is not None
+            timer = self._loop.call_later(max(deadline - self._clock(), 0.0), on_deadline)
+            try:
+                return await handler
+            except asyncio.CancelledError:
+                if not (timed_out and config.strategy == "async"):
+                    raise
+                self._counter.add("timed_out")
+                self._log.warning(
+                    "job %s: handler still running at the job timeout (%d ms); cancelled it, the server re-offers the job",
+                    context.job_key,
+                    config.job_timeout_ms,
+                )
+                context._claim(release_decision(context.retries, config.worker_name, "timed out"))
+                return None
+            except Exception as error:
+                return HandlerResult(error=error, error_message=failure_message(error))
+            finally:
+                timer.cancel()
         while True:
             remaining = deadline - self._clock()
             if extending:
@@ -457,6 +498,14 @@ class JobWorker:
 
     async def _deliver(self, context: JobContext, decision: Decision) -> SendResult:
         """Send ``decision`` and count how it ended. Runs as its own task so shutdown can't cut it."""
+        current = asyncio.current_task()
+        if current is not None and current in self._job_tasks:
+            # On the job's own task: shutdown never cancels a job that is delivering.
+            self._delivering.add(current)
+            try:
+                return await self._send_and_count(context.job_key, decision)
+            finally:
+                self._delivering.discard(current)
         task = asyncio.ensure_future(self._send_and_count(context.job_key, decision))
         self._deliveries.add(task)
         task.add_done_callback(self._deliveries.discard)
@@ -528,7 +577,7 @@ class JobWorker:
             if releases:
                 await asyncio.gather(*releases, return_exceptions=True)
             for active in unfinished:
-                if active.task is not None and not active.task.done():
+                if active.task is not None and not active.task.done() and active.task not in self._delivering:
                     active.task.cancel()
             await asyncio.gather(*(a.task for a in unfinished if a.task is not None), return_exceptions=True)
         if self._deliveries:

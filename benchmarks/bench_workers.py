@@ -1,0 +1,153 @@
+"""Job worker throughput against the fake cluster, beside a raw activate/complete floor.
+
+    uv run python benchmarks/bench_workers.py [--jobs 5000] [--quick]
+
+Three figures from ONE run: a raw loop (plain httpx over AiohttpTransport,
+32 slots, batched activation) as the floor, the SDK worker with a trivial async
+handler (32 slots) and with a trivial sync handler (thread strategy, 32 slots).
+Each SDK figure is printed next to the floor with its ratio (goal >= 0.8x).
+The fake cluster runs in this process, so client and server share one GIL:
+the absolute numbers measure the pair, the ratios measure SDK overhead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from typing import Any
+
+import httpx
+from httpx_aiohttp import AiohttpTransport
+
+from camunda_core.client import CamundaAsyncClient as _CoreAsyncClient
+from camunda_testkit import FakeCluster
+from camunda_workers import JobContext, JobWorkerHost, WorkerConfig
+
+__all__ = ["run"]
+
+SLOTS = 32
+_BPMN = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="http://example.com">'
+    '<bpmn:process id="bench" isExecutable="true"><bpmn:startEvent id="s"/>'
+    '<bpmn:serviceTask id="t"><bpmn:extensionElements><zeebe:taskDefinition type="bench"/>'
+    "</bpmn:extensionElements></bpmn:serviceTask><bpmn:endEvent id=\"e\"/></bpmn:process></bpmn:definitions>"
+)
+
+
+class _Client(JobWorkerHost, _CoreAsyncClient):
+    pass
+
+
+async def _raw_loop(rest_address: str, jobs: int) -> float:
+    limits = httpx.Limits(max_connections=SLOTS + 4, max_keepalive_connections=SLOTS + 4)
+    async with httpx.AsyncClient(transport=AiohttpTransport(limits=limits), base_url=rest_address, timeout=30.0) as http:
+        done = 0
+        in_flight = 0
+        capacity = asyncio.Event()
+        tasks: set[asyncio.Future[None]] = set()
+
+        async def complete(job_key: str) -> None:
+            nonlocal done, in_flight
+            response = await http.post(f"/jobs/{job_key}/completion", json={"variables": {"ok": True}})
+            response.raise_for_status()
+            done += 1
+            in_flight -= 1
+            capacity.set()
+
+        started = time.perf_counter()
+        while done < jobs:
+            free = SLOTS - in_flight
+            if free <= 0:
+                capacity.clear()
+                await capacity.wait()
+                continue
+            response = await http.post(
+                "/jobs/activation",
+                json={"type": "bench", "worker": "raw", "timeout": 60_000, "maxJobsToActivate": free, "requestTimeout": 500},
+            )
+            for job in response.json()["jobs"]:
+                in_flight += 1
+                task = asyncio.ensure_future(complete(job["jobKey"]))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+        return time.perf_counter() - started
+
+
+async def _async_handler(job: JobContext) -> dict[str, Any]:
+    return {"ok": True}
+
+
+def _sync_handler(job: JobContext) -> dict[str, Any]:
+    return {"ok": True}
+
+
+async def _sdk_worker(rest_address: str, jobs: int, handler: Any, strategy: str) -> float:
+    configuration = {"CAMUNDA_REST_ADDRESS": rest_address, "CAMUNDA_AUTH_STRATEGY": "NONE"}
+    async with _Client(configuration=configuration, environ={}, load_entry_points=False) as client:
+        config = WorkerConfig(
+            job_type="bench",
+            job_timeout_milliseconds=60_000,
+            request_timeout_milliseconds=500,
+            max_concurrent_jobs=SLOTS,
+            execution_strategy=strategy,  # type: ignore[arg-type]
+        )
+        started = time.perf_counter()
+        worker = client.create_job_worker(config, handler)
+        while worker.report.completed < jobs:
+            await asyncio.sleep(0.01)
+        elapsed = time.perf_counter() - started
+        await client.stop_workers(grace=1.0)
+        return elapsed
+
+
+def _measure(label: str, jobs: int, body: Any) -> float:
+    with FakeCluster(record_requests=False) as cluster:
+        cluster.deploy_bpmn(_BPMN, "bench.bpmn")
+        for _ in range(jobs):
+            cluster.create_process_instance("bench")
+        elapsed = asyncio.run(body(cluster.rest_address, jobs))
+        assert cluster.stats.completed_jobs == jobs, f"{label}: not every job completed"
+        assert cluster.stats.duplicate_completions == {}
+        return jobs / elapsed
+
+
+def run(jobs: int = 5000, quick: bool = False) -> list[dict[str, Any]]:
+    """Measure the three figures; returns one dict per figure (name, jobs_per_second, ratio_to_floor)."""
+    if quick:
+        jobs = min(jobs, 1000)
+    floor = _measure("raw", jobs, _raw_loop)
+    results: list[dict[str, Any]] = [
+        {"name": "raw activate/complete loop (httpx + aiohttp, 32 slots)", "jobs": jobs, "jobs_per_second": floor, "ratio_to_floor": 1.0}
+    ]
+    for name, handler, strategy in (
+        ("SDK worker, trivial async handler (32 slots)", _async_handler, "async"),
+        ("SDK worker, trivial sync handler (thread, 32 slots)", _sync_handler, "thread"),
+    ):
+
+        async def body(address: str, count: int, handler: Any = handler, strategy: str = strategy) -> float:
+            return await _sdk_worker(address, count, handler, strategy)
+
+        rate = _measure(name, jobs, body)
+        results.append({"name": name, "jobs": jobs, "jobs_per_second": rate, "ratio_to_floor": rate / floor})
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--jobs", type=int, default=5000)
+    parser.add_argument("--quick", action="store_true", help="at most 1,000 jobs")
+    args = parser.parse_args()
+    results = run(jobs=args.jobs, quick=args.quick)
+    floor = results[0]["jobs_per_second"]
+    for result in results:
+        print(
+            f"{result['name']:<58} {result['jobs_per_second']:8.0f} jobs/s"
+            f"   floor {floor:6.0f} jobs/s   ratio {result['ratio_to_floor']:.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()
