@@ -76,7 +76,14 @@ if TYPE_CHECKING:
     from camunda_core.runtime.multipart import File
     from camunda_core.runtime.retry import DefaultRetryPolicy, RetryPolicy
     from camunda_orchestration_sdk.client import CamundaAsyncClient, CamundaClient
-    from camunda_workers import JobContext, JobError, JobFailure, JobWorker, WorkerConfig
+    from camunda_workers import (
+        JobContext,
+        JobError,
+        JobFailure,
+        JobWorker,
+        WorkerConfig,
+        WorkerReport,
+    )
 
 __version__ = "8.9.0"
 
@@ -94,6 +101,7 @@ __all__ = [
     "JobWorker",
     "JobError",
     "JobFailure",
+    "WorkerReport",
     "NullLogger",
     "hookimpl",
     "UNSET",
@@ -168,6 +176,7 @@ _LAZY = {
     "JobWorker": "camunda_workers",
     "JobError": "camunda_workers",
     "JobFailure": "camunda_workers",
+    "WorkerReport": "camunda_workers",
 }
 
 

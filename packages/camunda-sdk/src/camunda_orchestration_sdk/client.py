@@ -15,3 +15,6 @@ class CamundaAsyncClient(JobWorkerHost, _CoreAsyncClient):
     Same operations as :class:`CamundaClient`; also ``create_job_worker`` and
     ``run_workers``.
     """
+
+    #: The client thread-strategy handlers get as ``job.client`` (sharing this one's core).
+    sync_client_class = CamundaClient

@@ -30,6 +30,15 @@ from typing import Any, TypeVar, cast
 
 from camunda_core.errors import ValidationError
 from camunda_core.logging import NullLogger, SdkLogger
+from camunda_core.semantic_types import (
+    ElementId,
+    ElementInstanceKey,
+    JobKey,
+    ProcessDefinitionId,
+    ProcessDefinitionKey,
+    ProcessInstanceKey,
+    TenantId,
+)
 from camunda_workers.outcome import (
     Complete,
     Decision,
@@ -152,7 +161,7 @@ class JobContext:
         blocking: bool = False,
         typed_variables: Any = None,
     ) -> None:
-        self.job_key: str = str(raw.get("jobKey", ""))
+        self.job_key: JobKey = JobKey(str(raw.get("jobKey", "")))
         self.type: str = str(raw.get("type", ""))
         variables = raw.get("variables")
         self.variables = JobVariables(cast("Mapping[str, Any]", variables) if isinstance(variables, Mapping) else {})
@@ -163,14 +172,14 @@ class JobContext:
         deadline = raw.get("deadline")
         #: When the job times out on the server, in epoch milliseconds (server clock).
         self.deadline: int | None = deadline if isinstance(deadline, int) else None
-        self.process_instance_key: str = str(raw.get("processInstanceKey", ""))
-        self.process_definition_key: str = str(raw.get("processDefinitionKey", ""))
-        self.process_definition_id: str = str(raw.get("processDefinitionId", ""))
+        self.process_instance_key: ProcessInstanceKey = ProcessInstanceKey(str(raw.get("processInstanceKey", "")))
+        self.process_definition_key: ProcessDefinitionKey = ProcessDefinitionKey(str(raw.get("processDefinitionKey", "")))
+        self.process_definition_id: ProcessDefinitionId = ProcessDefinitionId(str(raw.get("processDefinitionId", "")))
         version = raw.get("processDefinitionVersion")
         self.process_definition_version: int | None = version if isinstance(version, int) else None
-        self.element_id: str = str(raw.get("elementId", ""))
-        self.element_instance_key: str = str(raw.get("elementInstanceKey", ""))
-        self.tenant_id: str = str(raw.get("tenantId", ""))
+        self.element_id: ElementId = ElementId(str(raw.get("elementId", "")))
+        self.element_instance_key: ElementInstanceKey = ElementInstanceKey(str(raw.get("elementInstanceKey", "")))
+        self.tenant_id: TenantId = TenantId(str(raw.get("tenantId", "")))
         self.worker: str = str(raw.get("worker", ""))
         self.kind: str = str(raw.get("kind", "BPMN_ELEMENT"))
         self.listener_event_type: str = str(raw.get("listenerEventType", "UNSPECIFIED"))

@@ -49,7 +49,7 @@ def to_wire(value: Any) -> Any:
     if attrs.has(typing.cast("type[Any]", type(value))):
         from camunda_core.serialization.converter import unstructure
 
-        return typing.cast("Any", unstructure(value))
+        return unstructure(value)
     # Plain JSON given by the caller (raw dict bodies, paging): convert only what needs it.
     if isinstance(value, dict):
         items = typing.cast("dict[Any, Any]", value).items()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import typing
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,7 +48,7 @@ def structure_response(op: Operation[Any], data: Any) -> Any:
     from camunda_core.serialization.converter import structure
 
     try:
-        return typing.cast("Any", structure(data, op.response_type))
+        return structure(data, op.response_type)
     except Exception as exc:
         raise ResponseParseError(
             f"{op.operation_id}: the response does not fit {getattr(op.response_type, '__name__', op.response_ref)}: "
