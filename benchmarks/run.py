@@ -187,7 +187,9 @@ def bench_async_calls(rest_address: str, rounds: int, concurrency: int) -> list[
 
 
 def bench_parse(items: int, rounds: int) -> list[Row]:
-    from camunda_core.models.process_instance_search_query_result import ProcessInstanceSearchQueryResult
+    from camunda_core.models.process_instance_search_query_result import (
+        ProcessInstanceSearchQueryResult,
+    )
     from camunda_core.serialization.converter import structure
 
     item = {

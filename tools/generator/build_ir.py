@@ -502,7 +502,7 @@ class IRBuilder:
             eventually_consistent=operation_id in consistent
             or bool(op.get("x-eventually-consistent")),
             tenant_field="tenantId"
-            if operation_id in tenant_in_body and body_kind == "json"
+            if operation_id in tenant_in_body and body_kind in ("json", "multipart")
             else None,
             long_poll=operation_id in _LONG_POLL_OPS,
             backpressure_exempt=operation_id in _BACKPRESSURE_EXEMPT_OPS,

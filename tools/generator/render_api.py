@@ -135,6 +135,9 @@ def _operation_block(ir: SpecIR, op: OperationIR, speller: TypeSpeller, imports:
         args.append(f"tenant_field={op.tenant_field!r}")
     if op.search_item_field:
         args.append(f"search_item_field={op.search_item_field!r}")
+    file_fields = [f.wire_name for f in op.multipart_fields if _is_binary(f.type)]
+    if file_fields:
+        args.append(f"file_fields=({''.join(f'{name!r}, ' for name in file_fields)})")
     annotation = _return_annotation(op, speller)
     return (
         f"{op.py_name}: Operation[{annotation}] = Operation(\n"
@@ -382,3 +385,10 @@ def _iter_method(
     return (
         _signature(f"iter_{op.py_name}", args, returns, is_async=False) + doc + f"        {call}\n"
     )
+
+
+def _is_binary(ref: TypeRef) -> bool:
+    """A binary multipart part (a file), or a list of them."""
+    if ref.kind == "bytes":
+        return True
+    return ref.kind == "list" and bool(ref.args) and _is_binary(ref.args[0])

@@ -826,6 +826,8 @@ create_deployment: Operation[DeploymentResult] = Operation(
         400: "camunda_core.api.errors:CreateDeploymentBadRequest",
         503: "camunda_core.api.errors:CreateDeploymentServiceUnavailable",
     },
+    tenant_field="tenantId",
+    file_fields=("resources",),
 )
 
 create_document: Operation[DocumentReference] = Operation(
@@ -845,6 +847,7 @@ create_document: Operation[DocumentReference] = Operation(
         400: "camunda_core.api.errors:CreateDocumentBadRequest",
         415: "camunda_core.api.errors:CreateDocumentUnsupportedMediaType",
     },
+    file_fields=("file",),
 )
 
 create_document_link: Operation[DocumentLink] = Operation(
@@ -881,6 +884,7 @@ create_documents: Operation[DocumentCreationBatchResponse] = Operation(
         400: "camunda_core.api.errors:CreateDocumentsBadRequest",
         415: "camunda_core.api.errors:CreateDocumentsUnsupportedMediaType",
     },
+    file_fields=("files",),
 )
 
 create_element_instance_variables: Operation[None] = Operation(
