@@ -330,9 +330,9 @@ class _Counters:
 
 
 class Engine:
-    def __init__(self) -> None:
+    def __init__(self, first_key: int | None = None) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
-        self._next_key = FIRST_KEY
+        self._next_key = FIRST_KEY if first_key is None else first_key
         self.definitions: dict[str, ProcessDefinition] = {}
         self._latest: dict[tuple[str, str], ProcessDefinition] = {}
         self._versions: dict[tuple[str, str, str], int] = {}

@@ -79,6 +79,7 @@ class FakeCluster:
         oauth_clients: Mapping[str, str] | None = None,
         basic_users: Mapping[str, str] | None = None,
         record_requests: bool = True,
+        first_key: int | None = None,
     ) -> None:
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
             raise ValueError(f"port must be an integer between 0 and 65535, got {port!r}")
@@ -98,7 +99,11 @@ class FakeCluster:
         self.basic_users: dict[str, str] = dict(basic_users or {})
         self.record_requests = record_requests
         self.faults = FaultInjector()
-        self._engine = Engine()
+        if first_key is not None and (isinstance(first_key, bool) or not isinstance(first_key, int) or first_key < 1):
+            raise ValueError(f"first_key must be a positive integer, got {first_key!r}")
+        # Keys are handed out in order from here (default 2251799813685249), so
+        # tests can reproduce documented keys exactly.
+        self._engine = Engine(first_key=first_key)
         self._router: Router = build_router(self._engine)
         self._tokens: dict[str, float] = {}
         self._tokens_lock = threading.Lock()
