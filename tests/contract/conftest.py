@@ -52,7 +52,8 @@ def _prism(tmp_path_factory: pytest.TempPathFactory, directory: Path, label: str
     if not PRISM_BIN.exists():
         pytest.skip(f"Prism is not installed at {PRISM_BIN}; run `bash tools/setup.sh`")
     work = tmp_path_factory.mktemp(f"prism-{label}")
-    spec_path = write_json(prepare_for_prism(load_spec(directory)), work / "prism-spec.json")
+    prepared, _ = prepare_for_prism(load_spec(directory))
+    spec_path = write_json(prepared, work / "prism-spec.json")
     with start_prism(spec_path, work / "prism.log") as server:
         yield server
 

@@ -34,6 +34,7 @@ __all__ = [
     "merge_closed_all_of",
     "one_of_without_discriminator_to_any_of",
     "drop_type_beside_union",
+    "encode_discriminators",
     "prepare_for_prism",
     "write_json",
 ]
@@ -220,6 +221,7 @@ class Normalisation:
     merged_all_of: int
     one_of_to_any_of: int
     dropped_types: int
+    encoded_discriminators: int
 
 
 def merge_closed_all_of(spec: dict[str, Any]) -> int:
@@ -299,12 +301,35 @@ def drop_type_beside_union(spec: dict[str, Any]) -> int:
     return dropped
 
 
+def encode_discriminators(spec: dict[str, Any]) -> int:
+    """Give each discriminated branch an ``enum`` on the discriminator property.
+
+    JSON Schema validators (Prism's ajv) ignore OpenAPI's ``discriminator``, and
+    the branches overlap (``{ancestorScopeType: "inferred"}`` fits two of them),
+    so ``oneOf`` fails. The enum says in JSON Schema what the mapping says.
+    """
+    resolver = SchemaResolver(spec)
+    encoded = 0
+    for node in list(_walk(spec)):
+        discriminator = node.get("discriminator")
+        if not isinstance(discriminator, dict):
+            continue
+        prop = str(discriminator["propertyName"])
+        for key, target in dict(discriminator.get("mapping", {})).items():
+            branch = resolver.deref({"$ref": target})
+            properties = branch.setdefault("properties", {})
+            if prop in properties:
+                properties[prop] = {"allOf": [properties[prop]], "enum": [key]}
+                encoded += 1
+    return encoded
+
+
 def prepare_for_openapi_core(spec: Mapping[str, Any]) -> tuple[dict[str, Any], Normalisation]:
     """A copy openapi-core can load and a correct request can pass (see docs/contract-tests.md).
 
-    Only four documented rewrites: Python-compatible ``\\p{...}`` patterns,
-    closed ``allOf`` objects merged, undiscriminated ``oneOf`` as ``anyOf``, and a
-    ``type`` that contradicts the union beside it removed.
+    Only the documented rewrites: Python-compatible ``\\p{...}`` patterns, closed
+    ``allOf`` objects merged, undiscriminated ``oneOf`` as ``anyOf``, a ``type`` that
+    contradicts the union beside it removed, discriminator mappings as enums.
     """
     prepared = copy.deepcopy(dict(spec))
     normalisation = Normalisation(
@@ -312,20 +337,24 @@ def prepare_for_openapi_core(spec: Mapping[str, Any]) -> tuple[dict[str, Any], N
         merged_all_of=merge_closed_all_of(prepared),
         one_of_to_any_of=one_of_without_discriminator_to_any_of(prepared),
         dropped_types=drop_type_beside_union(prepared),
+        encoded_discriminators=encode_discriminators(prepared),
     )
     return prepared, normalisation
 
 
-def prepare_for_prism(spec: Mapping[str, Any]) -> dict[str, Any]:
+def prepare_for_prism(spec: Mapping[str, Any]) -> tuple[dict[str, Any], Normalisation]:
     """A copy Prism serves correctly (see docs/contract-tests.md for why each change).
 
+    - the same documented rewrites as for openapi-core (:func:`prepare_for_openapi_core`):
+      Prism's ajv has the same view of ``oneOf``/``allOf`` and cannot generate
+      values for a ``\\p{L}`` pattern (it flags its own responses);
     - paths prefixed with ``/v2`` (Prism ignores the server URL's base path);
     - ``security`` removed globally and per operation (Prism only checks that
       ``Authorization`` is present, which says nothing about our client);
     - multipart request schemas replaced with ``{}`` (Prism crashes on a part
       without a Content-Type); multipart requests are validated in process instead.
     """
-    prepared = copy.deepcopy(dict(spec))
+    prepared, normalisation = prepare_for_openapi_core(spec)
     prepared.pop("security", None)
     prepared["servers"] = [{"url": "/"}]
     new_paths: dict[str, Any] = {}
@@ -342,7 +371,7 @@ def prepare_for_prism(spec: Mapping[str, Any]) -> dict[str, Any]:
                     media.pop("encoding", None)
         new_paths["/v2" + path] = item
     prepared["paths"] = new_paths
-    return prepared
+    return prepared, normalisation
 
 
 def write_json(data: Any, path: Path) -> Path:
