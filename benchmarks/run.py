@@ -77,7 +77,13 @@ def bench_import(runs: int) -> list[Row]:
     baseline_ms, baseline_rss = _measure_import("import sys", runs)
     deps_ms, deps_rss = _measure_import(DEPENDENCIES, runs)
     ours_ms, ours_rss = _measure_import(f"{DEPENDENCIES}\n{OUR_IMPORT}", runs)
+    httpx_ms, httpx_rss = _measure_import("import httpx", runs)
+    core_ms, core_rss = _measure_import("import camunda_core", runs)
     return [
+        {"figure": "import camunda_core (ms)", "ours": core_ms, "floor": httpx_ms, "goal": None,
+         "note": "floor: import httpx"},
+        {"figure": "RSS after import camunda_core (MB)", "ours": core_rss, "floor": httpx_rss, "goal": None,
+         "note": "floor: import httpx"},
         {"figure": "import time (ms)", "ours": ours_ms, "floor": deps_ms, "goal": 1.5,
          "note": f"floor: {DEPENDENCIES}"},
         {"figure": "RSS after import (MB)", "ours": ours_rss, "floor": deps_rss, "goal": 1.3,
