@@ -39,7 +39,25 @@ __all__ = [
     "path_regex",
     "check_captured_exchange",
     "openapi_core_view",
+    "KNOWN_ACCEPT_BUGS",
+    "success_media_types",
+    "accept_allows",
 ]
+
+_ACCEPT_BUG = (
+    "client sends 'Accept: application/json' on every request (runtime/base_client.py, "
+    "ClientCore.headers), but this operation's success response is {media}; a server that "
+    "honours Accept (Spring, Prism) answers 406 Not Acceptable. Fix: send an Accept per "
+    "operation, derived from its success media types (plus application/problem+json)."
+)
+
+#: Operations whose success media type the client's Accept header refuses.
+KNOWN_ACCEPT_BUGS: dict[str, str] = {
+    "getDecisionDefinitionXML": _ACCEPT_BUG.format(media="text/xml"),
+    "getDecisionRequirementsXML": _ACCEPT_BUG.format(media="text/xml"),
+    "getProcessDefinitionXML": _ACCEPT_BUG.format(media="text/xml"),
+    "getDocument": _ACCEPT_BUG.format(media="application/octet-stream"),
+}
 
 #: Operations whose generated request is known not to validate, with the diagnosed
 #: cause. Each is an xfail(strict=True): when the fix lands the test fails until
@@ -47,14 +65,15 @@ __all__ = [
 KNOWN_REQUEST_BUGS: dict[str, str] = {}
 
 
-def operation_params() -> list[Any]:
+def operation_params(known_bugs: dict[str, str] | None = None) -> list[Any]:
     """The 8.9 operation ids as pytest params (one skipped param when the spec is absent)."""
+    known = KNOWN_REQUEST_BUGS if known_bugs is None else known_bugs
     directory = spec_dir()
     if not (directory / SPEC_FILE).is_file():
         return [pytest.param("<no spec>", marks=pytest.mark.skip(reason=f"spec not found in {directory}"))]
     params: list[Any] = []
     for spec_op in spec_operations(load_spec(directory)):
-        reason = KNOWN_REQUEST_BUGS.get(spec_op.operation_id)
+        reason = known.get(spec_op.operation_id)
         marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
         params.append(pytest.param(spec_op.operation_id, marks=marks, id=spec_op.operation_id))
     return params
@@ -166,3 +185,25 @@ def openapi_core_view(request: httpx.Request, spec_op: SpecOperation, resolver: 
     view = httpx.Request(request.method, request.url, headers=headers, files=files)
     view.read()
     return view
+
+
+def success_media_types(spec_op: SpecOperation, resolver: SchemaResolver) -> list[str]:
+    """Media types of the operation's 2xx responses that carry a body."""
+    found: list[str] = []
+    for status, response in spec_op.definition.get("responses", {}).items():
+        if str(status).startswith("2"):
+            found.extend(resolver.deref(response).get("content", {}).keys())
+    return found
+
+
+def accept_allows(accept: str, media_types: list[str]) -> bool:
+    """Whether an ``Accept`` value admits at least one of ``media_types`` (or there is no body)."""
+    if not media_types:
+        return True
+    ranges = [part.split(";")[0].strip().lower() for part in accept.split(",") if part.strip()]
+    for media_type in media_types:
+        kind = media_type.split("/")[0].lower()
+        for accepted in ranges:
+            if accepted in ("*/*", media_type.lower(), f"{kind}/*"):
+                return True
+    return False

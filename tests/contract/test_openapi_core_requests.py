@@ -14,7 +14,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from contract_checks import check_captured_exchange, descriptor, operation_params
+from contract_checks import (
+    KNOWN_ACCEPT_BUGS,
+    accept_allows,
+    check_captured_exchange,
+    descriptor,
+    operation_params,
+    success_media_types,
+)
 from contract_harness import (
     BearerTokenPlugin,
     CapturingTransportPlugin,
@@ -109,3 +116,23 @@ def test_async_request_validates(
         spec_op, op, capture, contract_89.openapi, contract_89.resolver, lambda: asyncio.run(call())
     )
     assert not problems, f"{operation_id} ({spec_op.method} {spec_op.path}):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("operation_id", operation_params(KNOWN_ACCEPT_BUGS))
+def test_accept_header_admits_the_success_media_type(
+    operation_id: str,
+    contract_89: SpecContract,
+    sync_client: CamundaClient,
+    capture: CapturingTransportPlugin,
+) -> None:
+    # openapi-core does not check Accept, but a server that honours it answers 406.
+    spec_op = contract_89.operations[operation_id]
+    op = descriptor(spec_op)
+    arguments = build_call_arguments(CamundaClient, op, spec_op, contract_89.resolver)
+    capture.reset(lambda _: minimal_response(op, spec_op, contract_89.resolver))
+    getattr(sync_client, spec_op.snake_name)(**arguments.kwargs)
+    accept = capture.requests[0].headers.get("accept", "*/*")
+    media_types = success_media_types(spec_op, contract_89.resolver)
+    assert accept_allows(accept, media_types), (
+        f"{operation_id}: Accept {accept!r} admits none of the success media types {media_types}"
+    )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from contract_checks import descriptor
+from contract_checks import KNOWN_ACCEPT_BUGS, descriptor
 from contract_harness import (
     BearerTokenPlugin,
     PrismServer,
@@ -32,22 +32,10 @@ from camunda_core.errors import ResponseParseError
 
 pytestmark = pytest.mark.prism
 
-_ACCEPT_BUG = (
-    "client sends 'Accept: application/json' on every request (runtime/base_client.py, "
-    "ClientCore.headers), but this operation's success response is {media}; a server that "
-    "honours Accept (Spring, Prism) answers 406 Not Acceptable. Fix: send an Accept per "
-    "operation, derived from its success media types (plus application/problem+json)."
-)
-
 #: Client bugs diagnosed by these tests, one entry per failing operation. Each is
 #: an xfail(strict=True) test below, so the fix is noticed; the aggregate tests
 #: leave them out so that every other operation is still checked.
-KNOWN_CLIENT_BUGS: dict[str, str] = {
-    "getDecisionDefinitionXML": _ACCEPT_BUG.format(media="text/xml"),
-    "getDecisionRequirementsXML": _ACCEPT_BUG.format(media="text/xml"),
-    "getProcessDefinitionXML": _ACCEPT_BUG.format(media="text/xml"),
-    "getDocument": _ACCEPT_BUG.format(media="application/octet-stream"),
-}
+KNOWN_CLIENT_BUGS: dict[str, str] = dict(KNOWN_ACCEPT_BUGS)
 
 #: Violations Prism reports about the responses it generated itself, caused by a
 #: limit of its data generator (json-schema-faker), not by our client: it ignores
