@@ -22,3 +22,5 @@ echo "== pytest"
 uv run --frozen pytest "$@"
 echo "== members installed alone"
 bash tools/test_isolated.sh
+echo "== Python 3.10 (the minimum), when the machine has it"
+bash tools/test_py310.sh

@@ -7,7 +7,7 @@ import pickle
 from typing import Any
 
 import attrs
-from conftest import bpmn, make_client, run, run_worker_until, wait_until
+from worker_testing import bpmn, make_client, run, run_worker_until, wait_until
 
 from camunda_core.logging import NullLogger
 from camunda_testkit import FakeCluster

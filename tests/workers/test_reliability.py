@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import pytest
-from conftest import bpmn, completed_instances, make_client, run, run_worker_until, wait_until
+from worker_testing import bpmn, completed_instances, make_client, run, run_worker_until, wait_until
 
 from camunda_testkit import FakeCluster
 from camunda_workers import JobContext, WorkerConfig

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import bpmn, completed_instances, make_client, run, wait_until
+from worker_testing import bpmn, completed_instances, make_client, run, wait_until
 
 from camunda_testkit import FakeCluster
 from camunda_workers import JobContext, WorkerConfig

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import worker_handlers
-from conftest import bpmn, make_client, run, run_worker_until, wait_until
+from worker_testing import bpmn, make_client, run, run_worker_until, wait_until
 
 from camunda_core.errors import ValidationError
 from camunda_testkit import FakeCluster
