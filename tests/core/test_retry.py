@@ -1128,3 +1128,14 @@ def test_async_client_retries_backpressure_and_respects_idempotency() -> None:
         assert len(timeout_then_ok.requests) == 1
 
     asyncio.run(main())
+
+
+def test_for_lease_keeps_backing_off_until_the_lease_runs_out() -> None:
+    base = DefaultRetryPolicy(max_attempts=3, initial_delay=0.1, max_delay=2.0, deadline=60.0, random=fixed(0.5))
+    lease = base.for_lease(30.0)
+    busy = problem_error(503, title="RESOURCE_EXHAUSTED")
+    assert base.next_delay(attempt(busy, number=3)) is None
+    assert lease.next_delay(attempt(busy, number=50, elapsed=10.0)) == pytest.approx(1.0)
+    assert lease.next_delay(attempt(busy, number=50, elapsed=29.5)) is None
+    # Still only what is safe: a 400 is never retried.
+    assert lease.next_delay(attempt(problem_error(400, title="INVALID_ARGUMENT"), number=1)) is None

@@ -7,9 +7,11 @@ are reported as ``probably_applied`` when an earlier attempt may have reached
 the server, and as ``lease_lost`` otherwise — never as a handler failure, and
 they never cause a second outcome.
 
-Retry timing comes from the client's retry policy (``CAMUNDA_RETRY_*``), with
-the request declared replayable: for these calls a duplicate is detected by
-the server (404/409), which is better than leaving the job to time out.
+Retry timing comes from the client's retry policy (``CAMUNDA_RETRY_*``),
+bounded by the job's lease rather than a number of attempts (see
+``worker._delivery_policy``), with the request declared replayable: for these
+calls a duplicate is detected by the server (404/409), which is better than
+leaving the job to time out.
 """
 
 from __future__ import annotations

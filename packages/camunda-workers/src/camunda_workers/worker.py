@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from camunda_core.errors import ApiError, BackpressureError, Conflict, NotFound, ValidationError
 from camunda_core.logging import SdkLogger
-from camunda_core.runtime.retry import parse_retry_after
+from camunda_core.runtime.retry import DefaultRetryPolicy, RetryPolicy, parse_retry_after
 from camunda_workers.config import ResolvedWorkerConfig
 from camunda_workers.executor import (
     AsyncRunner,
@@ -119,7 +119,7 @@ class JobWorker:
         self._sync_client_factory = sync_client_factory
         self._clock = clock
         self._api = JobApi(client)
-        self._sender = OutcomeSender(self._api, client._core.retry_policy, clock=clock)
+        self._sender = OutcomeSender(self._api, _delivery_policy(client._core.retry_policy, config), clock=clock)
         self._log: Any = client._core.logger.bind(job_type=config.job_type, worker=config.worker_name)
         self._counter = ReportCounter()
         self._backoff = PollBackoff()
@@ -606,3 +606,12 @@ def _retry_after(error: BaseException) -> float | None:
 
 def _vars(variables: object) -> Mapping[str, Any] | None:
     return None if variables is None else to_variables_dict(variables)
+
+
+def _delivery_policy(policy: RetryPolicy, config: ResolvedWorkerConfig) -> RetryPolicy:
+    """Outcomes are retried for as long as the job's lease lasts, not for a fixed number
+    of attempts: a delivery that gives up leaves the job stuck until it times out.
+    A policy supplied by a plugin is used as it is."""
+    if isinstance(policy, DefaultRetryPolicy):
+        return policy.for_lease(config.job_timeout_ms / 1000.0)
+    return policy

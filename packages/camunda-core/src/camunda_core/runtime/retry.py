@@ -266,6 +266,18 @@ class DefaultRetryPolicy:
             random=random,
         )
 
+    def for_lease(self, seconds: float) -> DefaultRetryPolicy:
+        """The same backoff, bounded only by time: for deliveries that must keep
+        trying while a job's lease lasts (giving up strands the job until it times out)."""
+        return DefaultRetryPolicy(
+            max_attempts=1_000_000,
+            initial_delay=self.initial_delay,
+            max_delay=self.max_delay,
+            deadline=max(seconds, self.initial_delay),
+            random=self._random,
+            max_retry_after=self.max_retry_after,
+        )
+
     def backoff_ceiling(self, attempt: int) -> float:
         """The upper bound of the jittered delay after attempt number ``attempt``."""
         exponent = min(max(attempt - 1, 0), _MAX_BACKOFF_EXPONENT)
