@@ -44,20 +44,9 @@ __all__ = [
     "accept_allows",
 ]
 
-_ACCEPT_BUG = (
-    "client sends 'Accept: application/json' on every request (runtime/base_client.py, "
-    "ClientCore.headers), but this operation's success response is {media}; a server that "
-    "honours Accept (Spring, Prism) answers 406 Not Acceptable. Fix: send an Accept per "
-    "operation, derived from its success media types (plus application/problem+json)."
-)
-
 #: Operations whose success media type the client's Accept header refuses.
-KNOWN_ACCEPT_BUGS: dict[str, str] = {
-    "getDecisionDefinitionXML": _ACCEPT_BUG.format(media="text/xml"),
-    "getDecisionRequirementsXML": _ACCEPT_BUG.format(media="text/xml"),
-    "getProcessDefinitionXML": _ACCEPT_BUG.format(media="text/xml"),
-    "getDocument": _ACCEPT_BUG.format(media="application/octet-stream"),
-}
+#: Keep this empty unless a bug is open (each entry is an xfail(strict=True)).
+KNOWN_ACCEPT_BUGS: dict[str, str] = {}
 
 #: Operations whose generated request is known not to validate, with the diagnosed
 #: cause. Each is an xfail(strict=True): when the fix lands the test fails until

@@ -74,3 +74,11 @@ def test_multipart_files_and_tenant(tmp_path: Path) -> None:
 def test_multipart_missing_file_names_the_field(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="upload: cannot read file for 'resources'"):
         build_request(ops.upload, multipart={"resources": [tmp_path / "missing.bpmn"]})
+
+
+def test_non_json_operations_send_their_own_accept_header() -> None:
+    from camunda_core.runtime.operation import Operation
+
+    xml: Operation[str] = Operation("getXml", "GET", "/xml", response_kind="text", accept="text/xml, application/problem+json")
+    assert build_request(xml).headers == {"Accept": "text/xml, application/problem+json"}
+    assert "Accept" not in build_request(ops.get_thing, path={"thingKey": "1"}).headers

@@ -509,6 +509,7 @@ class IRBuilder:
             search_item_field=item_field,
             search_item_type=item_type,
             deprecated=bool(op.get("deprecated")),
+            accept=_accept_header(op),
         )
 
     def _params(
@@ -713,3 +714,17 @@ def _has_own_constraints(fragment: Mapping[str, Any]) -> bool:
 def _is_query_post(operation_id: str, path: str) -> bool:
     """Query-style POSTs (searches, statistics) are safe to replay."""
     return operation_id.startswith("search") or path.endswith("/search") or "/statistics" in path
+
+
+def _accept_header(op: Mapping[str, Any]) -> str | None:
+    """What to send as ``Accept``: the success media types (plus problem JSON for
+    errors) when they are not just JSON, which the client asks for by default."""
+    media: list[str] = []
+    for status, response in sorted(op.get("responses", {}).items()):
+        if status.startswith("2"):
+            for content_type in response.get("content") or {}:
+                if content_type not in media:
+                    media.append(content_type)
+    if not media or media == ["application/json"]:
+        return None
+    return ", ".join([*media, "application/problem+json"])

@@ -207,6 +207,8 @@ class OperationIR:
     search_item_field: str | None
     search_item_type: TypeRef | None
     deprecated: bool = False
+    # The Accept header when the success media types are not just JSON (None: the default).
+    accept: str | None = None
 
     @property
     def error_base_class(self) -> str:

@@ -135,6 +135,8 @@ def _operation_block(ir: SpecIR, op: OperationIR, speller: TypeSpeller, imports:
         args.append(f"tenant_field={op.tenant_field!r}")
     if op.search_item_field:
         args.append(f"search_item_field={op.search_item_field!r}")
+    if op.accept:
+        args.append(f"accept={op.accept!r}")
     file_fields = [f.wire_name for f in op.multipart_fields if _is_binary(f.type)]
     if file_fields:
         args.append(f"file_fields=({''.join(f'{name!r}, ' for name in file_fields)})")

@@ -1500,6 +1500,7 @@ get_decision_definition_xml: Operation[str] = Operation(
         500: "camunda_core.api.errors:GetDecisionDefinitionXMLInternalServerError",
     },
     eventually_consistent=True,
+    accept="text/xml, application/problem+json",
 )
 
 get_decision_instance: Operation[DecisionInstanceGetQueryResult] = Operation(
@@ -1553,6 +1554,7 @@ get_decision_requirements_xml: Operation[str] = Operation(
         500: "camunda_core.api.errors:GetDecisionRequirementsXMLInternalServerError",
     },
     eventually_consistent=True,
+    accept="text/xml, application/problem+json",
 )
 
 get_document: Operation[bytes] = Operation(
@@ -1570,6 +1572,7 @@ get_document: Operation[bytes] = Operation(
         404: "camunda_core.api.errors:GetDocumentNotFound",
         500: "camunda_core.api.errors:GetDocumentInternalServerError",
     },
+    accept="application/octet-stream, application/problem+json",
 )
 
 get_element_instance: Operation[ElementInstanceResult] = Operation(
@@ -1916,6 +1919,7 @@ get_process_definition_xml: Operation[str | None] = Operation(
         500: "camunda_core.api.errors:GetProcessDefinitionXMLInternalServerError",
     },
     eventually_consistent=True,
+    accept="text/xml, text/plain, application/problem+json",
 )
 
 get_process_instance: Operation[ProcessInstanceResult] = Operation(

@@ -58,6 +58,7 @@ class Operation(Generic[R]):
         "_body_type",
         "_error_classes",
         "_response_type",
+        "accept",
         "backpressure_exempt",
         "body_kind",
         "body_ref",
@@ -101,6 +102,7 @@ class Operation(Generic[R]):
         backpressure_exempt: bool = False,
         search_item_field: str | None = None,
         file_fields: tuple[str, ...] = (),
+        accept: str | None = None,
     ) -> None:
         self.operation_id = operation_id
         self.method = method.upper()
@@ -136,6 +138,9 @@ class Operation(Generic[R]):
         self.search_item_field = search_item_field
         # For multipart operations: wire names of the binary (file) parts.
         self.file_fields = file_fields
+        # The Accept header when the success body is not JSON (XML, text, binary);
+        # None keeps the client's default, application/json.
+        self.accept = accept
         self._response_type: Any = None
         self._body_type: Any = None
         self._error_classes: dict[int, type[Exception]] = {}

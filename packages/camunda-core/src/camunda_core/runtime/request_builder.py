@@ -78,7 +78,7 @@ def build_request(
 ) -> PreparedRequest:
     url_path = _render_path(op, path or {})
     params = _render_query(op, query or {})
-    headers: dict[str, str] = {}
+    headers: dict[str, str] = {"Accept": op.accept} if op.accept else {}
     content: bytes | None = None
     files: tuple[tuple[str, tuple[str | None, bytes, str]], ...] = ()
     json_body: Any = None
