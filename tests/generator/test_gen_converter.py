@@ -288,3 +288,14 @@ def test_importing_the_converter_and_one_model_is_lazy() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=False
     )
     assert run.returncode == 0, run.stderr
+
+
+def test_discriminated_branches_default_their_discriminator() -> None:
+    from camunda_core.models.job_result_user_task import JobResultUserTask
+    from camunda_core.models.source_element_id_instruction import SourceElementIdInstruction
+    from camunda_core.semantic_types import ElementId
+    from camunda_core.serialization.converter import unstructure
+
+    assert unstructure(JobResultUserTask()) == {"type": "userTask"}
+    instruction = SourceElementIdInstruction(source_element_id=ElementId("task"))
+    assert unstructure(instruction)["sourceType"] == "byId"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -72,6 +73,7 @@ class IRBuilder:
         for name in sorted(self.raw_schemas):
             if name not in self.semantic_types:
                 self.schemas[name] = self._classify(name, self.raw_schemas[name])
+        self._default_discriminators()
         operations = self._build_operations()
         # Enums are registered while any schema's types are computed (a child
         # flattening its parent); attach them to their owners at the end.
@@ -219,6 +221,28 @@ class IRBuilder:
         if not branches:
             raise GeneratorError(f"union {name}: no branches")
         return branches, discriminator.get("propertyName")
+
+    def _default_discriminators(self) -> None:
+        """Give each discriminated branch's discriminator field its mapping value as default."""
+        values: dict[tuple[str, str], set[str]] = {}
+        for union in self.schemas.values():
+            if union.kind != "union" or not union.discriminator:
+                continue
+            for branch in union.branches:
+                if branch.discriminator_value is not None and branch.type.kind == "schema":
+                    values.setdefault((branch.type.name, union.discriminator), set()).add(
+                        branch.discriminator_value
+                    )
+        for (target, wire), found in sorted(values.items()):
+            schema = self.schemas.get(target)
+            if schema is None or schema.kind != "object" or len(found) != 1:
+                continue  # ambiguous (one schema, several values): leave it to the caller
+            schema.fields = [
+                dataclasses.replace(f, discriminator_default=next(iter(found)))
+                if f.wire_name == wire and f.type.kind == "str"
+                else f
+                for f in schema.fields
+            ]
 
     # ------------------------------------------------------------------- objects
 

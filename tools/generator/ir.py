@@ -108,6 +108,9 @@ class FieldIR:
     nullable: bool
     constraints: Constraints = Constraints()
     deprecated: bool = False
+    # A fixed string default: the discriminator value of a union branch, so
+    # callers never spell it out (``JobResultUserTask()`` sends ``type: userTask``).
+    discriminator_default: str | None = None
 
 
 @dataclass(frozen=True)

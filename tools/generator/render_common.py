@@ -156,6 +156,8 @@ def field_summary(f: FieldIR) -> str:
         parts.append("nullable")
     if f.deprecated:
         parts.append("deprecated")
+    if f.discriminator_default is not None:
+        parts.append(f"discriminator, defaults to {f.discriminator_default!r}")
     parts.extend(f.constraints.describe())
     return "; ".join(parts)
 

@@ -148,6 +148,8 @@ def _field_line(f: FieldIR, speller: TypeSpeller, imports: Imports) -> str:
             imports.local("camunda_core.types", "Unset")
             annotation += " | Unset"
     metadata = f'metadata={{"wire": "{f.wire_name}"}}'
+    if f.discriminator_default is not None:
+        return f"{f.py_name}: {annotation} = attrs.field(default={f.discriminator_default!r}, {metadata})"
     if f.required:
         return f"{f.py_name}: {annotation} = attrs.field({metadata})"
     imports.local("camunda_core.types", "UNSET")

@@ -17,11 +17,11 @@ class DirectAncestorKeyInstruction:
     """Model of the ``DirectAncestorKeyInstruction`` schema.
 
     Attributes:
-        ancestor_scope_type: wire ``ancestorScopeType``; str; required.
+        ancestor_scope_type: wire ``ancestorScopeType``; str; required; discriminator, defaults to 'direct'.
         ancestor_element_instance_key: wire ``ancestorElementInstanceKey``; ElementInstanceKey; required.
     """
 
-    ancestor_scope_type: str = attrs.field(metadata={"wire": "ancestorScopeType"})
+    ancestor_scope_type: str = attrs.field(default="direct", metadata={"wire": "ancestorScopeType"})
     ancestor_element_instance_key: ElementInstanceKey = attrs.field(
         metadata={"wire": "ancestorElementInstanceKey"}
     )

@@ -15,7 +15,9 @@ class InferredAncestorKeyInstruction:
     """Model of the ``InferredAncestorKeyInstruction`` schema.
 
     Attributes:
-        ancestor_scope_type: wire ``ancestorScopeType``; str; required.
+        ancestor_scope_type: wire ``ancestorScopeType``; str; required; discriminator, defaults to 'inferred'.
     """
 
-    ancestor_scope_type: str = attrs.field(metadata={"wire": "ancestorScopeType"})
+    ancestor_scope_type: str = attrs.field(
+        default="inferred", metadata={"wire": "ancestorScopeType"}
+    )

@@ -23,7 +23,7 @@ class JobResultAdHocSubProcess:
         activate_elements: wire ``activateElements``; list[JobResultActivateElement]; optional.
         is_completion_condition_fulfilled: wire ``isCompletionConditionFulfilled``; bool; optional; default=false.
         is_cancel_remaining_instances: wire ``isCancelRemainingInstances``; bool; optional; default=false.
-        type: wire ``type``; str; optional.
+        type: wire ``type``; str; optional; discriminator, defaults to 'adHocSubProcess'.
     """
 
     activate_elements: list[JobResultActivateElement] | Unset = attrs.field(
@@ -35,7 +35,7 @@ class JobResultAdHocSubProcess:
     is_cancel_remaining_instances: bool | Unset = attrs.field(
         default=UNSET, metadata={"wire": "isCancelRemainingInstances"}
     )
-    type: str | Unset = attrs.field(default=UNSET, metadata={"wire": "type"})
+    type: str | Unset = attrs.field(default="adHocSubProcess", metadata={"wire": "type"})
 
 
 from camunda_core.models.job_result_activate_element import JobResultActivateElement

@@ -23,7 +23,7 @@ class JobResultUserTask:
         denied: wire ``denied``; bool; optional; nullable.
         denied_reason: wire ``deniedReason``; str; optional; nullable.
         corrections: wire ``corrections``; JobResultCorrections; optional; nullable.
-        type: wire ``type``; str; optional.
+        type: wire ``type``; str; optional; discriminator, defaults to 'userTask'.
     """
 
     denied: bool | None | Unset = attrs.field(default=UNSET, metadata={"wire": "denied"})
@@ -33,7 +33,7 @@ class JobResultUserTask:
     corrections: JobResultCorrections | None | Unset = attrs.field(
         default=UNSET, metadata={"wire": "corrections"}
     )
-    type: str | Unset = attrs.field(default=UNSET, metadata={"wire": "type"})
+    type: str | Unset = attrs.field(default="userTask", metadata={"wire": "type"})
 
 
 from camunda_core.models.job_result_corrections import JobResultCorrections

@@ -8,7 +8,7 @@ from __future__ import annotations
 import attrs
 
 from camunda_core.semantic_types import ElementId
-from camunda_core.types import UNSET, Unset
+from camunda_core.types import Unset
 
 __all__ = ["ProcessInstanceCreationTerminateInstruction"]
 
@@ -19,8 +19,8 @@ class ProcessInstanceCreationTerminateInstruction:
 
     Attributes:
         after_element_id: wire ``afterElementId``; ElementId; required.
-        type: wire ``type``; str; optional.
+        type: wire ``type``; str; optional; discriminator, defaults to 'TERMINATE_PROCESS_INSTANCE'.
     """
 
     after_element_id: ElementId = attrs.field(metadata={"wire": "afterElementId"})
-    type: str | Unset = attrs.field(default=UNSET, metadata={"wire": "type"})
+    type: str | Unset = attrs.field(default="TERMINATE_PROCESS_INSTANCE", metadata={"wire": "type"})

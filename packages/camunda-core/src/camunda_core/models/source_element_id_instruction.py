@@ -17,9 +17,9 @@ class SourceElementIdInstruction:
     """Model of the ``SourceElementIdInstruction`` schema.
 
     Attributes:
-        source_type: wire ``sourceType``; str; required.
+        source_type: wire ``sourceType``; str; required; discriminator, defaults to 'byId'.
         source_element_id: wire ``sourceElementId``; ElementId; required.
     """
 
-    source_type: str = attrs.field(metadata={"wire": "sourceType"})
+    source_type: str = attrs.field(default="byId", metadata={"wire": "sourceType"})
     source_element_id: ElementId = attrs.field(metadata={"wire": "sourceElementId"})

@@ -17,11 +17,11 @@ class SourceElementInstanceKeyInstruction:
     """Model of the ``SourceElementInstanceKeyInstruction`` schema.
 
     Attributes:
-        source_type: wire ``sourceType``; str; required.
+        source_type: wire ``sourceType``; str; required; discriminator, defaults to 'byKey'.
         source_element_instance_key: wire ``sourceElementInstanceKey``; ElementInstanceKey; required; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
     """
 
-    source_type: str = attrs.field(metadata={"wire": "sourceType"})
+    source_type: str = attrs.field(default="byKey", metadata={"wire": "sourceType"})
     source_element_instance_key: ElementInstanceKey = attrs.field(
         metadata={"wire": "sourceElementInstanceKey"}
     )

@@ -15,7 +15,9 @@ class UseSourceParentKeyInstruction:
     """Model of the ``UseSourceParentKeyInstruction`` schema.
 
     Attributes:
-        ancestor_scope_type: wire ``ancestorScopeType``; str; required.
+        ancestor_scope_type: wire ``ancestorScopeType``; str; required; discriminator, defaults to 'sourceParent'.
     """
 
-    ancestor_scope_type: str = attrs.field(metadata={"wire": "ancestorScopeType"})
+    ancestor_scope_type: str = attrs.field(
+        default="sourceParent", metadata={"wire": "ancestorScopeType"}
+    )
