@@ -6,7 +6,7 @@ load on first use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from camunda_core.errors import (
     ApiError,
@@ -26,6 +26,7 @@ from camunda_core.errors import (
     ValidationError,
 )
 from camunda_core.hookspecs import hookimpl
+from camunda_core.lazy import lazy_getattr
 from camunda_core.logging import NullLogger, disable_library_logging
 from camunda_core.types import UNSET, Secret, Unset
 
@@ -84,15 +85,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'camunda_core' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)
 
 
 # A library stays silent until its user opts in (CAMUNDA_SDK_LOG_LEVEL or logger.enable).

@@ -7,7 +7,7 @@ on first use, so ``import camunda_orchestration_sdk`` stays cheap.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from camunda_core.errors import (
     ApiError,
@@ -30,44 +30,12 @@ from camunda_core.errors import (
     ValidationError,
 )
 from camunda_core.hookspecs import hookimpl
+from camunda_core.lazy import lazy_getattr
 from camunda_core.logging import NullLogger
-from camunda_core.semantic_types import (
-    AuditLogEntityKey,
-    AuditLogKey,
-    AuthorizationKey,
-    BatchOperationKey,
-    BusinessId,
-    ConditionalEvaluationKey,
-    DecisionDefinitionId,
-    DecisionDefinitionKey,
-    DecisionEvaluationKey,
-    DecisionInstanceKey,
-    DecisionRequirementsKey,
-    DeploymentKey,
-    DocumentId,
-    ElementId,
-    ElementInstanceKey,
-    EndCursor,
-    FormId,
-    FormKey,
-    GlobalListenerId,
-    IncidentKey,
-    JobKey,
-    MessageKey,
-    MessageSubscriptionKey,
-    ProcessDefinitionId,
-    ProcessDefinitionKey,
-    ProcessInstanceKey,
-    ScopeKey,
-    SignalKey,
-    StartCursor,
-    Tag,
-    TenantId,
-    Username,
-    UserTaskKey,
-    VariableKey,
-)
 from camunda_core.types import UNSET, Secret, Unset
+
+from . import semantic_types as _semantic_types
+from .semantic_types import *  # noqa: F403 - every key type, re-exported
 
 if TYPE_CHECKING:
     from camunda_core.client import DeploymentSummary
@@ -125,42 +93,9 @@ __all__ = [
     "NotFound",
     "Conflict",
     "ServerError",
-    "AuditLogEntityKey",
-    "AuditLogKey",
-    "AuthorizationKey",
-    "BatchOperationKey",
-    "BusinessId",
-    "ConditionalEvaluationKey",
-    "DecisionDefinitionId",
-    "DecisionDefinitionKey",
-    "DecisionEvaluationKey",
-    "DecisionInstanceKey",
-    "DecisionRequirementsKey",
-    "DeploymentKey",
-    "DocumentId",
-    "ElementId",
-    "ElementInstanceKey",
-    "EndCursor",
-    "FormId",
-    "FormKey",
-    "GlobalListenerId",
-    "IncidentKey",
-    "JobKey",
-    "MessageKey",
-    "MessageSubscriptionKey",
-    "ProcessDefinitionId",
-    "ProcessDefinitionKey",
-    "ProcessInstanceKey",
-    "ScopeKey",
-    "SignalKey",
-    "StartCursor",
-    "Tag",
-    "TenantId",
-    "UserTaskKey",
-    "Username",
-    "VariableKey",
     "__version__",
 ]
+__all__ += _semantic_types.__all__
 
 _LAZY = {
     "CamundaClient": "camunda_orchestration_sdk.client",
@@ -180,15 +115,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'camunda_orchestration_sdk' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)
 
 
 def __dir__() -> list[str]:
