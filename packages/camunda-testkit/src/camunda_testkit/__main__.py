@@ -26,8 +26,15 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="demand an Authorization header (tokens from POST /oauth/token)",
     )
+    parser.add_argument(
+        "--no-record",
+        action="store_true",
+        help="keep no request log (long runs, benchmarks: memory stays flat)",
+    )
     args = parser.parse_args(argv)
-    cluster = FakeCluster(args.port, host=args.host, require_auth=args.require_auth)
+    cluster = FakeCluster(
+        args.port, host=args.host, require_auth=args.require_auth, record_requests=not args.no_record
+    )
     try:
         cluster.start()
     except OSError as exc:

@@ -467,6 +467,7 @@ class AdaptiveConcurrencyLimit:
     __slots__ = (
         "_clock",
         "_last_decrease",
+        "_limit",
         "_value",
         "decrease_factor",
         "decrease_window",
@@ -530,12 +531,18 @@ class AdaptiveConcurrencyLimit:
         self._clock = clock
         # Kept as a float so that fractional recovery steps accumulate.
         self._value = float(max_limit)
+        self._limit = max_limit
         self._last_decrease: float | None = None
 
     @property
     def limit(self) -> int:
         """Requests currently permitted in flight (always between min_limit and max_limit)."""
-        return max(self.min_limit, min(self.max_limit, math.floor(self._value)))
+        return self._limit
+
+    def _set(self, value: float) -> None:
+        self._value = value
+        # Read on every request; computed only when the value changes.
+        self._limit = max(self.min_limit, min(self.max_limit, math.floor(value)))
 
     def on_backpressure(self) -> None:
         """The server pushed back: shrink the limit (once per decrease window)."""
@@ -543,11 +550,12 @@ class AdaptiveConcurrencyLimit:
         if self._last_decrease is not None and now - self._last_decrease < self.decrease_window:
             return
         self._last_decrease = now
-        self._value = max(float(self.min_limit), self._value * self.decrease_factor)
+        self._set(max(float(self.min_limit), self._value * self.decrease_factor))
 
     def on_success(self) -> None:
         """A request went through: grow the limit a step, up to max_limit."""
-        self._value = min(float(self.max_limit), self._value + self.recovery_per_success)
+        if self._value < self.max_limit:  # the common case, a healthy server, costs one comparison
+            self._set(min(float(self.max_limit), self._value + self.recovery_per_success))
 
     def __repr__(self) -> str:
         return f"AdaptiveConcurrencyLimit(limit={self.limit}, min_limit={self.min_limit}, max_limit={self.max_limit})"
@@ -578,12 +586,14 @@ class SyncConcurrencyGate:
     than on the limit directly) so that waiting threads see a raised limit at once.
     """
 
-    __slots__ = ("_condition", "_in_flight", "_limit")
+    __slots__ = ("_condition", "_in_flight", "_limit", "_lock", "_waiting")
 
     def __init__(self, limit: AdaptiveConcurrencyLimit) -> None:
         self._limit = limit
-        self._condition = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
+        self._condition = threading.Condition(self._lock)
         self._in_flight = 0
+        self._waiting = 0
 
     @property
     def limit(self) -> AdaptiveConcurrencyLimit:
@@ -597,22 +607,31 @@ class SyncConcurrencyGate:
     def acquire(self, timeout: float | None = None) -> bool:
         """Take a slot, waiting up to ``timeout`` seconds (None: forever). False if none came free."""
         _check_timeout(timeout)
-        with self._condition:
-            if not self._condition.wait_for(lambda: self._in_flight < self._limit.limit, timeout):
-                return False
+        with self._lock:
+            # Fast path: a free slot (every request takes this path on a healthy server).
+            if self._in_flight < self._limit.limit:
+                self._in_flight += 1
+                return True
+            self._waiting += 1
+            try:
+                if not self._condition.wait_for(lambda: self._in_flight < self._limit.limit, timeout):
+                    return False
+            finally:
+                self._waiting -= 1
             self._in_flight += 1
             return True
 
     def release(self) -> None:
         """Give a slot back."""
-        with self._condition:
+        with self._lock:
             if self._in_flight <= 0:
                 raise RuntimeError("SyncConcurrencyGate.release() called more often than acquire()")
             self._in_flight -= 1
-            # Wake as many waiters as there are free slots, not just one: the
-            # limit may have been raised directly on the AdaptiveConcurrencyLimit
-            # since the last wake-up.
-            self._condition.notify(max(1, self._limit.limit - self._in_flight))
+            if self._waiting:
+                # Wake as many waiters as there are free slots, not just one: the
+                # limit may have been raised directly on the AdaptiveConcurrencyLimit
+                # since the last wake-up.
+                self._condition.notify(max(1, self._limit.limit - self._in_flight))
 
     def on_success(self) -> None:
         """Record a successful request, and wake waiters the raised limit lets through."""
