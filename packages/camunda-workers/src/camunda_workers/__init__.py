@@ -11,6 +11,7 @@ from camunda_workers.config import (
     ResolvedWorkerConfig,
     WorkerConfig,
 )
+from camunda_workers.hookspecs import JobActivated, JobFinished, JobOutcome, WorkerHookspecs
 from camunda_workers.host import JobWorkerHost
 from camunda_workers.job_context import JobContext, JobVariables, OutcomeHandle
 from camunda_workers.outcome import (
@@ -41,6 +42,10 @@ __all__ = [
     "OutcomeAlreadySentError",
     "VariablesError",
     "WorkerReport",
+    "JobActivated",
+    "JobFinished",
+    "JobOutcome",
+    "WorkerHookspecs",
     "Decision",
     "Complete",
     "Fail",

@@ -37,6 +37,7 @@ from camunda_workers.executor import (
     ThreadRunner,
     failure_message,
 )
+from camunda_workers.hookspecs import JobActivated, JobFinished, JobOutcome, WorkerHookspecs
 from camunda_workers.job_api import JobApi
 from camunda_workers.job_context import JobContext
 from camunda_workers.outcome import (
@@ -122,6 +123,7 @@ class JobWorker:
         self._sender = OutcomeSender(self._api, _delivery_policy(client._core.retry_policy, config), clock=clock)
         self._log: Any = client._core.logger.bind(job_type=config.job_type, worker=config.worker_name)
         self._counter = ReportCounter()
+        self._lifecycle = JobLifecycleHooks(client._core.pm, self._log, clock)
         self._backoff = PollBackoff()
         self._runner: HandlerRunner | None = None
         self._in_flight = 0
@@ -295,6 +297,7 @@ class JobWorker:
         local_deadline = started + config.job_timeout_ms / 1000.0
         for index, raw in enumerate(jobs):
             context = self._new_context(raw)
+            self._lifecycle.activated(context, config.worker_name)
             active = _ActiveJob(context)
             self._in_flight += 1
             self._active.add(active)
@@ -513,25 +516,10 @@ class JobWorker:
 
     async def _send_and_count(self, job_key: str, decision: Decision) -> SendResult:
         result = await self._sender.send(job_key, decision, self._log)
-        self._count(decision, result)
+        outcome = _outcome(decision, result)
+        self._counter.add(_REPORT_FIELDS[outcome])
+        self._lifecycle.finished(job_key, self.config.job_type, self.config.worker_name, outcome)
         return result
-
-    def _count(self, decision: Decision, result: SendResult) -> None:
-        if result == "sent":
-            if isinstance(decision, Complete):
-                self._counter.add("completed")
-            elif isinstance(decision, ThrowError):
-                self._counter.add("errored")
-            elif decision.release:
-                self._counter.add("released")
-            else:
-                self._counter.add("failed")
-        elif result == "probably_applied":
-            self._counter.add("probably_applied")
-        elif result == "lease_lost":
-            self._counter.add("lost_lease")
-        else:
-            self._counter.add("send_failures")
 
     async def _release(self, active: _ActiveJob, reason: str) -> None:
         context = active.context
@@ -615,3 +603,69 @@ def _delivery_policy(policy: RetryPolicy, config: ResolvedWorkerConfig) -> Retry
     if isinstance(policy, DefaultRetryPolicy):
         return policy.for_lease(config.job_timeout_ms / 1000.0)
     return policy
+
+
+# How each outcome is counted in the WorkerReport.
+_REPORT_FIELDS: dict[JobOutcome, str] = {
+    "completed": "completed",
+    "errored": "errored",
+    "released": "released",
+    "failed": "failed",
+    "probably_applied": "probably_applied",
+    "lost_lease": "lost_lease",
+    "send_failed": "send_failures",
+}
+
+
+def _outcome(decision: Decision, result: SendResult) -> JobOutcome:
+    if result == "sent":
+        if isinstance(decision, Complete):
+            return "completed"
+        if isinstance(decision, ThrowError):
+            return "errored"
+        return "released" if decision.release else "failed"
+    if result == "probably_applied":
+        return "probably_applied"
+    if result == "lease_lost":
+        return "lost_lease"
+    return "send_failed"
+
+
+class JobLifecycleHooks:
+    """Calls the ``camunda_job_*`` observer hooks, when any plugin implements them."""
+
+    def __init__(self, pm: Any, log: Any, clock: Callable[[], float]) -> None:
+        if getattr(getattr(pm.hook, "camunda_job_finished", None), "spec", None) is None:
+            pm.add_hookspecs(WorkerHookspecs)
+        self._hook = pm.hook
+        self._log = log
+        self._clock = clock
+        self._observed = bool(pm.hook.camunda_job_activated.get_hookimpls()) or bool(
+            pm.hook.camunda_job_finished.get_hookimpls()
+        )
+        self._activated_at: dict[str, float] = {}
+
+    def activated(self, context: JobContext, worker_name: str) -> None:
+        if not self._observed:
+            return
+        self._activated_at[context.job_key] = self._clock()
+        event = JobActivated(
+            job_key=context.job_key, job_type=context.type, worker_name=worker_name, retries=context.retries
+        )
+        self._call(self._hook.camunda_job_activated, event)
+
+    def finished(self, job_key: str, job_type: str, worker_name: str, outcome: JobOutcome) -> None:
+        if not self._observed:
+            return
+        started = self._activated_at.pop(job_key, None)
+        duration = self._clock() - started if started is not None else 0.0
+        event = JobFinished(
+            job_key=job_key, job_type=job_type, worker_name=worker_name, outcome=outcome, duration_seconds=duration
+        )
+        self._call(self._hook.camunda_job_finished, event)
+
+    def _call(self, hook: Any, event: object) -> None:
+        try:
+            hook(event=event)
+        except Exception as error:  # an observer must never cost a job its outcome
+            self._log.warning("a job lifecycle hook failed: %s: %s", type(error).__name__, error)
