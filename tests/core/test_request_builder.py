@@ -82,3 +82,26 @@ def test_non_json_operations_send_their_own_accept_header() -> None:
     xml: Operation[str] = Operation("getXml", "GET", "/xml", response_kind="text", accept="text/xml, application/problem+json")
     assert build_request(xml).headers == {"Accept": "text/xml, application/problem+json"}
     assert "Accept" not in build_request(ops.get_thing, path={"thingKey": "1"}).headers
+
+
+def test_models_and_datetimes_inside_a_plain_dict_body_are_converted() -> None:
+    from camunda_core.models.process_instance_creation_instruction_by_id import (
+        ProcessInstanceCreationInstructionById,
+    )
+    from camunda_core.types import UNSET
+
+    when = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+    model = ProcessInstanceCreationInstructionById(process_definition_id="p")  # type: ignore[arg-type]
+    prepared = build_request(ops.create_thing, body={"at": when, "inner": model, "gone": UNSET})
+    assert prepared.content == b'{"at":"2025-01-02T03:04:05Z","inner":{"processDefinitionId":"p"}}'
+
+
+def test_returning_json_keeps_everything_but_the_response_model() -> None:
+    from camunda_core.api import operations
+
+    op = operations.activate_jobs
+    raw = op.returning_json()
+    assert raw is op.returning_json()
+    assert (raw.response_kind, raw.response_ref) == ("json", None)
+    assert (raw.path, raw.long_poll, raw.error_refs) == (op.path, op.long_poll, op.error_refs)
+    assert op.response_kind == "model"

@@ -4,56 +4,27 @@ Workers move thousands of jobs a second, so they skip the model layer: the
 activation response is read as plain JSON (one dict per job, no per-job
 structuring) and request bodies are dicts. Everything else — auth, plugins,
 the long-poll read timeout, typed errors, the adaptive backpressure gate — is
-the client's own send loop (``AsyncClientRuntime._send``). Retries are decided
+the client's own send loop (``_invoke`` on the generated operation descriptors). Retries are decided
 here by the worker (``retry=False`` on every call), because a worker needs to
 know whether an earlier attempt may have reached the server.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import quote
 
+from camunda_core.api import operations
 from camunda_core.errors import ValidationError
-from camunda_core.runtime.operation import Operation, Param
-from camunda_core.runtime.request_builder import PreparedRequest
 
 if TYPE_CHECKING:
     from camunda_core.runtime.async_client import AsyncClientRuntime
 
-__all__ = ["JobApi", "ACTIVATE_JOBS", "COMPLETE_JOB", "FAIL_JOB", "THROW_JOB_ERROR", "UPDATE_JOB", "encode_variables"]
+__all__ = ["JobApi", "encode_variables"]
 
-_JSON_HEADERS = {"Content-Type": "application/json"}
-
-ACTIVATE_JOBS: Operation[Any] = Operation(
-    "activateJobs", "POST", "/jobs/activation", body_kind="json", body_required=True, response_kind="json",
-    long_poll=True,
-)
-COMPLETE_JOB: Operation[Any] = Operation(
-    "completeJob", "POST", "/jobs/{jobKey}/completion", path_params=(Param("job_key", "jobKey"),),
-    body_kind="json", response_kind="none", success_statuses=(204,), backpressure_exempt=True,
-)
-FAIL_JOB: Operation[Any] = Operation(
-    "failJob", "POST", "/jobs/{jobKey}/failure", path_params=(Param("job_key", "jobKey"),),
-    body_kind="json", response_kind="none", success_statuses=(204,), backpressure_exempt=True,
-)
-THROW_JOB_ERROR: Operation[Any] = Operation(
-    "throwJobError", "POST", "/jobs/{jobKey}/error", path_params=(Param("job_key", "jobKey"),),
-    body_kind="json", body_required=True, response_kind="none", success_statuses=(204,), backpressure_exempt=True,
-)
-UPDATE_JOB: Operation[Any] = Operation(
-    "updateJob", "PATCH", "/jobs/{jobKey}", path_params=(Param("job_key", "jobKey"),),
-    body_kind="json", body_required=True, response_kind="none", success_statuses=(204,), backpressure_exempt=True,
-)
-
-
-def _to_wire(value: Any) -> Any:
-    """JSON-ready data for a variables value: plain JSON as is, models via the SDK converter."""
-    from camunda_core.runtime.request_builder import to_wire
-
-    return to_wire(value)
+# Activated jobs are read as plain JSON: a worker needs a handful of fields per
+# job, thousands of times a second, and builds its own JobContext from them.
+_ACTIVATE_JOBS_AS_JSON = operations.activate_jobs.returning_json()
 
 
 def encode_variables(operation_id: str, variables: Mapping[str, Any]) -> dict[str, Any]:
@@ -66,19 +37,6 @@ def encode_variables(operation_id: str, variables: Mapping[str, Any]) -> dict[st
     return dict(variables)
 
 
-def _encode(operation_id: str, body: dict[str, Any]) -> bytes:
-    try:
-        return json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
-    except (TypeError, ValueError):
-        pass
-    # Not plain JSON: datetimes, enums or attrs models inside. The SDK's converter knows them.
-    try:
-        wire = _to_wire(body)
-        return json.dumps(wire, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
-    except Exception as exc:
-        raise ValidationError(f"{operation_id}: the variables are not JSON-serialisable ({type(exc).__name__}: {exc})") from exc
-
-
 class JobApi:
     """Sends the job operations over one async client."""
 
@@ -86,17 +44,6 @@ class JobApi:
 
     def __init__(self, client: AsyncClientRuntime) -> None:
         self._client = client
-
-    def _prepared(self, op: Operation[Any], job_key: str | None, body: dict[str, Any]) -> PreparedRequest:
-        path = op.path if job_key is None else op.path.replace("{jobKey}", quote(job_key, safe=""))
-        return PreparedRequest(
-            operation=op,
-            method=op.method,
-            path=path,
-            content=_encode(op.operation_id, body),
-            headers=_JSON_HEADERS,
-            json_body=body,
-        )
 
     async def activate(
         self,
@@ -120,7 +67,7 @@ class JobApi:
             body["fetchVariable"] = list(fetch_variables)
         if tenant_ids is not None:
             body["tenantIds"] = list(tenant_ids)
-        result = await self._client._send(self._prepared(ACTIVATE_JOBS, None, body), False, None)
+        result: Any = await self._client._invoke(_ACTIVATE_JOBS_AS_JSON, body=body, retry=False)
         if not isinstance(result, dict):
             return []
         jobs = cast("dict[str, Any]", result).get("jobs")
@@ -136,7 +83,7 @@ class JobApi:
             body["variables"] = encode_variables("completeJob", variables)
         if result is not None:
             body["result"] = dict(result)
-        await self._client._send(self._prepared(COMPLETE_JOB, job_key, body), False, None)
+        await self._client._invoke(operations.complete_job, path={"jobKey": job_key}, body=body, retry=False)
 
     async def fail(
         self,
@@ -151,7 +98,7 @@ class JobApi:
         body: dict[str, Any] = {"retries": retries, "errorMessage": message, "retryBackOff": retry_back_off_ms}
         if variables is not None:
             body["variables"] = encode_variables("failJob", variables)
-        await self._client._send(self._prepared(FAIL_JOB, job_key, body), False, None)
+        await self._client._invoke(operations.fail_job, path={"jobKey": job_key}, body=body, retry=False)
 
     async def throw_error(
         self, job_key: str, *, code: str, message: str | None, variables: Mapping[str, Any] | None
@@ -161,8 +108,8 @@ class JobApi:
             body["errorMessage"] = message
         if variables is not None:
             body["variables"] = encode_variables("throwJobError", variables)
-        await self._client._send(self._prepared(THROW_JOB_ERROR, job_key, body), False, None)
+        await self._client._invoke(operations.throw_job_error, path={"jobKey": job_key}, body=body, retry=False)
 
     async def extend_timeout(self, job_key: str, *, timeout_ms: int) -> None:
         body: dict[str, Any] = {"changeset": {"timeout": timeout_ms}}
-        await self._client._send(self._prepared(UPDATE_JOB, job_key, body), False, None)
+        await self._client._invoke(operations.update_job, path={"jobKey": job_key}, body=body, retry=False)

@@ -12,6 +12,7 @@ that importing the client does not import 550 model modules.
 
 from __future__ import annotations
 
+import copy
 import importlib
 from collections.abc import Mapping
 from typing import Any, Generic, Literal, TypeVar
@@ -57,6 +58,7 @@ class Operation(Generic[R]):
     __slots__ = (
         "_body_type",
         "_error_classes",
+        "_json_variant",
         "_response_type",
         "accept",
         "backpressure_exempt",
@@ -144,6 +146,7 @@ class Operation(Generic[R]):
         self._response_type: Any = None
         self._body_type: Any = None
         self._error_classes: dict[int, type[Exception]] = {}
+        self._json_variant: Operation[Any] | None = None
 
     def __repr__(self) -> str:
         return f"Operation({self.operation_id!r}, {self.method} {self.path})"
@@ -170,3 +173,20 @@ class Operation(Generic[R]):
             cls = resolve_ref(ref)
             self._error_classes[status] = cls
         return cls
+
+    def returning_json(self) -> Operation[Any]:
+        """This operation, answering plain parsed JSON instead of a model.
+
+        For hot paths that read a few fields of a large response (a job worker
+        reading activated jobs) and would rather not build a model per item.
+        Everything else, typed errors included, is the same.
+        """
+        variant = self._json_variant
+        if variant is None:
+            variant = copy.copy(self)
+            variant.response_kind = "json"
+            variant.response_ref = None
+            variant._response_type = None
+            variant._json_variant = variant
+            self._json_variant = variant
+        return variant

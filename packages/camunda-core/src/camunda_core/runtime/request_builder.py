@@ -63,8 +63,28 @@ def to_wire(value: Any) -> Any:
     return value
 
 
+class _NeedsFullConversion(Exception):
+    """Raised inside json.dumps when a value must be dropped (UNSET), not just converted."""
+
+
+def _json_default(value: Any) -> Any:
+    # json.dumps asks only about what it can't encode itself: models, datetimes, Enums.
+    if value is UNSET:
+        raise _NeedsFullConversion
+    converted = to_wire(value)
+    if converted is value:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    return converted
+
+
 def encode_json(data: Any) -> bytes:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    """Compact UTF-8 JSON; models and datetimes inside plain dicts are converted on the way."""
+    try:
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default)
+    except _NeedsFullConversion:
+        # Rare: UNSET inside a caller's dict. Walk it once to drop those keys.
+        text = json.dumps(to_wire(data), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.encode("utf-8")
 
 
 def build_request(
@@ -158,6 +178,12 @@ def _json_body(op: Operation[Any], body: object, default_tenant_id: str | None) 
             return {op.tenant_field: default_tenant_id}
         return UNSET
     _check_body_type(op, body)
+    if isinstance(body, dict):
+        # Plain JSON from the caller: encode_json converts any model inside it.
+        data = typing.cast("dict[str, Any]", body)
+        if op.tenant_field and default_tenant_id and op.tenant_field not in data:
+            return {**data, op.tenant_field: default_tenant_id}
+        return data
     try:
         wire: Any = to_wire(body)
     except ValidationError:
