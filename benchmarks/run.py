@@ -13,19 +13,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+
+from fake_server import deploy, fake_cluster_process  # noqa: E402 - after the path set-up
 
 #: What camunda_core imports eagerly; the floor for our own import cost.
 DEPENDENCIES = "import httpx, pluggy, attrs, cattrs, loguru"
@@ -254,27 +255,6 @@ def bench_workers(quick: bool) -> list[Row]:
     ]
 
 
-@contextlib.contextmanager
-def fake_cluster_process() -> Iterator[str]:
-    """The fake cluster in its own process, as a real server would be: the client's
-    work then doesn't compete with the server's for one interpreter's GIL."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "camunda_testkit", "--port", "0", "--no-record"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        address = line.strip().rsplit(" ", 1)[-1]
-        if not address.startswith("http"):
-            raise RuntimeError(f"the fake cluster did not start: {line!r}")
-        yield address
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 def _print(rows: list[Row]) -> None:
     print(f"{'figure':58} {'ours':>12} {'floor':>12} {'ratio':>7} {'goal':>7}  note")
     for row in rows:
@@ -319,10 +299,7 @@ def main() -> None:
 
 
 def _deploy(rest_address: str) -> None:
-    import httpx
-
-    files = {"resources": ("bench.bpmn", _bench_bpmn().encode(), "application/xml")}
-    httpx.post(f"{rest_address}/deployments", files=files, timeout=30).raise_for_status()
+    deploy(rest_address, "bench.bpmn", _bench_bpmn())
 
 
 def _bench_bpmn() -> str:
