@@ -16,6 +16,7 @@ import attrs
 import httpx
 
 from camunda_core.errors import ConfigurationError, ConfigurationProblem
+from camunda_core.runtime.retry import backoff_ceiling
 from camunda_core.types import Secret
 
 __all__ = ["OAuthConfigSource", "OAuthSettings", "RetrySettings", "hashed_key"]
@@ -61,8 +62,7 @@ class RetrySettings:
 
     def delay_before(self, retry_number: int, random_fraction: float) -> float:
         """Delay before retry ``retry_number`` (1-based); ``random_fraction`` in [0, 1)."""
-        ceiling = min(self.max_delay, self.initial_delay * (2 ** (retry_number - 1)))
-        return max(0.0, ceiling * random_fraction)
+        return max(0.0, backoff_ceiling(retry_number, self.initial_delay, self.max_delay) * random_fraction)
 
 
 @attrs.frozen(kw_only=True)

@@ -49,6 +49,7 @@ from camunda_core.errors import (
 )
 
 __all__ = [
+    "backoff_ceiling",
     "Attempt",
     "FailureKind",
     "RetryPolicy",
@@ -182,6 +183,16 @@ def is_replay_safe(attempt: Attempt) -> bool:
     return classify(attempt.status, error) != "fatal"
 
 
+def backoff_ceiling(attempt: int, initial_delay: float, max_delay: float) -> float:
+    """Capped exponential backoff: the most to wait after attempt number ``attempt`` (1-based).
+
+    Full jitter waits a uniform random fraction of this. Shared by every retry
+    loop of the SDK (API calls, token requests).
+    """
+    exponent = min(max(attempt - 1, 0), _MAX_BACKOFF_EXPONENT)
+    return min(max_delay, initial_delay * (2.0**exponent))
+
+
 class DefaultRetryPolicy:
     """Capped exponential backoff with full jitter, bounded by attempts and a deadline.
 
@@ -280,8 +291,7 @@ class DefaultRetryPolicy:
 
     def backoff_ceiling(self, attempt: int) -> float:
         """The upper bound of the jittered delay after attempt number ``attempt``."""
-        exponent = min(max(attempt - 1, 0), _MAX_BACKOFF_EXPONENT)
-        return min(self.max_delay, self.initial_delay * (2.0**exponent))
+        return backoff_ceiling(attempt, self.initial_delay, self.max_delay)
 
     def next_delay(self, attempt: Attempt) -> float | None:
         if attempt.attempt >= self.max_attempts:
