@@ -17,14 +17,16 @@ from typing import Any
 
 import attrs
 
-from camunda_core.client import CamundaAsyncClient as _CoreAsyncClient
-from camunda_workers import JobContext, JobError, JobWorkerHost, WorkerConfig
+from camunda_orchestration_sdk import (
+    CamundaAsyncClient,
+    JobError,
+    ProcessDefinitionId,
+    WorkerConfig,
+)
+from camunda_orchestration_sdk.models import ProcessCreationById
+from camunda_orchestration_sdk.runtime.job_worker import JobContext
 
 BPMN = Path(__file__).with_name("order.bpmn")
-
-
-class CamundaAsyncClient(JobWorkerHost, _CoreAsyncClient):
-    """The async client with job workers (the meta package provides this class)."""
 
 
 @attrs.define
@@ -75,7 +77,12 @@ async def run_against_fake_cluster(orders: int = 5) -> None:
         ) as client:
             await client.deploy_resources_from_files([BPMN])
             for n in range(orders):
-                cluster.create_process_instance("order-process", {"order_id": f"A-{n}", "amount": 10.0 + n})
+                await client.create_process_instance(
+                    data=ProcessCreationById(
+                        process_definition_id=ProcessDefinitionId("order-process"),
+                        variables={"order_id": f"A-{n}", "amount": 10.0 + n},
+                    )
+                )
             client.create_job_worker(
                 WorkerConfig(
                     job_type="charge-payment",
