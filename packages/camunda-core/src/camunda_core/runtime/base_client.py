@@ -280,7 +280,7 @@ class ClientCore:
             if self.limit is not None:
                 self.limit.on_success()
             return Outcome(
-                result=parse_success(op, status, response.content, response.headers.get("content-type")),
+                result=parse_success(op, status, response.content, response.headers),
                 status=status,
             )
         error = error_for_response(op, status, response.content, response.headers, url=str(response.request.url))

@@ -16,8 +16,8 @@ def is_success(op: Operation[Any], status: int) -> bool:
     return 200 <= status < 300
 
 
-def parse_success(op: Operation[Any], status: int, content: bytes, content_type: str | None) -> Any:
-    """The typed result of a 2xx response."""
+def parse_success(op: Operation[Any], status: int, content: bytes, headers: Mapping[str, str]) -> Any:
+    """The typed result of a 2xx response (headers are read only to explain a failure)."""
     kind = op.response_kind
     if kind == "none" or status == 204 or (not content and kind != "bytes"):
         if kind == "model" and status != 204 and op.response_ref is not None:
@@ -35,7 +35,7 @@ def parse_success(op: Operation[Any], status: int, content: bytes, content_type:
     except ValueError as exc:
         raise ResponseParseError(
             f"{op.operation_id}: HTTP {status} body is not valid JSON ({exc.__class__.__name__} at "
-            f"position {getattr(exc, 'pos', '?')}; content type {content_type or 'unknown'})",
+            f"position {getattr(exc, 'pos', '?')}; content type {headers.get('content-type') or 'unknown'})",
             operation_id=op.operation_id,
             body=content[:500].decode("utf-8", errors="replace"),
         ) from None
