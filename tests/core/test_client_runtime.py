@@ -232,3 +232,40 @@ def test_plugin_transport_beats_the_builtin_default() -> None:
 def test_per_call_timeout_must_be_positive() -> None:
     with _sync(ScriptedTransport(ok({}))) as client, pytest.raises(errors.ValidationError, match="timeout must be > 0"):
         invoke(client, ops.get_thing, path={"thingKey": "1"}, timeout=0)
+
+
+class _ClosableAuth(httpx.Auth):
+    def __init__(self) -> None:
+        self.closed: list[str] = []
+
+    def close(self) -> None:
+        self.closed.append("sync")
+
+    async def aclose(self) -> None:
+        self.closed.append("async")
+
+
+def test_closing_a_client_closes_its_auth_but_not_a_shared_one() -> None:
+    from camunda_core.auth.strategy import AuthStrategy
+
+    auth = _ClosableAuth()
+
+    class Strategy:
+        @hookimpl
+        def camunda_auth_strategies(self) -> list[AuthStrategy]:
+            return [AuthStrategy(name="CLOSABLE", create=lambda _context: auth)]
+
+    config = {**BASE, "CAMUNDA_AUTH_STRATEGY": "CLOSABLE"}
+    owner = SyncClientRuntime(config, plugins=[Strategy(), ScriptedTransport(ok({}))], load_entry_points=False, environ={})
+    SyncClientRuntime(_core=owner._core).close()
+    assert auth.closed == []
+    owner.close()
+    assert auth.closed == ["sync"]
+
+    async def run() -> None:
+        client = AsyncClientRuntime(config, plugins=[Strategy(), ScriptedTransport(ok({}))], load_entry_points=False, environ={})
+        await client.close()
+
+    auth.closed.clear()
+    asyncio.run(run())
+    assert auth.closed == ["async", "sync"]

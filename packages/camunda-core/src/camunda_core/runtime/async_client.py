@@ -44,6 +44,8 @@ class AsyncClientRuntime(AsyncInvoker):
         _core: ClientCore | None = None,
         _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        # A client built on another client's core shares its auth and must not close it.
+        self._owns_core = _core is None
         self._core = _core or ClientCore(
             configuration, plugins=plugins, logger=logger, load_entry_points=load_entry_points, environ=environ
         )
@@ -71,6 +73,8 @@ class AsyncClientRuntime(AsyncInvoker):
         if not self._closed:
             self._closed = True
             await self._http.aclose()
+            if self._owns_core:
+                await self._core.aclose_auth()
 
     async def __aenter__(self: _Self) -> _Self:
         return self

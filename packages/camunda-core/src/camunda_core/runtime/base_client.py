@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -319,6 +319,19 @@ class ClientCore:
                 "%s: %s; retrying in %.0f ms (attempt %d)", op.operation_id, _short(error), delay * 1000, attempt + 1
             )
         return delay
+
+    def close_auth(self) -> None:
+        """Release what the auth strategy holds (e.g. the token endpoint's connections)."""
+        closer = getattr(self.auth, "close", None)
+        if callable(closer):
+            closer()
+
+    async def aclose_auth(self) -> None:
+        """:meth:`close_auth` for the async client: the strategy's async side too."""
+        async_closer: Callable[[], Awaitable[object]] | None = getattr(self.auth, "aclose", None)
+        if async_closer is not None:
+            await async_closer()
+        self.close_auth()
 
     def redacted_config(self) -> dict[str, object]:
         return self.config.redacted()

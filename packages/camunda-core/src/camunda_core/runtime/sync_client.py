@@ -41,6 +41,9 @@ class SyncClientRuntime(SyncInvoker):
         _core: ClientCore | None = None,
         _sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        # A client built on another client's core (a worker's thread handlers) shares
+        # its auth and must not close it.
+        self._owns_core = _core is None
         self._core = _core or ClientCore(
             configuration, plugins=plugins, logger=logger, load_entry_points=load_entry_points, environ=environ
         )
@@ -68,6 +71,8 @@ class SyncClientRuntime(SyncInvoker):
         if not self._closed:
             self._closed = True
             self._http.close()
+            if self._owns_core:
+                self._core.close_auth()
 
     def __enter__(self: _Self) -> _Self:
         return self
