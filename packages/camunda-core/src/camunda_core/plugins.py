@@ -60,13 +60,6 @@ def _entry_point_plugins() -> list[tuple[str, object]]:
         return list(_entry_point_cache)
 
 
-def reset_entry_point_cache() -> None:
-    """Forget loaded entry points (for tests that install a plugin at run time)."""
-    global _entry_point_cache
-    with _entry_point_lock:
-        _entry_point_cache = None
-
-
 def create_plugin_manager(
     plugins: Sequence[object] = (), *, load_entry_points: bool = True
 ) -> pluggy.PluginManager:

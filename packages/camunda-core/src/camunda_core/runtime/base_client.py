@@ -333,9 +333,6 @@ class ClientCore:
             await async_closer()
         self.close_auth()
 
-    def redacted_config(self) -> dict[str, object]:
-        return self.config.redacted()
-
 
 def _short(error: BaseException) -> str:
     text = str(error)

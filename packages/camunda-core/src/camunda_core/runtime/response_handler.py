@@ -9,11 +9,7 @@ from typing import Any
 from camunda_core.errors import ApiError, ResponseParseError, api_error_from_response
 from camunda_core.runtime.operation import Operation
 
-__all__ = ["is_success", "parse_success", "error_for_response"]
-
-
-def is_success(op: Operation[Any], status: int) -> bool:
-    return 200 <= status < 300
+__all__ = ["parse_success", "error_for_response"]
 
 
 def parse_success(op: Operation[Any], status: int, content: bytes, headers: Mapping[str, str]) -> Any:
