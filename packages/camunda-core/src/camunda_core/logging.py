@@ -106,7 +106,7 @@ class LevelFilteredLogger:
     (and passes it to loguru's ``bind`` where the target supports it).
     """
 
-    __slots__ = ("_context", "_rank", "_secrets", "_target", "_uses_format_args")
+    __slots__ = ("_context", "_rank", "_secrets", "_target")
 
     def __init__(
         self,
@@ -119,10 +119,9 @@ class LevelFilteredLogger:
         self._target = target
         self._rank = _LEVEL_RANK.get(level, _LEVEL_RANK["error"])
         self._secrets = tuple(s for s in secrets if s)
+        # loguru formats with str.format, stdlib with %: messages are rendered here
+        # and passed on without args, which is right for both.
         self._context: dict[str, Any] = dict(context or {})
-        # loguru formats with str.format; stdlib with %. We pre-format ourselves
-        # and pass no args, which is correct for both.
-        self._uses_format_args = False
 
     @property
     def target(self) -> SdkLogger:
@@ -142,7 +141,6 @@ class LevelFilteredLogger:
         child._rank = self._rank
         child._secrets = self._secrets
         child._context = merged
-        child._uses_format_args = False
         return child
 
     def _render(self, msg: str, args: tuple[Any, ...]) -> str:
