@@ -13,7 +13,7 @@ import httpx
 
 from camunda_core.errors import CamundaError, ConsistencyTimeoutError
 from camunda_core.logging import SdkLogger
-from camunda_core.runtime.base_client import ClientCore
+from camunda_core.runtime.base_client import ClientCore, ClientRuntimeBase
 from camunda_core.runtime.invoker import AsyncInvoker, RetryOption
 from camunda_core.runtime.operation import Operation
 from camunda_core.runtime.paging import first_page_body, next_page_body, page_items
@@ -21,7 +21,6 @@ from camunda_core.runtime.retry import AsyncConcurrencyGate
 from camunda_core.types import UNSET
 
 if TYPE_CHECKING:
-    from camunda_core.config import CamundaConfig
     from camunda_core.runtime.consistency import WaitFor
     from camunda_core.runtime.request_builder import PreparedRequest
 
@@ -30,7 +29,7 @@ __all__ = ["AsyncClientRuntime"]
 R = TypeVar("R")
 
 
-class AsyncClientRuntime(AsyncInvoker):
+class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
     """Implements ``_invoke``/``_paginate`` for the generated async operations."""
 
     def __init__(
@@ -44,10 +43,13 @@ class AsyncClientRuntime(AsyncInvoker):
         _core: ClientCore | None = None,
         _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        # A client built on another client's core shares its auth and must not close it.
-        self._owns_core = _core is None
-        self._core = _core or ClientCore(
-            configuration, plugins=plugins, logger=logger, load_entry_points=load_entry_points, environ=environ
+        self._adopt_core(
+            _core,
+            configuration,
+            plugins=plugins,
+            logger=logger,
+            load_entry_points=load_entry_points,
+            environ=environ,
         )
         self._sleep = _sleep
         self._gate = AsyncConcurrencyGate(self._core.limit) if self._core.limit is not None else None
@@ -55,19 +57,6 @@ class AsyncClientRuntime(AsyncInvoker):
         self._closed = False
 
     # -- public surface -------------------------------------------------------------
-
-    @property
-    def configuration(self) -> CamundaConfig:
-        """The resolved configuration (its repr redacts secrets)."""
-        return self._core.config
-
-    @property
-    def logger(self) -> SdkLogger:
-        return self._core.logger
-
-    @property
-    def plugin_manager(self) -> Any:
-        return self._core.pm
 
     async def close(self) -> None:
         if not self._closed:
@@ -81,9 +70,6 @@ class AsyncClientRuntime(AsyncInvoker):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(rest_address={self._core.config.rest_address!r}, auth={self._core.config.auth_strategy!r})"
 
     # -- the send loop ----------------------------------------------------------------
 

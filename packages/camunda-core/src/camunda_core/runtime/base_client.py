@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from camunda_core.runtime.events import RequestEvent, ResponseEvent
     from camunda_core.runtime.invoker import RetryOption
 
-__all__ = ["ClientCore", "Outcome"]
+__all__ = ["ClientCore", "ClientRuntimeBase", "Outcome"]
 
 
 class Outcome:
@@ -338,3 +338,45 @@ def _short(error: BaseException) -> str:
     text = str(error)
     return text if len(text) <= 200 else text[:200] + "…"
 
+
+
+class ClientRuntimeBase:
+    """What the sync and async clients share outside their send loops: the core and its views."""
+
+    _core: ClientCore
+    _owns_core: bool
+
+    def _adopt_core(
+        self,
+        core: ClientCore | None,
+        configuration: Mapping[str, object] | None,
+        *,
+        plugins: Sequence[object],
+        logger: SdkLogger | None,
+        load_entry_points: bool,
+        environ: Mapping[str, str] | None,
+    ) -> ClientCore:
+        # A client built on another client's core (a worker's sync client for thread
+        # handlers) shares its auth and must not close it.
+        self._owns_core = core is None
+        self._core = core or ClientCore(
+            configuration, plugins=plugins, logger=logger, load_entry_points=load_entry_points, environ=environ
+        )
+        return self._core
+
+    @property
+    def configuration(self) -> CamundaConfig:
+        """The resolved configuration (its repr redacts secrets)."""
+        return self._core.config
+
+    @property
+    def logger(self) -> SdkLogger:
+        return self._core.logger
+
+    @property
+    def plugin_manager(self) -> pluggy.PluginManager:
+        return self._core.pm
+
+    def __repr__(self) -> str:
+        config = self._core.config
+        return f"{type(self).__name__}(rest_address={config.rest_address!r}, auth={config.auth_strategy!r})"
