@@ -238,8 +238,30 @@ def render_package_init(ir: SpecIR, package: str, source_package: str) -> str:
         f"    from {source_package}.{module} import {name} as {name}"
         for name, module in names.items()
     )
-    table = "\n".join(f'    "{name}": "{module}",' for name, module in names.items())
     all_list = "\n".join(f'    "{name}",' for name in names)
+    if package != source_package:
+        # A re-export of another generated package: its table already says where
+        # each name lives, so look names up there instead of repeating it.
+        lookup = f'''def __getattr__(name: str) -> Any:
+    if name not in _EXPORTED:
+        raise AttributeError(f"module {{__name__!r}} has no attribute {{name!r}}")
+    value = getattr(importlib.import_module("{source_package}"), name)
+    globals()[name] = value
+    return value'''
+        table_block = "_EXPORTED = frozenset(__all__)"
+    else:
+        table = "\n".join(f'    "{name}": "{module}",' for name, module in names.items())
+        table_block = f'''# Public name -> module (under {source_package}) that defines it.
+_MODULES: dict[str, str] = {{
+{table}
+}}'''
+        lookup = f'''def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {{__name__!r}} has no attribute {{name!r}}")
+    value = getattr(importlib.import_module(f"{source_package}.{{module}}"), name)
+    globals()[name] = value
+    return value'''
     return f'''{header(ir)}
 """Every generated model, importable from here; each module is imported on first use."""
 
@@ -255,19 +277,10 @@ __all__ = [
 {all_list}
 ]
 
-# Public name -> module (under {source_package}) that defines it.
-_MODULES: dict[str, str] = {{
-{table}
-}}
+{table_block}
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {{__name__!r}} has no attribute {{name!r}}")
-    value = getattr(importlib.import_module(f"{source_package}.{{module}}"), name)
-    globals()[name] = value
-    return value
+{lookup}
 
 
 def __dir__() -> list[str]:
