@@ -3,6 +3,12 @@
 Every runner turns "call the handler" into an awaitable :class:`HandlerResult`
 (the returned value or the exception, never raised), so the worker decides
 the outcome the same way for all strategies.
+
+Handlers may raise any ``BaseException``: it is captured like an exception
+(never allowed to reach the event loop, where ``SystemExit`` and
+``KeyboardInterrupt`` would end the program with jobs in flight). Interrupts
+are marked in :attr:`HandlerResult.interrupt` so the worker can release the job
+and stop instead of failing it.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import os
 import pickle
 import sys
 from collections.abc import Awaitable, Callable
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, cast
 
 import attrs
@@ -23,6 +30,7 @@ from camunda_workers.job_context import JobContext
 from camunda_workers.outcome import Decision, JobError, JobFailure
 
 __all__ = [
+    "DEAD_CHILD_MESSAGE",
     "HandlerResult",
     "HandlerRunner",
     "AsyncRunner",
@@ -30,6 +38,7 @@ __all__ = [
     "ProcessRunner",
     "check_picklable",
     "failure_message",
+    "interrupt_name",
 ]
 
 Handler = Callable[[JobContext], Any]
@@ -45,11 +54,31 @@ class HandlerResult:
     error_message: str | None = None
     #: The outcome a process child chose explicitly (threads and async send theirs directly).
     decision: Decision | None = None
+    #: The type name of an interrupt the handler raised (``KeyboardInterrupt``, ``SystemExit``,
+    #: or an async handler's own ``CancelledError``): release the job and stop, do not fail it.
+    interrupt: str | None = None
 
 
 def failure_message(error: BaseException) -> str:
     """The failure message sent for a handler exception."""
     return f"{type(error).__name__}: {error}"
+
+
+def interrupt_name(error: BaseException, *, async_handler: bool = False) -> str | None:
+    """The type name if ``error`` asks the program to stop rather than saying the job failed."""
+    if isinstance(error, (KeyboardInterrupt, SystemExit)):
+        return type(error).__name__
+    if async_handler and isinstance(error, asyncio.CancelledError):
+        return type(error).__name__
+    return None
+
+
+def _error_result(error: BaseException, *, async_handler: bool = False) -> HandlerResult:
+    return HandlerResult(
+        error=error,
+        error_message=failure_message(error),
+        interrupt=interrupt_name(error, async_handler=async_handler),
+    )
 
 
 class HandlerRunner(Protocol):
@@ -60,13 +89,38 @@ class HandlerRunner(Protocol):
     def close(self) -> None: ...
 
 
+class _HandlerTask(asyncio.Task[HandlerResult]):
+    """The task of one async handler; remembers whether anyone asked to cancel it.
+
+    A ``CancelledError`` out of a handler is ours (job timeout, shutdown, the loop
+    closing) only if ``cancel()`` was called on this task; otherwise the handler
+    raised it itself, which is an interrupt. (``Task.cancelling()`` would say the
+    same but needs Python 3.11.)
+    """
+
+    cancel_requested = False
+
+    def cancel(self, msg: Any | None = None) -> bool:
+        self.cancel_requested = True
+        return super().cancel(msg)
+
+
 async def _run_async(handler: Callable[[JobContext], Awaitable[Any]], context: JobContext) -> HandlerResult:
     try:
         value = await handler(context)
-    except asyncio.CancelledError:
-        raise
-    except Exception as error:
-        return HandlerResult(error=error, error_message=failure_message(error))
+    except asyncio.CancelledError as error:
+        task = asyncio.current_task()
+        if not isinstance(task, _HandlerTask) or task.cancel_requested:
+            raise
+        return _error_result(error, async_handler=True)
+    except GeneratorExit as error:
+        trace = error.__traceback__
+        if trace is None or trace.tb_next is None:
+            # Thrown into this frame by close(): the coroutine must end, not return.
+            raise
+        return _error_result(error, async_handler=True)  # raised by the handler itself
+    except BaseException as error:
+        return _error_result(error, async_handler=True)
     return HandlerResult(value=value)
 
 
@@ -77,7 +131,7 @@ class AsyncRunner:
         self._handler = handler
 
     def start(self, context: JobContext) -> asyncio.Future[HandlerResult]:
-        return asyncio.ensure_future(_run_async(self._handler, context))
+        return _HandlerTask(_run_async(self._handler, context), loop=asyncio.get_running_loop())
 
     def close(self) -> None:
         pass
@@ -89,8 +143,10 @@ def _call_sync(handler: Handler, context: JobContext) -> HandlerResult:
         if asyncio.iscoroutine(value):
             # An async callable forced onto a thread: run it on a private loop.
             value = asyncio.run(cast("Any", value))
-    except Exception as error:
-        return HandlerResult(error=error, error_message=failure_message(error))
+    except BaseException as error:
+        # Not only Exception: SystemExit or KeyboardInterrupt must come back as a
+        # result too, or they would end the worker's event loop (and the program).
+        return _error_result(error)
     return HandlerResult(value=value)
 
 
@@ -120,7 +176,9 @@ def _child_run(handler: Handler, context: JobContext) -> HandlerResult:
     if error is not None:
         if not isinstance(error, (JobError, JobFailure)):
             error = None  # the message is enough; arbitrary exceptions may not pickle
-        return HandlerResult(error=error, error_message=result.error_message, decision=decision)
+        return HandlerResult(
+            error=error, error_message=result.error_message, decision=decision, interrupt=result.interrupt
+        )
     value = result.value
     if value is not None and decision is None:
         try:
@@ -144,17 +202,53 @@ def _process_context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+#: The failure message of a job whose child process died (os._exit, a signal, out of memory).
+#: The pool cannot tell which of its children died, so every job it held fails with this.
+DEAD_CHILD_MESSAGE = (
+    "the handler's process ended without returning a result (os._exit, a signal or a crash) "
+    "while this job was running or queued in the process pool"
+)
+
+
 class ProcessRunner:
-    """A process pool for CPU-bound handlers (at most one process per CPU)."""
+    """A process pool for CPU-bound handlers (at most one process per CPU).
+
+    A child that dies breaks the whole pool: every job it held fails with
+    :data:`DEAD_CHILD_MESSAGE`, and the next job starts a fresh pool.
+    """
 
     def __init__(self, handler: Handler, max_workers: int) -> None:
         self._handler = handler
-        workers = max(1, min(max_workers, os.cpu_count() or 1))
-        self._pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=_process_context())
+        self._workers = max(1, min(max_workers, os.cpu_count() or 1))
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> concurrent.futures.ProcessPoolExecutor:
+        return concurrent.futures.ProcessPoolExecutor(max_workers=self._workers, mp_context=_process_context())
+
+    def _renew(self, broken: concurrent.futures.ProcessPoolExecutor) -> concurrent.futures.ProcessPoolExecutor:
+        if self._pool is broken:
+            self._pool = self._new_pool()
+            broken.shutdown(wait=False, cancel_futures=True)
+        return self._pool
 
     def start(self, context: JobContext) -> asyncio.Future[HandlerResult]:
         loop = asyncio.get_running_loop()
-        return loop.run_in_executor(self._pool, _child_run, self._handler, context)
+        pool = self._pool
+        try:
+            future = loop.run_in_executor(pool, _child_run, self._handler, context)
+        except BrokenProcessPool:
+            pool = self._renew(pool)
+            future = loop.run_in_executor(pool, _child_run, self._handler, context)
+        return asyncio.ensure_future(self._result(pool, future))
+
+    async def _result(
+        self, pool: concurrent.futures.ProcessPoolExecutor, future: asyncio.Future[HandlerResult]
+    ) -> HandlerResult:
+        try:
+            return await future
+        except BrokenProcessPool:
+            self._renew(pool)
+            return HandlerResult(error_message=DEAD_CHILD_MESSAGE)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -44,6 +44,10 @@ class JobFinished:
     outcome: JobOutcome
     #: Seconds from activation to the server's answer to the outcome.
     duration_seconds: float
+    #: Set when the handler raised an interrupt (``KeyboardInterrupt``, ``SystemExit``,
+    #: an async handler's own ``CancelledError``): its type name. The job was released
+    #: (``outcome`` is ``released`` once the server accepted) and the workers stop.
+    interrupt: str | None = None
 
 
 class WorkerHookspecs:

@@ -63,7 +63,9 @@ class JobWorkerHost(_HostBase):
         if resolved.strategy == "process":
             check_picklable(resolved.job_type, callback, resolved.variables_type)
         factory = self._job_sync_client if resolved.strategy == "thread" else None
-        worker = JobWorker(self, resolved, callback, sync_client_factory=factory)
+        worker = JobWorker(
+            self, resolved, callback, sync_client_factory=factory, on_interrupt=self._stop_after_interrupt
+        )
         self._worker_state().workers.append(worker)
         if auto_start:
             try:
@@ -105,12 +107,9 @@ class JobWorkerHost(_HostBase):
     def install_signal_handlers(self, signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGINT)) -> None:
         """Make SIGTERM/SIGINT stop the workers gracefully (call inside the running loop)."""
         loop = asyncio.get_running_loop()
-        state = self._worker_state()
 
         def request_stop() -> None:
-            if state.stop_task is None or state.stop_task.done():
-                self._core.logger.info("signal received: stopping job workers")
-                state.stop_task = loop.create_task(self.stop_workers())
+            self._request_stop("signal received")
 
         for sig in signals:
             try:
@@ -118,6 +117,18 @@ class JobWorkerHost(_HostBase):
             except (NotImplementedError, RuntimeError):
                 # Windows event loops: fall back to a plain handler that hops onto the loop.
                 signal.signal(sig, lambda _signum, _frame: loop.call_soon_threadsafe(request_stop))
+
+    def _request_stop(self, why: str) -> None:
+        """Start one graceful stop of every worker in the background (signals, handler interrupts)."""
+        state = self._worker_state()
+        if state.stop_task is None or state.stop_task.done():
+            self._core.logger.info(f"{why}: stopping job workers")
+            state.stop_task = asyncio.get_running_loop().create_task(self.stop_workers())
+
+    def _stop_after_interrupt(self) -> None:
+        # A handler raised KeyboardInterrupt/SystemExit: the program wants to end. Every
+        # worker stops the graceful way, and run_workers() returns the report.
+        self._request_stop("a job handler raised an interrupt")
 
     async def close(self) -> None:
         """Stop the workers (gracefully), then close the client."""

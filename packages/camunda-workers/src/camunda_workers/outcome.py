@@ -5,7 +5,10 @@ A handler's result becomes exactly one :data:`Decision`:
 * returned value (dict, typed variables object, or None) → :class:`Complete`
 * ``raise JobError(code, ...)`` → :class:`ThrowError` (a BPMN error)
 * ``raise JobFailure(message, ...)`` → :class:`Fail` with the given retries
-* any other exception → :class:`Fail` with ``retries - 1`` and the configured back-off
+* any other exception (any ``BaseException``) → :class:`Fail` with ``retries - 1``
+  and the configured back-off
+* ``KeyboardInterrupt``, ``SystemExit`` (or an async handler's own
+  ``CancelledError``) → the job is released and the worker's host stops gracefully
 * an explicit ``job.complete()`` / ``fail()`` / ``throw_error()`` /
   ``complete_user_task_listener()`` → that decision, and the return value is ignored
 
@@ -141,6 +144,7 @@ class ReportCounter:
         "errored",
         "failed",
         "handler_errors",
+        "interrupted",
         "lost_lease",
         "probably_applied",
         "released",
@@ -160,6 +164,7 @@ class ReportCounter:
         self.send_failures = 0
         self.timed_out = 0
         self.handler_errors = 0
+        self.interrupted = 0
 
     def add(self, name: str, count: int = 1) -> None:
         with self._lock:
@@ -180,6 +185,7 @@ class ReportCounter:
                 send_failures=self.send_failures,
                 timed_out=self.timed_out,
                 handler_errors=self.handler_errors,
+                interrupted=self.interrupted,
             )
 
 
@@ -196,6 +202,9 @@ class WorkerReport:
     job times out and is retried). ``timed_out`` counts async handlers
     cancelled at the job deadline. ``handler_errors`` counts handlers that
     raised (they are among ``failed`` unless the failure could not be sent).
+    ``interrupted`` counts handlers that raised ``KeyboardInterrupt``,
+    ``SystemExit`` or (async) their own ``CancelledError``: their jobs were
+    released (among ``released``) and the workers were stopped.
     """
 
     job_type: str
@@ -210,6 +219,7 @@ class WorkerReport:
     send_failures: int = 0
     timed_out: int = 0
     handler_errors: int = 0
+    interrupted: int = 0
 
     def __add__(self, other: WorkerReport) -> WorkerReport:
         same_type = self.job_type if self.job_type == other.job_type else "*"
@@ -227,4 +237,5 @@ class WorkerReport:
             send_failures=self.send_failures + other.send_failures,
             timed_out=self.timed_out + other.timed_out,
             handler_errors=self.handler_errors + other.handler_errors,
+            interrupted=self.interrupted + other.interrupted,
         )

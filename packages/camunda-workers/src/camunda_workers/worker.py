@@ -14,6 +14,11 @@ server activated meanwhile) and whatever it brings is released at once;
 running handlers get the rest of the grace period; then every unfinished job
 is released — failed with its retries unchanged and no back-off, so another
 worker can take it immediately.
+
+A handler that raises ``KeyboardInterrupt`` or ``SystemExit`` (or, async, a
+``CancelledError`` nobody asked for) has its job released the same way, and
+the worker asks its host to stop (``on_interrupt``), so the program ends
+through the graceful path with a report rather than with jobs in flight.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from camunda_workers.executor import (
     ProcessRunner,
     ThreadRunner,
     failure_message,
+    interrupt_name,
 )
 from camunda_workers.hookspecs import JobActivated, JobFinished, JobOutcome, WorkerHookspecs
 from camunda_workers.job_api import JobApi
@@ -113,6 +119,7 @@ class JobWorker:
         *,
         sync_client_factory: Callable[[], Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        on_interrupt: Callable[[], None] | None = None,
     ) -> None:
         self.config = config
         self._client = client
@@ -139,6 +146,10 @@ class JobWorker:
         self._stopping = False
         self._stop_task: asyncio.Task[WorkerReport] | None = None
         self._polling = False
+        #: Called once a handler raised an interrupt; None: this worker stops itself.
+        self._on_interrupt = on_interrupt
+        #: Job keys released because of an interrupt -> its type name (for the finished hook).
+        self._interrupts: dict[str, str] = {}
 
     # -- public ---------------------------------------------------------------------------
 
@@ -378,8 +389,10 @@ class JobWorker:
                 )
                 context._claim(release_decision(context.retries, config.worker_name, "timed out"))
                 return None
-            except Exception as error:
-                return HandlerResult(error=error, error_message=failure_message(error))
+            except BaseException as error:
+                # Runners return results, never raise; this is a runner failure (or a
+                # GeneratorExit out of a closed coroutine): fail the job with it.
+                return _runner_failure(error, config.strategy)
             finally:
                 timer.cancel()
         while True:
@@ -394,9 +407,9 @@ class JobWorker:
                     return handler.result()
                 except asyncio.CancelledError:
                     raise
-                except Exception as error:
-                    # The runner itself failed (a broken process pool, say): fail the job with it.
-                    return HandlerResult(error=error, error_message=failure_message(error))
+                except BaseException as error:
+                    # The runner itself failed: fail the job with it.
+                    return _runner_failure(error, config.strategy)
             if extending and not self._stopping:
                 asked_at = self._clock()
                 try:
@@ -451,6 +464,8 @@ class JobWorker:
         )
 
     async def _finish(self, context: JobContext, result: HandlerResult) -> None:
+        if result.interrupt is not None:
+            self._interrupted(context, result)
         pending = context._pending
         if pending is not None:
             # An explicit outcome from an async handler: make sure it was sent.
@@ -465,6 +480,12 @@ class JobWorker:
             await self._decide_and_deliver(context, result.decision)
             return
         if context.has_outcome:
+            return
+        if result.interrupt is not None:
+            # Not the job's fault: give it back untouched, as a graceful stop does.
+            self._interrupts[context.job_key] = result.interrupt
+            reason = f"its handler raised {result.interrupt}"
+            await self._decide_and_deliver(context, release_decision(context.retries, self.config.worker_name, reason))
             return
         message = result.error_message
         if message is not None:
@@ -486,6 +507,19 @@ class JobWorker:
             await self._decide_and_deliver(context, self._failure(context, failure_message(error), None, None, None))
             return
         await self._decide_and_deliver(context, Complete(variables=variables))
+
+    def _interrupted(self, context: JobContext, result: HandlerResult) -> None:
+        """Count the interrupt and stop: the host (every worker) or, alone, this worker."""
+        self._counter.add("interrupted")
+        self._log.warning(
+            "job %s: handler raised %s; releasing the job and stopping the job workers",
+            context.job_key,
+            result.error_message or result.interrupt,
+        )
+        if self._on_interrupt is not None:
+            self._on_interrupt()
+        elif self._stop_task is None:
+            self._stop_task = asyncio.ensure_future(self._shutdown(self.config.shutdown_grace_seconds))
 
     async def _decide_and_deliver(self, context: JobContext, decision: Decision) -> None:
         if not context._claim(decision):
@@ -518,7 +552,8 @@ class JobWorker:
         result = await self._sender.send(job_key, decision, self._log)
         outcome = _outcome(decision, result)
         self._counter.add(_REPORT_FIELDS[outcome])
-        self._lifecycle.finished(job_key, self.config.job_type, self.config.worker_name, outcome)
+        interrupt = self._interrupts.pop(job_key, None) if self._interrupts else None
+        self._lifecycle.finished(job_key, self.config.job_type, self.config.worker_name, outcome, interrupt)
         return result
 
     async def _release(self, active: _ActiveJob, reason: str) -> None:
@@ -574,15 +609,24 @@ class JobWorker:
             self._runner.close()
         report = self.report
         self._log.info(
-            "stopped: %d completed, %d failed, %d errored, %d released, %d lost lease",
+            "stopped: %d completed, %d failed, %d errored, %d released, %d lost lease, %d interrupted",
             report.completed,
             report.failed,
             report.errored,
             report.released,
             report.lost_lease,
+            report.interrupted,
         )
         self._stopped.set()
         return report
+
+
+def _runner_failure(error: BaseException, strategy: str) -> HandlerResult:
+    return HandlerResult(
+        error=error,
+        error_message=failure_message(error),
+        interrupt=interrupt_name(error, async_handler=strategy == "async"),
+    )
 
 
 def _retry_after(error: BaseException) -> float | None:
@@ -654,13 +698,20 @@ class JobLifecycleHooks:
         )
         self._call(self._hook.camunda_job_activated, event)
 
-    def finished(self, job_key: str, job_type: str, worker_name: str, outcome: JobOutcome) -> None:
+    def finished(
+        self, job_key: str, job_type: str, worker_name: str, outcome: JobOutcome, interrupt: str | None = None
+    ) -> None:
         if not self._observed:
             return
         started = self._activated_at.pop(job_key, None)
         duration = self._clock() - started if started is not None else 0.0
         event = JobFinished(
-            job_key=job_key, job_type=job_type, worker_name=worker_name, outcome=outcome, duration_seconds=duration
+            job_key=job_key,
+            job_type=job_type,
+            worker_name=worker_name,
+            outcome=outcome,
+            duration_seconds=duration,
+            interrupt=interrupt,
         )
         self._call(self._hook.camunda_job_finished, event)
 
