@@ -10,6 +10,7 @@ key differs, so a file or keyring item can never be mistaken for another's.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import secrets
@@ -148,9 +149,10 @@ _POSIX = os.name == "posix"
 class DiskTokenCache:
     """One JSON file per key in a private directory, shared safely between processes.
 
-    * The directory is created with mode 0700. If it exists, it must be a
-      directory owned by the current user; group/other permission bits are
-      removed (a warning is logged). A directory owned by someone else is
+    * The directory, and every missing parent created for it, is created with
+      mode 0700 whatever the umask. If it exists, it must be a directory owned
+      by the current user; group/other permission bits are removed (a warning
+      is logged). A directory owned by someone else is
       refused with a ``ConfigurationError``: another user could read or plant
       tokens there.
     * A file is written to a temporary file in the same directory, created
@@ -159,7 +161,10 @@ class DiskTokenCache:
       partial one, and the token is never readable by others, not for an instant.
     * A file that is corrupt, expired, not a regular file, not ours, readable by
       others, or stored for a different key is ignored (and replaced by the
-      next store), never trusted.
+      next store), never trusted. Entries are opened with ``O_NOFOLLOW`` and
+      ``O_NONBLOCK`` and checked with ``fstat`` before reading, so a symlink,
+      FIFO, device or directory planted at an entry path is ignored with one
+      warning instead of being followed or blocking the call.
 
     Permission checks apply on POSIX; on Windows the directory inherits the
     user profile's ACLs.
@@ -175,6 +180,9 @@ class DiskTokenCache:
         self._directory = Path(directory).expanduser()
         self._logger: SdkLogger = logger or NullLogger()
         self._now = now
+        # Entry names already warned about (a planted non-file warns once, not per call).
+        self._warned: set[str] = set()
+        self._warned_lock = threading.Lock()
         self._prepare_directory()
 
     def __repr__(self) -> str:
@@ -191,7 +199,7 @@ class DiskTokenCache:
     def _prepare_directory(self) -> None:
         directory = self._directory
         try:
-            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _make_private_dirs(directory)
             info = directory.stat()
         except OSError as exc:
             raise ConfigurationError(
@@ -256,19 +264,35 @@ class DiskTokenCache:
             )
         return token
 
+    def _warn_once(self, path: Path, why: str) -> None:
+        with self._warned_lock:
+            if path.name in self._warned:
+                return
+            self._warned.add(path.name)
+        self._logger.warning(
+            f"Ignoring token cache entry {path.name}: {why}; it will be replaced by the next token"
+        )
+
     def _read_private(self, path: Path) -> str | None:
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
             fd = os.open(path, flags)
         except FileNotFoundError:
             return None
         except OSError as exc:
-            # ELOOP (a symlink), EACCES, ...: not a file we wrote.
-            self._logger.debug(f"Ignoring token cache file {path.name}: {exc.strerror or exc}")
+            if exc.errno == errno.ELOOP or (_POSIX and os.path.islink(path)):
+                self._warn_once(path, "it is a symbolic link, which is never followed")
+            else:
+                # EACCES, ...: not a file we wrote.
+                self._logger.debug(f"Ignoring token cache file {path.name}: {exc.strerror or exc}")
             return None
         try:
             info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_ENTRY_BYTES:
+            if not stat.S_ISREG(info.st_mode):
+                self._warn_once(path, f"it is a {_file_kind(info.st_mode)}, not a regular file")
+                return None
+            if info.st_size > _MAX_ENTRY_BYTES:
                 self._logger.debug(f"Ignoring token cache file {path.name}: not a token file")
                 return None
             if _POSIX and (info.st_uid != os.geteuid() or stat.S_IMODE(info.st_mode) & 0o077):
@@ -303,11 +327,20 @@ class DiskTokenCache:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            os.replace(temp, path)
+            try:
+                os.replace(temp, path)
+            except OSError as exc:
+                # A directory planted at the entry path: rename cannot replace it.
+                if not _remove_empty_dir(path):
+                    raise
+                self._logger.debug(f"Removed an empty directory at token cache entry {path.name} ({exc.strerror})")
+                os.replace(temp, path)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
             raise
+        with self._warned_lock:
+            self._warned.discard(path.name)
         self._fsync_directory()
 
     def _fsync_directory(self) -> None:
@@ -315,7 +348,7 @@ class DiskTokenCache:
         if not _POSIX:
             return
         with contextlib.suppress(OSError):
-            fd = os.open(self._directory, os.O_RDONLY)
+            fd = os.open(self._directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
             try:
                 os.fsync(fd)
             finally:
@@ -330,6 +363,51 @@ class DiskTokenCache:
         for path in self._directory.glob(f"{_FILE_PREFIX}*{_FILE_SUFFIX}"):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
+
+
+def _make_private_dirs(directory: Path) -> None:
+    """Create ``directory`` and its missing parents, each exactly 0700 whatever the umask.
+
+    ``Path.mkdir(parents=True)`` gives parents the umask's mode (0777 under umask 000).
+    Directories that exist already are left as they are here.
+    """
+    missing: list[Path] = []
+    current = directory
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            continue  # created meanwhile by someone else: not ours to chmod
+        if _POSIX:
+            os.chmod(path, 0o700)  # mkdir's mode is masked by the umask
+
+
+def _remove_empty_dir(path: Path) -> bool:
+    """Remove ``path`` if it is a directory (not a link) with nothing in it."""
+    try:
+        if not stat.S_ISDIR(os.lstat(path).st_mode):
+            return False
+        os.rmdir(path)
+    except OSError:
+        return False
+    return True
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "special file"
 
 
 # -- keyring ---------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """The token endpoint: one client-credentials request, retried when the failure is transient.
 
+A certificate that cannot be verified is not transient: it fails at once.
+
 Requests go through this module's own httpx clients (never the API client's),
 with redirects disabled: a 307/308 would resend the form body, and the form
 body holds the client secret.
@@ -296,6 +298,17 @@ class TokenEndpoint:
         return redact("/".join(parts), [self._settings.client_secret.reveal()])
 
     def _transport_failure(self, exc: httpx.TransportError) -> _Transient:
+        """A transient failure, or raise for a certificate that cannot be verified."""
+        unverified = _certificate_error(exc)
+        if unverified is not None:
+            reason = unverified.verify_message or unverified.reason or "certificate verify failed"
+            raise AuthenticationError(
+                f"The TLS certificate of the OAuth token endpoint {self.url} could not be verified "
+                f"(certificate verify failed: {reason}). Retrying cannot help: if the endpoint uses a "
+                "private CA, set CAMUNDA_CUSTOM_ROOT_CERT_PATH to that CA's certificate (PEM); "
+                "otherwise check CAMUNDA_OAUTH_URL.",
+                url=self.url,
+            ) from None
         if isinstance(exc, httpx.TimeoutException):
             return _Transient(
                 f"timed out after {self._settings.timeout:g} s ({type(exc).__name__})"
@@ -328,6 +341,18 @@ class TokenEndpoint:
 
 
 _REQUEST_HEADERS = {"Accept": "application/json"}
+
+
+def _certificate_error(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate-verification failure behind an httpx error, if that is what it is."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _positive_seconds(value: object) -> float | None:
