@@ -4,7 +4,9 @@
     uv run python benchmarks/run.py --quick    # smaller samples, for a smoke check
 
 Floors: a bare import of our dependencies, raw httpx calls against the same
-server, ``json.loads`` alone, and a raw activate/complete loop. Each row
+server, ``json.loads`` alone, and a raw activate/complete loop. The soak
+(``bench_soak.py``) prints RSS growth and open file descriptors over 50,000
+sync calls beside a raw ``httpx.Client`` loop. Each row
 prints our figure, the floor, the ratio and the goal. Nothing here is a test:
 timings vary by machine, ratios much less so.
 """
@@ -261,6 +263,12 @@ def bench_workers(quick: bool) -> list[Row]:
     ]
 
 
+def bench_soak(rest_address: str, calls: int) -> list[Row]:
+    import bench_soak
+
+    return bench_soak.soak_rows(bench_soak.run(rest_address, calls))
+
+
 def _print(rows: list[Row]) -> None:
     print(f"{'figure':58} {'ours':>12} {'floor':>12} {'ratio':>7} {'goal':>7}  note")
     for row in rows:
@@ -282,23 +290,26 @@ def _print(rows: list[Row]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller samples")
-    parser.add_argument("--only", choices=["import", "sync", "async", "parse", "workers"], action="append")
+    parser.add_argument("--only", choices=["import", "sync", "async", "parse", "workers", "soak"], action="append")
     args = parser.parse_args()
     quick: bool = args.quick
-    only: set[str] = set(args.only or ["import", "sync", "async", "parse", "workers"])
+    only: set[str] = set(args.only or ["import", "sync", "async", "parse", "workers", "soak"])
 
     rows: list[Row] = []
     if "import" in only:
         rows += bench_import(runs=5 if quick else 15)
     if "parse" in only:
         rows += bench_parse(1000, rounds=5 if quick else 20)
-    if only & {"sync", "async"}:
+    if only & {"sync", "async", "soak"}:
         with fake_cluster_process() as rest_address:
             _deploy(rest_address)
             if "sync" in only:
                 rows += bench_sync_calls(rest_address, rounds=6 if quick else 30, batch=100 if quick else 200)
             if "async" in only:
                 rows += bench_async_calls(rest_address, rounds=4 if quick else 16, concurrency=50)
+            if "soak" in only:
+                # Last, so the figures above are measured exactly as before.
+                rows += bench_soak(rest_address, calls=5_000 if quick else 50_000)
     if "workers" in only:
         rows += bench_workers(quick)
     _print(rows)
