@@ -280,15 +280,19 @@ class IRBuilder:
             while py_name in used:
                 py_name += "_"
             used.add(py_name)
+            field_type = self.type_of(prop, owner=owner, prop=wire)
             fields.append(
                 FieldIR(
                     wire_name=wire,
                     py_name=py_name,
-                    type=self.type_of(prop, owner=owner, prop=wire),
+                    type=field_type,
                     required=required,
                     nullable=self.is_nullable(prop),
                     constraints=self._property_constraints(prop),
                     deprecated=bool(prop.get("deprecated")),
+                    item_constraints=self._item_constraints(prop)
+                    if field_type.kind == "list"
+                    else Constraints(),
                 )
             )
         # Required fields first (attrs kw_only allows any order, but this reads better).
@@ -461,6 +465,23 @@ class IRBuilder:
         if target is not None and "enum" not in target and not self._is_object(target):
             return self._constraints(target)
         return own
+
+    def _item_constraints(self, fragment: Mapping[str, Any]) -> Constraints:
+        """The constraints on each item of an array property (through ``$ref``/``allOf`` aliases)."""
+        seen: set[int] = set()
+        while "items" not in fragment and id(fragment) not in seen:
+            seen.add(id(fragment))
+            parts = fragment.get("allOf", [])
+            if "$ref" in fragment:
+                fragment = self._deref(fragment)
+            elif len(parts) == 1:
+                fragment = self._deref(parts[0])
+            else:
+                return Constraints()
+        items = fragment.get("items")
+        if not isinstance(items, Mapping):
+            return Constraints()
+        return self._property_constraints(items)
 
     # ---------------------------------------------------------------- operations
 

@@ -111,6 +111,8 @@ class FieldIR:
     # A fixed string default: the discriminator value of a union branch, so
     # callers never spell it out (``JobResultUserTask()`` sends ``type: userTask``).
     discriminator_default: str | None = None
+    # For array fields: the constraints on each item (pattern, lengths, bounds).
+    item_constraints: Constraints = Constraints()
 
 
 @dataclass(frozen=True)

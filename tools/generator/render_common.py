@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
-from .ir import FieldIR, SpecIR, TypeRef
+from .ir import Constraints, FieldIR, SpecIR, TypeRef
+from .patterns import python_pattern
 
 __all__ = [
     "CORE_MODELS",
@@ -19,6 +21,8 @@ __all__ = [
     "field_summary",
     "quote_list",
     "describe_type",
+    "value_checks",
+    "field_metadata",
 ]
 
 CORE_MODELS = "camunda_core.models"
@@ -175,3 +179,46 @@ def docstring(lines: Iterable[str], indent: str = "") -> str:
 
 def quote_list(names: Iterable[str]) -> str:
     return "[" + ", ".join(f'"{n}"' for n in names) + "]"
+
+
+#: Formats the request validators check (integer ranges); others only document.
+CHECKED_FORMATS = frozenset({"int32", "int64"})
+
+
+def value_checks(c: Constraints, where: str) -> dict[str, object]:
+    """The constraints the request validators enforce, as plain data (patterns in Python syntax)."""
+    checks: dict[str, object] = {}
+    if c.format in CHECKED_FORMATS:
+        checks["format"] = c.format
+    if c.pattern is not None:
+        checks["pattern"] = python_pattern(c.pattern, where)
+    for label, value in (
+        ("min_length", c.min_length),
+        ("max_length", c.max_length),
+        ("minimum", c.minimum),
+        ("maximum", c.maximum),
+        ("min_items", c.min_items),
+        ("max_items", c.max_items),
+    ):
+        if value is not None:
+            checks[label] = int(value) if float(value).is_integer() else value
+    if c.unique_items:
+        checks["unique_items"] = True
+    return checks
+
+
+def field_metadata(f: FieldIR, owner: str) -> str:
+    """The ``metadata=`` dict of a model attribute: the wire name and its value checks."""
+    where = f"{owner}.{f.wire_name}"
+    entries = {"wire": f.wire_name, **value_checks(f.constraints, where)}
+    items = value_checks(f.item_constraints, f"{where}[]")
+    if items:
+        entries["items"] = items
+    return _literal(entries)
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, dict):
+        entries = cast("dict[str, object]", value)
+        return "{" + ", ".join(f"{k!r}: {_literal(v)}" for k, v in entries.items()) + "}"
+    return repr(value)

@@ -9,6 +9,7 @@ from .render_common import (
     TypeSpeller,
     describe_type,
     docstring,
+    field_metadata,
     field_summary,
     header,
     quote_list,
@@ -135,11 +136,11 @@ def _object_body(schema: SchemaIR, speller: TypeSpeller, imports: Imports) -> st
     if schema.fields:
         lines.append("")
     for f in schema.fields:
-        lines.append("    " + _field_line(f, speller, imports))
+        lines.append("    " + _field_line(f, speller, imports, schema.name))
     return "\n".join(lines) + "\n"
 
 
-def _field_line(f: FieldIR, speller: TypeSpeller, imports: Imports) -> str:
+def _field_line(f: FieldIR, speller: TypeSpeller, imports: Imports, owner: str) -> str:
     annotation = speller.spell(f.type)
     if f.type.kind != "any":
         if f.nullable:
@@ -147,7 +148,7 @@ def _field_line(f: FieldIR, speller: TypeSpeller, imports: Imports) -> str:
         if not f.required:
             imports.local("camunda_core.types", "Unset")
             annotation += " | Unset"
-    metadata = f'metadata={{"wire": "{f.wire_name}"}}'
+    metadata = f"metadata={field_metadata(f, owner)}"
     if f.discriminator_default is not None:
         return f"{f.py_name}: {annotation} = attrs.field(default={f.discriminator_default!r}, {metadata})"
     if f.required:

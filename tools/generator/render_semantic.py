@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .ir import SpecIR
-from .render_common import docstring, header
+from .render_common import docstring, header, value_checks
 
 __all__ = ["render_semantic", "SEMANTIC_PATH"]
 
@@ -23,7 +23,7 @@ def render_semantic(ir: SpecIR) -> dict[str, str]:
             ]
         ),
         "from __future__ import annotations\n",
-        "from typing import NewType\n",
+        "from typing import Any, NewType\n",
         "__all__ = [",
         *(f'    "{name}",' for name in ir.semantic_types),
         "]\n",
@@ -37,4 +37,15 @@ def render_semantic(ir: SpecIR) -> dict[str, str]:
             + "."
         )
         lines.append(docstring([summary]))
+    # The same constraints as data, for the request validators (which meet these types
+    # inside unions and lists, where no field metadata describes the value).
+    table = [
+        f"    {semantic.name!r}: {value_checks(semantic.constraints, semantic.name)!r},"
+        for semantic in ir.semantic_types.values()
+        if value_checks(semantic.constraints, semantic.name)
+    ]
+    lines.append("#: Key type name -> the checks a request validator applies to its values.")
+    lines.append("VALUE_CHECKS: dict[str, dict[str, Any]] = {")
+    lines.extend(table)
+    lines.append("}\n")
     return {SEMANTIC_PATH: "\n".join(lines)}

@@ -9,9 +9,12 @@ Everything the SDK raises on purpose derives from :class:`CamundaError`::
     ├── ValidationError               a call's arguments do not fit the operation
     ├── ResponseParseError            a success response did not fit its model
     ├── ConsistencyTimeoutError       an eventually consistent wait gave up
+    ├── RequestConstructionError      the HTTP stack refused a request we built; nothing was sent
     ├── TransportError                no HTTP response was received
     │   ├── TransportTimeoutError
     │   └── TransportConnectionError
+    │       └── TlsError              TLS could not be set up (final, never retried)
+    │           └── TlsVerificationError   the server's certificate was not trusted
     └── ApiError                      the server answered with an error status
         ├── BadRequest (400)  Unauthorized (401)  Forbidden (403)  NotFound (404)
         ├── NotAcceptable (406)  Conflict (409)  PreconditionFailed (412)
@@ -28,13 +31,18 @@ Everything the SDK raises on purpose derives from :class:`CamundaError`::
 the status class, so ``except NotFound`` and ``except GetProcessInstanceNotFound``
 both catch a 404 from ``get_process_instance``.
 
-Foreign exceptions (httpx, json) are mapped to this hierarchy in exactly one
-place, :func:`map_transport_error`, and :func:`api_error_from_response`.
+Foreign exceptions (httpx, aiohttp, h11, json) are mapped to this hierarchy in
+exactly one place, :func:`map_transport_error`, and :func:`api_error_from_response`.
+
+Messages quote at most :data:`MESSAGE_QUOTE_LIMIT` characters of anything a
+server sent, marked as cut; the full text stays on the error's attributes.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import ssl
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -52,6 +60,9 @@ __all__ = [
     "TransportError",
     "TransportTimeoutError",
     "TransportConnectionError",
+    "TlsError",
+    "TlsVerificationError",
+    "RequestConstructionError",
     "ApiError",
     "BackpressureError",
     "BadRequest",
@@ -74,11 +85,22 @@ __all__ = [
     "is_backpressure",
     "api_error_from_response",
     "map_transport_error",
+    "MESSAGE_QUOTE_LIMIT",
+    "bounded_quote",
 ]
 
-# How much of a non-JSON error body an ApiError keeps (an HTML page from a proxy
-# can be large; the start is what helps).
-_RAW_BODY_LIMIT = 2000
+#: The most characters of server-sent text (a problem detail, a body) that an
+#: exception message quotes. A 20 MB detail must not become a 20 MB message.
+MESSAGE_QUOTE_LIMIT = 2000
+# Titles are short codes; a long one is not a title worth quoting in full.
+_TITLE_QUOTE_LIMIT = 200
+
+
+def bounded_quote(text: str, limit: int = MESSAGE_QUOTE_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit} more characters cut]"
 
 
 class CamundaError(Exception):
@@ -141,7 +163,8 @@ class ResponseParseError(CamundaError):
     """A success response could not be parsed into its model."""
 
     def __init__(self, message: str, *, operation_id: str | None = None, body: str | None = None) -> None:
-        super().__init__(message)
+        # The message may quote what the server sent; ``body`` keeps it whole.
+        super().__init__(bounded_quote(message))
         self.operation_id = operation_id
         self.body = body
 
@@ -167,12 +190,15 @@ class TransportError(CamundaError):
         url: str | None = None,
         request_sent: bool | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(bounded_quote(message))
         self.operation_id = operation_id
         self.method = method
         self.url = url
         # None when unknown. True means the server may have acted on the request.
         self.request_sent = request_sent
+
+    #: False when another attempt cannot succeed (the retry policy treats it as fatal).
+    retryable: ClassVar[bool] = True
 
 
 class TransportTimeoutError(TransportError):
@@ -185,6 +211,44 @@ class TransportTimeoutError(TransportError):
 
 class TransportConnectionError(TransportError):
     """The connection could not be made, or broke before a response arrived."""
+
+
+class TlsError(TransportConnectionError):
+    """TLS could not be set up with the server (for example it does not speak TLS).
+
+    A configuration problem, not a transient fault: never retried.
+    """
+
+    retryable: ClassVar[bool] = False
+
+
+class TlsVerificationError(TlsError):
+    """The server's certificate was not trusted (unknown CA, wrong host name, expired)."""
+
+
+class RequestConstructionError(CamundaError):
+    """The HTTP stack refused a request the SDK built, before sending it.
+
+    An invalid URL (too long, say) or an invalid header value (a token with a
+    line break, returned by an auth plugin). Nothing reached the server, so it
+    is never retried. Names the operation and, when known, the header, never
+    the header's value.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation_id: str | None = None,
+        method: str | None = None,
+        header: str | None = None,
+        cause_type: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.operation_id = operation_id
+        self.method = method
+        self.header = header
+        self.cause_type = cause_type
 
 
 class ApiError(CamundaError):
@@ -211,6 +275,7 @@ class ApiError(CamundaError):
         headers: Mapping[str, str] | None = None,
         method: str | None = None,
         url: str | None = None,
+        body_truncated: bool = False,
     ) -> None:
         self.status = status
         self.operation_id = operation_id
@@ -223,22 +288,30 @@ class ApiError(CamundaError):
         self.headers: Mapping[str, str] = headers or {}
         self.method = method
         self.url = url
+        # True when the reader stopped before the end of the body: ``raw_body``
+        # (or the problem) holds only its start.
+        self.body_truncated = body_truncated
         super().__init__(self._message())
 
     def _message(self) -> str:
         where = f"{self.operation_id}: " if self.operation_id else ""
         parts = [f"{where}HTTP {self.status}"]
         if self.title:
-            parts.append(self.title)
-        text = self.detail or (_shorten(self.raw_body, 200) if self.raw_body else None)
+            parts.append(bounded_quote(self.title, _TITLE_QUOTE_LIMIT))
+        text = self.detail or self.raw_body
         if text:
-            parts.append(text)
-        return " - ".join(parts)
+            parts.append(bounded_quote(text))
+        message = " - ".join(parts)
+        if self.body_truncated:
+            message += " (body cut off by the reader)"
+        return message
 
     def __repr__(self) -> str:
+        title = bounded_quote(self.title, _TITLE_QUOTE_LIMIT) if self.title is not None else None
+        detail = bounded_quote(self.detail) if self.detail is not None else None
         return (
             f"{type(self).__name__}(status={self.status}, operation_id={self.operation_id!r}, "
-            f"title={self.title!r}, detail={self.detail!r})"
+            f"title={title!r}, detail={detail!r})"
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -253,16 +326,26 @@ class ApiError(CamundaError):
             "instance": self.instance,
             "problem": dict(self.problem),
             "raw_body": self.raw_body,
+            "headers": dict(self.headers),
+            "method": self.method,
+            "url": self.url,
+            "body_truncated": self.body_truncated,
         }
-        return (_rebuild_api_error, (type(self), state))
+        cls = type(self)
+        # A backpressure variant is made at run time and cannot be found by
+        # name: pickle its status class and rebuild the variant on load.
+        base = _backpressure_bases.get(cls)
+        if base is not None:
+            return (_rebuild_api_error, (base, state, True))
+        return (_rebuild_api_error, (cls, state))
 
     @property
     def is_backpressure(self) -> bool:
         return isinstance(self, BackpressureError)
 
 
-def _rebuild_api_error(cls: type[ApiError], state: dict[str, Any]) -> ApiError:
-    return cls(**state)
+def _rebuild_api_error(cls: type[ApiError], state: dict[str, Any], backpressure: bool = False) -> ApiError:
+    return (_with_backpressure(cls) if backpressure else cls)(**state)
 
 
 class BackpressureError(ApiError):
@@ -370,6 +453,7 @@ def is_backpressure(status: int, title: str | None, detail: str | None) -> bool:
 
 
 _backpressure_variants: dict[type[ApiError], type[ApiError]] = {}
+_backpressure_bases: dict[type[ApiError], type[ApiError]] = {}
 
 
 def _with_backpressure(cls: type[ApiError]) -> type[ApiError]:
@@ -381,13 +465,15 @@ def _with_backpressure(cls: type[ApiError]) -> type[ApiError]:
         namespace = {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
         variant = type(cls.__name__, (cls, BackpressureError), namespace)  # pyright: ignore[reportGeneralTypeIssues]
         _backpressure_variants[cls] = variant
+        _backpressure_bases[variant] = cls
     return variant
 
 
 def parse_problem(body: bytes, content_type: str | None) -> tuple[dict[str, Any] | None, str | None]:
     """Return ``(problem, raw_text)``: the JSON object if the body is one, else the text.
 
-    Never raises: empty, truncated, HTML or binary bodies come back as text.
+    Never raises: empty, truncated, HTML or binary bodies come back as text
+    (whole; messages quote only its start).
     """
     if not body:
         return None, None
@@ -396,10 +482,26 @@ def parse_problem(body: bytes, content_type: str | None) -> tuple[dict[str, Any]
         try:
             parsed = json.loads(text)
         except ValueError:
-            return None, _shorten(text, _RAW_BODY_LIMIT)
+            return None, text
         if isinstance(parsed, dict):
             return parsed, None  # type: ignore[return-value]
-    return None, _shorten(text, _RAW_BODY_LIMIT)
+    return None, text
+
+
+# A complete JSON string member near the start of a cut-off problem body.
+_JSON_STRING_MEMBER = r'"{name}"\s*:\s*("(?:[^"\\]|\\.)*")'
+
+
+def _salvage_member(text: str, name: str) -> str | None:
+    """The string member ``name`` of a JSON object whose end was cut off, if it survived whole."""
+    match = re.search(_JSON_STRING_MEMBER.format(name=name), text[:MESSAGE_QUOTE_LIMIT * 4])
+    if match is None:
+        return None
+    try:
+        value = json.loads(match.group(1))
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def api_error_from_response(
@@ -411,15 +513,21 @@ def api_error_from_response(
     operation_class: type[ApiError] | None = None,
     method: str | None = None,
     url: str | None = None,
+    body_truncated: bool = False,
 ) -> ApiError:
     """Build the typed error for an error response. Pure; never raises.
 
     ``operation_class`` is the generated per-operation class for this status,
     if the operation documents it; otherwise the status class is used.
+    ``body_truncated`` says the reader stopped before the end of the body; a
+    cut problem that no longer parses still gives the status class, and a
+    ``title`` that survived whole still classifies backpressure.
     """
     problem, raw = parse_problem(body, headers.get("content-type"))
     title = _str_or_none(problem.get("title")) if problem else None
     detail = _str_or_none(problem.get("detail")) if problem else None
+    if problem is None and body_truncated and raw is not None and raw.lstrip().startswith("{"):
+        title = _salvage_member(raw, "title")
     cls: type[ApiError] = operation_class or status_class_for(status)
     if is_backpressure(status, title, detail):
         cls = _with_backpressure(cls)
@@ -435,6 +543,7 @@ def api_error_from_response(
         headers=headers,
         method=method,
         url=url,
+        body_truncated=body_truncated,
     )
 
 
@@ -444,21 +553,41 @@ def map_transport_error(
     operation_id: str | None = None,
     method: str | None = None,
     url: str | None = None,
-) -> TransportError:
-    """Map an httpx (or aiohttp-through-httpx) exception to our hierarchy.
+    request: httpx.Request | None = None,
+) -> CamundaError:
+    """Map what the HTTP stack raised while sending a request to our hierarchy.
+
+    Takes httpx errors (including aiohttp's, through httpx-aiohttp), and the
+    bare ``ValueError``/``TypeError`` and ``httpx.InvalidURL`` that h11, aiohttp
+    or httpx raise for a URL or header they refuse; those become a
+    :class:`RequestConstructionError` (nothing was sent; never retried), naming
+    the header when ``request`` (or the httpx error) shows which one, never its
+    value. A :class:`CamundaError` (an auth plugin's) is returned as it is.
 
     ``request_sent`` tells the retry policy whether a non-idempotent request
     could have reached the server: connect failures and pool timeouts mean it
     did not; a read timeout or a dropped connection after writing means it may have.
     """
+    if isinstance(exc, CamundaError):
+        return exc
+    where = operation_id or "request"
+    if request is None:
+        request = _request_of(exc)
+    if isinstance(exc, httpx.LocalProtocolError) or not isinstance(exc, httpx.HTTPError):
+        return _construction_error(exc, where, operation_id, method, request)
     kwargs: dict[str, Any] = {"operation_id": operation_id, "method": method, "url": url}
     name = type(exc).__name__
-    message = f"{operation_id or 'request'}: {name}: {exc}" if str(exc) else f"{operation_id or 'request'}: {name}"
+    message = f"{where}: {name}: {exc}" if str(exc) else f"{where}: {name}"
+    tls = _tls_failure(exc, where, url, kwargs)
+    if tls is not None:
+        return tls
     cause = exc.__cause__
     if cause is not None and type(cause).__module__.startswith("aiohttp"):
         # httpx-aiohttp maps every aiohttp.ClientConnectionError (including a
         # server disconnect after the request was written) to ConnectTimeout.
-        # Classify from the aiohttp cause instead, or a create could be replayed.
+        # Classify (and name) from the aiohttp cause instead, or a create could be replayed.
+        detail = str(cause)
+        message = f"{where}: {type(cause).__name__}: {detail}" if detail else f"{where}: {type(cause).__name__}"
         return _map_aiohttp_cause(cause, message, kwargs)
     if isinstance(exc, httpx.ConnectTimeout):
         return TransportTimeoutError(message, phase="connect", request_sent=False, **kwargs)
@@ -470,7 +599,9 @@ def map_transport_error(
         return TransportTimeoutError(message, phase="read", request_sent=True, **kwargs)
     if isinstance(exc, httpx.ConnectError):
         return TransportConnectionError(message, request_sent=False, **kwargs)
-    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return TransportConnectionError(message + _plain_http_hint(url), request_sent=None, **kwargs)
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
         return TransportConnectionError(message, request_sent=None, **kwargs)
     return TransportConnectionError(message, request_sent=None, **kwargs)
 
@@ -483,14 +614,140 @@ def _map_aiohttp_cause(cause: BaseException, message: str, kwargs: dict[str, Any
         return TransportConnectionError(message, request_sent=False, **kwargs)
     if names & {"SocketTimeoutError", "ServerTimeoutError"}:
         return TransportTimeoutError(message, phase="read", request_sent=True, **kwargs)
+    if "ClientResponseError" in names:
+        return TransportConnectionError(message + _plain_http_hint(kwargs.get("url")), request_sent=None, **kwargs)
     return TransportConnectionError(message, request_sent=None, **kwargs)
+
+
+_ROOT_CERT_HINT = (
+    "if the server uses a private CA, point CAMUNDA_CUSTOM_ROOT_CERT_PATH "
+    "(or CAMUNDA_CUSTOM_ROOT_CERT_STRING) at its certificate"
+)
+# OpenSSL's reasons for a handshake that met something other than TLS.
+_NOT_TLS_REASONS = ("WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL", "HTTP_REQUEST", "RECORD_LAYER_FAILURE")
+
+
+def _tls_failure(exc: BaseException, where: str, url: str | None, kwargs: dict[str, Any]) -> TlsError | None:
+    """A TLS set-up failure anywhere in the cause chain, as a final error, or None."""
+    server = _server_of(url)
+    for link in _chain(exc):
+        names = {cls.__name__ for cls in type(link).__mro__}
+        if isinstance(link, ssl.SSLCertVerificationError) or "ClientConnectorCertificateError" in names:
+            reason = _verification_reason(link)
+            return TlsVerificationError(
+                f"{where}: the TLS certificate of {server} could not be verified ({reason}); {_verification_hint(reason)}",
+                request_sent=False,
+                **kwargs,
+            )
+        if isinstance(link, ssl.SSLError) and str(getattr(link, "reason", "") or "").upper() in _NOT_TLS_REASONS:
+            return TlsError(
+                f"{where}: {server} did not answer the TLS handshake with TLS; "
+                "if it serves plain HTTP, use an http:// address in CAMUNDA_REST_ADDRESS",
+                request_sent=False,
+                **kwargs,
+            )
+    return None
+
+
+def _verification_reason(link: BaseException) -> str:
+    # aiohttp's certificate error is itself an ssl.CertificateError without the
+    # ssl fields; the ssl error it wraps is its certificate_error (and its cause).
+    for candidate in (link, getattr(link, "certificate_error", None), link.__cause__):
+        text = getattr(candidate, "verify_message", None) or getattr(candidate, "reason", None)
+        if isinstance(text, str) and text:
+            return bounded_quote(text, _TITLE_QUOTE_LIMIT)
+    return "certificate verify failed"
+
+
+def _verification_hint(reason: str) -> str:
+    lowered = reason.lower()
+    if "mismatch" in lowered or "hostname" in lowered:
+        return (
+            "the certificate is issued for another host name: check the host in CAMUNDA_REST_ADDRESS "
+            "(a trusted CA from CAMUNDA_CUSTOM_ROOT_CERT_PATH does not change this)"
+        )
+    if "expired" in lowered or "not yet valid" in lowered:
+        return "the certificate is outside its validity period; the server's certificate must be renewed"
+    return _ROOT_CERT_HINT
+
+
+def _plain_http_hint(url: object) -> str:
+    # A TLS server spoken to in plain HTTP answers with bytes that are no status line.
+    if isinstance(url, str) and url.startswith("http://"):
+        return "; if the server speaks HTTPS, use an https:// address in CAMUNDA_REST_ADDRESS"
+    return ""
+
+
+def _server_of(url: str | None) -> str:
+    if not url:
+        return "the server"
+    try:
+        parsed = httpx.URL(url)
+    except Exception:
+        return "the server"
+    port = f":{parsed.port}" if parsed.port is not None else ""
+    return f"{parsed.scheme}://{parsed.host}{port}"
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    link: BaseException | None = exc
+    while link is not None and len(seen) < 16 and all(link is not s for s in seen):
+        seen.append(link)
+        link = link.__cause__ or link.__context__
+    return seen
+
+
+def _request_of(exc: BaseException) -> httpx.Request | None:
+    if isinstance(exc, httpx.HTTPError):
+        try:
+            return exc.request
+        except RuntimeError:
+            return None
+    return None
+
+
+# RFC 9110 field names are tokens; values are visible characters with inner spaces/tabs.
+_HEADER_NAME = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(rb"(?:[\x21-\x7e\x80-\xff](?:[\x20\x09\x21-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?")
+
+
+def _bad_header(request: httpx.Request | None) -> str | None:
+    """The name of the first header whose name or value the HTTP stack would refuse."""
+    if request is None:
+        return None
+    for name, value in request.headers.raw:
+        if _HEADER_NAME.fullmatch(name) is None:
+            return "(a header with an invalid name)"
+        if _HEADER_VALUE.fullmatch(value) is None:
+            return name.decode("ascii")
+    return None
+
+
+def _construction_error(
+    exc: Exception,
+    where: str,
+    operation_id: str | None,
+    method: str | None,
+    request: httpx.Request | None,
+) -> RequestConstructionError:
+    # The foreign message is never quoted: h11's and aiohttp's repeat the
+    # header value, which may be a token.
+    cause_type = type(exc).__name__
+    if isinstance(exc, httpx.InvalidURL):
+        message = f"{where}: the request URL is invalid ({bounded_quote(str(exc), _TITLE_QUOTE_LIMIT)}); nothing was sent"
+        header = None
+    else:
+        header = _bad_header(request)
+        what = f"the value of header {header!r}" if header else "a header or the URL"
+        message = (
+            f"{where}: the HTTP stack refused {what} of the request ({cause_type}); nothing was sent. "
+            "A header value must not contain line breaks or other control characters"
+        )
+    return RequestConstructionError(
+        message, operation_id=operation_id, method=method, header=header, cause_type=cause_type
+    )
 
 
 def _str_or_none(value: object) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _shorten(text: str | None, limit: int) -> str | None:
-    if text is None:
-        return None
-    return text if len(text) <= limit else text[:limit] + "…"

@@ -10,7 +10,7 @@ Wrap a stored raw value to re-enter the type system: ``ProcessDefinitionKey(raw)
 
 from __future__ import annotations
 
-from typing import NewType
+from typing import Any, NewType
 
 __all__ = [
     "AuditLogEntityKey",
@@ -154,3 +154,43 @@ Username = NewType("Username", str)
 
 VariableKey = NewType("VariableKey", str)
 """``VariableKey``: str; pattern='^-?[0-9]+$'; min_length=1; max_length=25."""
+
+#: Key type name -> the checks a request validator applies to its values.
+VALUE_CHECKS: dict[str, dict[str, Any]] = {
+    "AuditLogKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "AuthorizationKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "BusinessId": {"min_length": 1, "max_length": 256},
+    "ConditionalEvaluationKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "DecisionDefinitionId": {"pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$", "min_length": 1},
+    "DecisionDefinitionKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "DecisionEvaluationInstanceKey": {
+        "pattern": "^[0-9]+-[0-9]+$",
+        "min_length": 3,
+        "max_length": 30,
+    },
+    "DecisionEvaluationKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "DecisionInstanceKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "DecisionRequirementsKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "DeploymentKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "ElementInstanceKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "EndCursor": {
+        "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=)?$"
+    },
+    "FormKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "IncidentKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "JobKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "MessageKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "MessageSubscriptionKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "ProcessDefinitionId": {"pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$", "min_length": 1},
+    "ProcessDefinitionKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "ProcessInstanceKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "SignalKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "StartCursor": {
+        "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=)?$"
+    },
+    "Tag": {"pattern": "^[A-Za-z][A-Za-z0-9_\\-:.]{0,99}$", "min_length": 1, "max_length": 100},
+    "TenantId": {"pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$", "min_length": 1, "max_length": 256},
+    "UserTaskKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    "Username": {"pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$", "min_length": 1, "max_length": 256},
+    "VariableKey": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+}

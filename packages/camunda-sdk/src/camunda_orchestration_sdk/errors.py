@@ -1936,6 +1936,7 @@ from camunda_core.api.errors import UpdateUserTaskNotFound as UpdateUserTaskNotF
 from camunda_core.api.errors import (
     UpdateUserTaskServiceUnavailable as UpdateUserTaskServiceUnavailable,
 )
+from camunda_core.errors import MESSAGE_QUOTE_LIMIT as MESSAGE_QUOTE_LIMIT
 from camunda_core.errors import STATUS_CLASSES as STATUS_CLASSES
 from camunda_core.errors import ApiError as ApiError
 from camunda_core.errors import AuthenticationError as AuthenticationError
@@ -1955,9 +1956,12 @@ from camunda_core.errors import NotFound as NotFound
 from camunda_core.errors import PayloadTooLarge as PayloadTooLarge
 from camunda_core.errors import PluginError as PluginError
 from camunda_core.errors import PreconditionFailed as PreconditionFailed
+from camunda_core.errors import RequestConstructionError as RequestConstructionError
 from camunda_core.errors import ResponseParseError as ResponseParseError
 from camunda_core.errors import ServerError as ServerError
 from camunda_core.errors import ServiceUnavailable as ServiceUnavailable
+from camunda_core.errors import TlsError as TlsError
+from camunda_core.errors import TlsVerificationError as TlsVerificationError
 from camunda_core.errors import TooManyRequests as TooManyRequests
 from camunda_core.errors import TransportConnectionError as TransportConnectionError
 from camunda_core.errors import TransportError as TransportError
@@ -1966,6 +1970,7 @@ from camunda_core.errors import Unauthorized as Unauthorized
 from camunda_core.errors import UnsupportedMediaType as UnsupportedMediaType
 from camunda_core.errors import ValidationError as ValidationError
 from camunda_core.errors import api_error_from_response as api_error_from_response
+from camunda_core.errors import bounded_quote as bounded_quote
 from camunda_core.errors import is_backpressure as is_backpressure
 from camunda_core.errors import map_transport_error as map_transport_error
 from camunda_core.errors import status_class_for as status_class_for
@@ -1984,15 +1989,19 @@ __all__ = [
     "Forbidden",
     "GatewayTimeout",
     "InternalServerError",
+    "MESSAGE_QUOTE_LIMIT",
     "NotAcceptable",
     "NotFound",
     "PayloadTooLarge",
     "PluginError",
     "PreconditionFailed",
+    "RequestConstructionError",
     "ResponseParseError",
     "STATUS_CLASSES",
     "ServerError",
     "ServiceUnavailable",
+    "TlsError",
+    "TlsVerificationError",
     "TooManyRequests",
     "TransportConnectionError",
     "TransportError",
@@ -2001,6 +2010,7 @@ __all__ = [
     "UnsupportedMediaType",
     "ValidationError",
     "api_error_from_response",
+    "bounded_quote",
     "is_backpressure",
     "map_transport_error",
     "status_class_for",

@@ -68,8 +68,10 @@ class CamundaConfig:
     client_key_password: Secret | None = None
     http_connect_timeout: float = _default("http_connect_timeout")
     http_read_timeout: float = _default("http_read_timeout")
+    http_request_timeout: float = _default("http_request_timeout")
     http_max_connections: int = _default("http_max_connections")
     http_transport: str = _default("http_transport")
+    http_max_error_body_bytes: int = _default("http_max_error_body_bytes")
     retry_max_attempts: int = _default("retry_max_attempts")
     retry_initial_delay: float = _default("retry_initial_delay")
     retry_max_delay: float = _default("retry_max_delay")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -34,6 +35,8 @@ __all__ = [
     "path_text",
     "parse_url",
     "parse_rest_address",
+    "check_http_url",
+    "unsafe_character",
     "parse_strategy_name",
     "parse_cache_name",
     "parse_log_level",
@@ -233,32 +236,87 @@ def parse_path(value: object) -> Path:
     return Path(text.strip()).expanduser()
 
 
-def _check_http_url(text: str, *, allow_query: bool) -> None:
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https"):
+def unsafe_character(text: str) -> str | None:
+    """A description of the first control character (or DEL) in ``text``, or None.
+
+    Such characters cannot travel in an HTTP header or request line, and a CR/LF
+    could split one; callers must not echo ``text`` itself when it is secret.
+    """
+    for char in text:
+        code = ord(char)
+        if code < 0x20 or code == 0x7F:
+            names = {"\r": "CR", "\n": "LF", "\x00": "NUL", "\t": "TAB"}
+            return names.get(char, f"U+{code:04X}")
+    return None
+
+
+def _is_host_character(char: str) -> bool:
+    # Letters and digits of any script (IDNA names), their combining marks, - . _
+    return char.isalnum() or char in "-._" or unicodedata.category(char).startswith("M")
+
+
+def check_http_url(text: str, *, allow_query: bool = True) -> None:
+    """The one URL check for configured endpoints (REST address, OAuth URL).
+
+    Raises :class:`InvalidValue` for anything but an absolute http(s) URL with a
+    host that httpx (and so every transport) accepts. Credentials in the URL are
+    refused without echoing the value: they would leak into reprs and logs, and
+    transports disagree on whether to send them.
+    """
+    authority = text.partition("://")[2].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if "@" in authority:
+        raise InvalidValue(
+            "expected a URL without credentials (user:password@); configure credentials "
+            "with the auth variables instead",
+            show_value=False,
+        )
+    if text.partition("://")[0].lower() not in ("http", "https"):
         raise InvalidValue("expected an http:// or https:// URL")
-    if not parts.hostname:
-        raise InvalidValue("expected a URL with a host")
+    bad = unsafe_character(text)
+    if bad is not None:
+        raise InvalidValue(f"expected a URL without control characters (found {bad})")
+    if any(char.isspace() for char in text):
+        raise InvalidValue("expected a URL without spaces (percent-encode them as %20)")
     try:
-        _ = parts.port
+        parts = urlsplit(text)
+    except ValueError as error:  # e.g. an unclosed IPv6 bracket
+        raise InvalidValue(f"expected a valid URL ({error})") from None
+    try:
+        port = parts.port
     except ValueError:
-        raise InvalidValue("expected a URL with a numeric port") from None
+        raise InvalidValue("expected a URL with a numeric port from 1 to 65535") from None
+    host = parts.hostname
+    if not host:
+        raise InvalidValue("expected a URL with a host")
+    if ":" not in host and not all(_is_host_character(char) for char in host):
+        # ':' only appears in a bracketed IPv6 literal, which urlsplit has checked.
+        raise InvalidValue("expected a URL whose host is a name or an IP address")
+    if port == 0:
+        raise InvalidValue("expected a URL with a numeric port from 1 to 65535")
     if parts.fragment or (parts.query and not allow_query):
         what = "a query string or fragment" if not allow_query else "a fragment"
         raise InvalidValue(f"expected a URL without {what}")
+    # Last: whatever httpx would refuse when the client is built (bad IDNA host,
+    # invalid characters in the host), so the constructor never raises httpx.InvalidURL.
+    import httpx
+
+    try:
+        httpx.URL(text)
+    except (httpx.InvalidURL, ValueError) as error:
+        raise InvalidValue(f"expected a valid URL ({error})") from None
 
 
 def parse_url(value: object) -> str:
     """An absolute http(s) URL with a host, taken as given (whitespace removed)."""
     text = _text(value, "an http:// or https:// URL")
-    _check_http_url(text, allow_query=True)
+    check_http_url(text, allow_query=True)
     return text
 
 
 def parse_rest_address(value: object) -> str:
     """The REST base URL, ending in exactly one ``/v2`` and no trailing slash."""
     text = _text(value, "an http:// or https:// URL")
-    _check_http_url(text, allow_query=False)
+    check_http_url(text, allow_query=False)
     base = text.rstrip("/")
     if not base.endswith("/v2"):
         base += "/v2"

@@ -16,7 +16,13 @@ import attrs
 
 from camunda_core.config.envfile import EnvFileError, read_envfile
 from camunda_core.config.model import CamundaConfig
-from camunda_core.config.parsers import InvalidValue, PemFile, parse_envfile_setting, path_text
+from camunda_core.config.parsers import (
+    InvalidValue,
+    PemFile,
+    parse_envfile_setting,
+    path_text,
+    unsafe_character,
+)
 from camunda_core.config.variables import VARIABLES, Variable
 from camunda_core.errors import ConfigurationError, ConfigurationProblem
 from camunda_core.types import Secret
@@ -341,6 +347,38 @@ def _check_tls(state: _Resolution) -> None:
         )
 
 
+#: Attributes whose values travel inside an HTTP header (BASIC's Authorization).
+#: Other configured text goes into URLs (checked as URLs) or request bodies.
+_HEADER_ATTRIBUTES = ("basic_auth_username", "basic_auth_password")
+
+
+def _check_header_values(state: _Resolution) -> None:
+    for attribute in _HEADER_ATTRIBUTES:
+        entry = state.set_values.get(attribute)
+        if entry is None:
+            continue
+        _, found, value = entry
+        text = value.reveal() if isinstance(value, Secret) else value
+        if not isinstance(text, str):
+            continue
+        bad = unsafe_character(text)
+        if bad is not None:
+            # Never the value: it may be a password.
+            state.problems.append(
+                ConfigurationProblem(
+                    found.name,
+                    f"contains a control character ({bad}), which an HTTP header cannot carry",
+                )
+            )
+        elif attribute == "basic_auth_username" and ":" in text:
+            state.problems.append(
+                ConfigurationProblem(
+                    found.name,
+                    "must not contain ':' (Basic auth separates user name and password with it)",
+                )
+            )
+
+
 def _check_retry_delays(state: _Resolution) -> None:
     initial = state.value("retry_initial_delay")
     maximum = state.value("retry_max_delay")
@@ -425,6 +463,7 @@ def resolve_config(
     values["auth_strategy"] = _infer_auth_strategy(state)
     values["token_cache"] = _choose_token_cache(state)
     _check_tls(state)
+    _check_header_values(state)
     _check_retry_delays(state)
     values["log_level_explicit"] = state.given("log_level")
     values["load_envfile"] = None if envfile_path is None else str(envfile_path)

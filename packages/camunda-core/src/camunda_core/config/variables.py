@@ -235,7 +235,7 @@ VARIABLES: tuple[Variable, ...] = (
         parse=p.milliseconds(minimum=1),
         kind=KIND_MILLISECONDS,
         default=5000,
-        description="Time limit for opening a connection.",
+        description="Time limit for opening a connection (never more than the attempt's limit).",
     ),
     Variable(
         name="CAMUNDA_HTTP_READ_TIMEOUT_MS",
@@ -243,7 +243,18 @@ VARIABLES: tuple[Variable, ...] = (
         parse=p.milliseconds(minimum=1),
         kind=KIND_MILLISECONDS,
         default=30000,
-        description="Time limit for waiting on response data.",
+        description="Time limit for each wait on data from the server (per read, not for the whole response).",
+    ),
+    Variable(
+        name="CAMUNDA_HTTP_REQUEST_TIMEOUT_MS",
+        attribute="http_request_timeout",
+        parse=p.milliseconds(minimum=1),
+        kind=KIND_MILLISECONDS,
+        default=30000,
+        description=(
+            "Time limit for one attempt of a request: connecting, sending and the whole response, body included. "
+            "A call's `timeout=` replaces it; long polls get their poll time plus a margin."
+        ),
     ),
     Variable(
         name="CAMUNDA_HTTP_MAX_CONNECTIONS",
@@ -260,6 +271,17 @@ VARIABLES: tuple[Variable, ...] = (
         kind="`auto`, `httpx`, `aiohttp`",
         default="auto",
         description="HTTP implementation underneath httpx; `auto` lets the SDK pick.",
+    ),
+    Variable(
+        name="CAMUNDA_HTTP_MAX_ERROR_BODY_BYTES",
+        attribute="http_max_error_body_bytes",
+        parse=_POSITIVE,
+        kind="integer (bytes)",
+        default=1048576,
+        description=(
+            "Most bytes of an error response's body that are read; past it the connection is closed "
+            "and the error says the body was cut. Success bodies are not limited."
+        ),
     ),
     # Retries and backpressure
     Variable(
@@ -292,7 +314,10 @@ VARIABLES: tuple[Variable, ...] = (
         parse=p.milliseconds(minimum=1),
         kind=KIND_MILLISECONDS,
         default=60000,
-        description="No retry starts after this much time has passed since the first attempt.",
+        description=(
+            "Time limit for a whole call, retries included: no retry starts past it, and an attempt still "
+            "running when it passes is cut off."
+        ),
     ),
     Variable(
         name="CAMUNDA_BACKPRESSURE_ADAPTIVE",

@@ -52,30 +52,80 @@ class ActivatedJobResult:
 
     type: str = attrs.field(metadata={"wire": "type"})
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
-    process_definition_version: int = attrs.field(metadata={"wire": "processDefinitionVersion"})
+    process_definition_version: int = attrs.field(
+        metadata={"wire": "processDefinitionVersion", "format": "int32"}
+    )
     element_id: ElementId = attrs.field(metadata={"wire": "elementId"})
     custom_headers: dict[str, Any] = attrs.field(metadata={"wire": "customHeaders"})
     worker: str = attrs.field(metadata={"wire": "worker"})
-    retries: int = attrs.field(metadata={"wire": "retries"})
-    deadline: int = attrs.field(metadata={"wire": "deadline"})
+    retries: int = attrs.field(metadata={"wire": "retries", "format": "int32"})
+    deadline: int = attrs.field(metadata={"wire": "deadline", "format": "int64"})
     variables: dict[str, Any] = attrs.field(metadata={"wire": "variables"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
-    job_key: JobKey = attrs.field(metadata={"wire": "jobKey"})
-    process_instance_key: ProcessInstanceKey = attrs.field(metadata={"wire": "processInstanceKey"})
-    process_definition_key: ProcessDefinitionKey = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
     )
-    element_instance_key: ElementInstanceKey = attrs.field(metadata={"wire": "elementInstanceKey"})
+    job_key: JobKey = attrs.field(
+        metadata={"wire": "jobKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )
+    process_instance_key: ProcessInstanceKey = attrs.field(
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
+    process_definition_key: ProcessDefinitionKey = attrs.field(
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
+    element_instance_key: ElementInstanceKey = attrs.field(
+        metadata={
+            "wire": "elementInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
     kind: JobKindEnum = attrs.field(metadata={"wire": "kind"})
     listener_event_type: JobListenerEventTypeEnum = attrs.field(
         metadata={"wire": "listenerEventType"}
     )
     user_task: UserTaskProperties | None = attrs.field(metadata={"wire": "userTask"})
-    tags: list[Tag] = attrs.field(metadata={"wire": "tags"})
+    tags: list[Tag] = attrs.field(
+        metadata={
+            "wire": "tags",
+            "max_items": 10,
+            "unique_items": True,
+            "items": {
+                "pattern": "^[A-Za-z][A-Za-z0-9_\\-:.]{0,99}$",
+                "min_length": 1,
+                "max_length": 100,
+            },
+        }
+    )
     root_process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "rootProcessInstanceKey"}
+        metadata={
+            "wire": "rootProcessInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
 
 

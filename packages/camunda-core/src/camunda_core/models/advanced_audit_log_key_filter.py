@@ -27,8 +27,26 @@ class AdvancedAuditLogKeyFilter:
         not_in: wire ``$notIn``; list[AuditLogKey]; optional.
     """
 
-    eq: AuditLogKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$eq"})
-    neq: AuditLogKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$neq"})
+    eq: AuditLogKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$eq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
+    neq: AuditLogKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$neq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
     exists: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "$exists"})
-    in_: list[AuditLogKey] | Unset = attrs.field(default=UNSET, metadata={"wire": "$in"})
-    not_in: list[AuditLogKey] | Unset = attrs.field(default=UNSET, metadata={"wire": "$notIn"})
+    in_: list[AuditLogKey] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "$in",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
+    )
+    not_in: list[AuditLogKey] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "$notIn",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
+    )

@@ -27,10 +27,26 @@ class AdvancedDecisionDefinitionKeyFilter:
         not_in: wire ``$notIn``; list[DecisionDefinitionKey]; optional.
     """
 
-    eq: DecisionDefinitionKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$eq"})
-    neq: DecisionDefinitionKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$neq"})
+    eq: DecisionDefinitionKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$eq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
+    neq: DecisionDefinitionKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$neq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
     exists: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "$exists"})
-    in_: list[DecisionDefinitionKey] | Unset = attrs.field(default=UNSET, metadata={"wire": "$in"})
+    in_: list[DecisionDefinitionKey] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "$in",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
+    )
     not_in: list[DecisionDefinitionKey] | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "$notIn"}
+        default=UNSET,
+        metadata={
+            "wire": "$notIn",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
     )

@@ -27,14 +27,26 @@ class AdvancedDecisionEvaluationInstanceKeyFilter:
         not_in: wire ``$notIn``; list[DecisionEvaluationInstanceKey]; optional.
     """
 
-    eq: DecisionEvaluationInstanceKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$eq"})
+    eq: DecisionEvaluationInstanceKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$eq", "pattern": "^[0-9]+-[0-9]+$", "min_length": 3, "max_length": 30},
+    )
     neq: DecisionEvaluationInstanceKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "$neq"}
+        default=UNSET,
+        metadata={"wire": "$neq", "pattern": "^[0-9]+-[0-9]+$", "min_length": 3, "max_length": 30},
     )
     exists: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "$exists"})
     in_: list[DecisionEvaluationInstanceKey] | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "$in"}
+        default=UNSET,
+        metadata={
+            "wire": "$in",
+            "items": {"pattern": "^[0-9]+-[0-9]+$", "min_length": 3, "max_length": 30},
+        },
     )
     not_in: list[DecisionEvaluationInstanceKey] | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "$notIn"}
+        default=UNSET,
+        metadata={
+            "wire": "$notIn",
+            "items": {"pattern": "^[0-9]+-[0-9]+$", "min_length": 3, "max_length": 30},
+        },
     )

@@ -27,10 +27,26 @@ class AdvancedDecisionEvaluationKeyFilter:
         not_in: wire ``$notIn``; list[DecisionEvaluationKey]; optional.
     """
 
-    eq: DecisionEvaluationKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$eq"})
-    neq: DecisionEvaluationKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$neq"})
+    eq: DecisionEvaluationKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$eq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
+    neq: DecisionEvaluationKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$neq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
     exists: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "$exists"})
-    in_: list[DecisionEvaluationKey] | Unset = attrs.field(default=UNSET, metadata={"wire": "$in"})
+    in_: list[DecisionEvaluationKey] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "$in",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
+    )
     not_in: list[DecisionEvaluationKey] | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "$notIn"}
+        default=UNSET,
+        metadata={
+            "wire": "$notIn",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
     )

@@ -27,12 +27,26 @@ class AdvancedDecisionRequirementsKeyFilter:
         not_in: wire ``$notIn``; list[DecisionRequirementsKey]; optional.
     """
 
-    eq: DecisionRequirementsKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$eq"})
-    neq: DecisionRequirementsKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$neq"})
+    eq: DecisionRequirementsKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$eq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
+    neq: DecisionRequirementsKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$neq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
     exists: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "$exists"})
     in_: list[DecisionRequirementsKey] | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "$in"}
+        default=UNSET,
+        metadata={
+            "wire": "$in",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
     )
     not_in: list[DecisionRequirementsKey] | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "$notIn"}
+        default=UNSET,
+        metadata={
+            "wire": "$notIn",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
     )

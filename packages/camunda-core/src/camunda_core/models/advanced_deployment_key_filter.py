@@ -27,8 +27,26 @@ class AdvancedDeploymentKeyFilter:
         not_in: wire ``$notIn``; list[DeploymentKey]; optional.
     """
 
-    eq: DeploymentKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$eq"})
-    neq: DeploymentKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$neq"})
+    eq: DeploymentKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$eq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
+    neq: DeploymentKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$neq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
     exists: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "$exists"})
-    in_: list[DeploymentKey] | Unset = attrs.field(default=UNSET, metadata={"wire": "$in"})
-    not_in: list[DeploymentKey] | Unset = attrs.field(default=UNSET, metadata={"wire": "$notIn"})
+    in_: list[DeploymentKey] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "$in",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
+    )
+    not_in: list[DeploymentKey] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "$notIn",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
+    )

@@ -27,10 +27,26 @@ class AdvancedElementInstanceKeyFilter:
         not_in: wire ``$notIn``; list[ElementInstanceKey]; optional.
     """
 
-    eq: ElementInstanceKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$eq"})
-    neq: ElementInstanceKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$neq"})
+    eq: ElementInstanceKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$eq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
+    neq: ElementInstanceKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$neq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
     exists: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "$exists"})
-    in_: list[ElementInstanceKey] | Unset = attrs.field(default=UNSET, metadata={"wire": "$in"})
+    in_: list[ElementInstanceKey] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "$in",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
+    )
     not_in: list[ElementInstanceKey] | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "$notIn"}
+        default=UNSET,
+        metadata={
+            "wire": "$notIn",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
     )

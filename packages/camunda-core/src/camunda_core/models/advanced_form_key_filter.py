@@ -27,8 +27,26 @@ class AdvancedFormKeyFilter:
         not_in: wire ``$notIn``; list[FormKey]; optional.
     """
 
-    eq: FormKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$eq"})
-    neq: FormKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$neq"})
+    eq: FormKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$eq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
+    neq: FormKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$neq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
     exists: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "$exists"})
-    in_: list[FormKey] | Unset = attrs.field(default=UNSET, metadata={"wire": "$in"})
-    not_in: list[FormKey] | Unset = attrs.field(default=UNSET, metadata={"wire": "$notIn"})
+    in_: list[FormKey] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "$in",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
+    )
+    not_in: list[FormKey] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "$notIn",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
+    )

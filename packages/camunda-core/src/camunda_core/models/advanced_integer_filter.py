@@ -29,11 +29,13 @@ class AdvancedIntegerFilter:
         in_: wire ``$in``; list[int]; optional.
     """
 
-    eq: int | Unset = attrs.field(default=UNSET, metadata={"wire": "$eq"})
-    neq: int | Unset = attrs.field(default=UNSET, metadata={"wire": "$neq"})
+    eq: int | Unset = attrs.field(default=UNSET, metadata={"wire": "$eq", "format": "int32"})
+    neq: int | Unset = attrs.field(default=UNSET, metadata={"wire": "$neq", "format": "int32"})
     exists: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "$exists"})
-    gt: int | Unset = attrs.field(default=UNSET, metadata={"wire": "$gt"})
-    gte: int | Unset = attrs.field(default=UNSET, metadata={"wire": "$gte"})
-    lt: int | Unset = attrs.field(default=UNSET, metadata={"wire": "$lt"})
-    lte: int | Unset = attrs.field(default=UNSET, metadata={"wire": "$lte"})
-    in_: list[int] | Unset = attrs.field(default=UNSET, metadata={"wire": "$in"})
+    gt: int | Unset = attrs.field(default=UNSET, metadata={"wire": "$gt", "format": "int32"})
+    gte: int | Unset = attrs.field(default=UNSET, metadata={"wire": "$gte", "format": "int32"})
+    lt: int | Unset = attrs.field(default=UNSET, metadata={"wire": "$lt", "format": "int32"})
+    lte: int | Unset = attrs.field(default=UNSET, metadata={"wire": "$lte", "format": "int32"})
+    in_: list[int] | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "$in", "items": {"format": "int32"}}
+    )

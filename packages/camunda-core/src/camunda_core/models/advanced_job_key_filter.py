@@ -27,8 +27,26 @@ class AdvancedJobKeyFilter:
         not_in: wire ``$notIn``; list[JobKey]; optional.
     """
 
-    eq: JobKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$eq"})
-    neq: JobKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$neq"})
+    eq: JobKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$eq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
+    neq: JobKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$neq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
     exists: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "$exists"})
-    in_: list[JobKey] | Unset = attrs.field(default=UNSET, metadata={"wire": "$in"})
-    not_in: list[JobKey] | Unset = attrs.field(default=UNSET, metadata={"wire": "$notIn"})
+    in_: list[JobKey] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "$in",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
+    )
+    not_in: list[JobKey] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "$notIn",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
+    )

@@ -27,10 +27,26 @@ class AdvancedMessageSubscriptionKeyFilter:
         not_in: wire ``$notIn``; list[MessageSubscriptionKey]; optional.
     """
 
-    eq: MessageSubscriptionKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$eq"})
-    neq: MessageSubscriptionKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$neq"})
+    eq: MessageSubscriptionKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$eq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
+    neq: MessageSubscriptionKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$neq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
     exists: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "$exists"})
-    in_: list[MessageSubscriptionKey] | Unset = attrs.field(default=UNSET, metadata={"wire": "$in"})
+    in_: list[MessageSubscriptionKey] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "$in",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
+    )
     not_in: list[MessageSubscriptionKey] | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "$notIn"}
+        default=UNSET,
+        metadata={
+            "wire": "$notIn",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
     )

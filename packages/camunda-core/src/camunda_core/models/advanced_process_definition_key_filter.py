@@ -27,10 +27,26 @@ class AdvancedProcessDefinitionKeyFilter:
         not_in: wire ``$notIn``; list[ProcessDefinitionKey]; optional.
     """
 
-    eq: ProcessDefinitionKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$eq"})
-    neq: ProcessDefinitionKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$neq"})
+    eq: ProcessDefinitionKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$eq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
+    neq: ProcessDefinitionKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$neq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
     exists: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "$exists"})
-    in_: list[ProcessDefinitionKey] | Unset = attrs.field(default=UNSET, metadata={"wire": "$in"})
+    in_: list[ProcessDefinitionKey] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "$in",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
+    )
     not_in: list[ProcessDefinitionKey] | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "$notIn"}
+        default=UNSET,
+        metadata={
+            "wire": "$notIn",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
     )

@@ -27,8 +27,26 @@ class AdvancedVariableKeyFilter:
         not_in: wire ``$notIn``; list[VariableKey]; optional.
     """
 
-    eq: VariableKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$eq"})
-    neq: VariableKey | Unset = attrs.field(default=UNSET, metadata={"wire": "$neq"})
+    eq: VariableKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$eq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
+    neq: VariableKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "$neq", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+    )
     exists: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "$exists"})
-    in_: list[VariableKey] | Unset = attrs.field(default=UNSET, metadata={"wire": "$in"})
-    not_in: list[VariableKey] | Unset = attrs.field(default=UNSET, metadata={"wire": "$notIn"})
+    in_: list[VariableKey] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "$in",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
+    )
+    not_in: list[VariableKey] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "$notIn",
+            "items": {"pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25},
+        },
+    )

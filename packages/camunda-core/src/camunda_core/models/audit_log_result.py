@@ -70,7 +70,9 @@ class AuditLogResult:
         entity_description: wire ``entityDescription``; str; required; nullable.
     """
 
-    audit_log_key: AuditLogKey = attrs.field(metadata={"wire": "auditLogKey"})
+    audit_log_key: AuditLogKey = attrs.field(
+        metadata={"wire": "auditLogKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )
     entity_key: AuditLogEntityKey = attrs.field(metadata={"wire": "entityKey"})
     entity_type: AuditLogEntityTypeEnum = attrs.field(metadata={"wire": "entityType"})
     operation_type: AuditLogOperationTypeEnum = attrs.field(metadata={"wire": "operationType"})
@@ -84,41 +86,104 @@ class AuditLogResult:
     actor_id: str | None = attrs.field(metadata={"wire": "actorId"})
     actor_type: AuditLogActorTypeEnum | None = attrs.field(metadata={"wire": "actorType"})
     agent_element_id: str | None = attrs.field(metadata={"wire": "agentElementId"})
-    tenant_id: TenantId | None = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId | None = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     result: AuditLogResultEnum = attrs.field(metadata={"wire": "result"})
     category: AuditLogCategoryEnum = attrs.field(metadata={"wire": "category"})
     process_definition_id: ProcessDefinitionId | None = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     process_definition_key: ProcessDefinitionKey | None = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "processInstanceKey"}
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     root_process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "rootProcessInstanceKey"}
+        metadata={
+            "wire": "rootProcessInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     element_instance_key: ElementInstanceKey | None = attrs.field(
-        metadata={"wire": "elementInstanceKey"}
+        metadata={
+            "wire": "elementInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
-    job_key: JobKey | None = attrs.field(metadata={"wire": "jobKey"})
-    user_task_key: UserTaskKey | None = attrs.field(metadata={"wire": "userTaskKey"})
+    job_key: JobKey | None = attrs.field(
+        metadata={"wire": "jobKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )
+    user_task_key: UserTaskKey | None = attrs.field(
+        metadata={"wire": "userTaskKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )
     decision_requirements_id: str | None = attrs.field(metadata={"wire": "decisionRequirementsId"})
     decision_requirements_key: DecisionRequirementsKey | None = attrs.field(
-        metadata={"wire": "decisionRequirementsKey"}
+        metadata={
+            "wire": "decisionRequirementsKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     decision_definition_id: DecisionDefinitionId | None = attrs.field(
-        metadata={"wire": "decisionDefinitionId"}
+        metadata={
+            "wire": "decisionDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     decision_definition_key: DecisionDefinitionKey | None = attrs.field(
-        metadata={"wire": "decisionDefinitionKey"}
+        metadata={
+            "wire": "decisionDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     decision_evaluation_key: DecisionEvaluationKey | None = attrs.field(
-        metadata={"wire": "decisionEvaluationKey"}
+        metadata={
+            "wire": "decisionEvaluationKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
-    deployment_key: DeploymentKey | None = attrs.field(metadata={"wire": "deploymentKey"})
-    form_key: FormKey | None = attrs.field(metadata={"wire": "formKey"})
+    deployment_key: DeploymentKey | None = attrs.field(
+        metadata={
+            "wire": "deploymentKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
+    form_key: FormKey | None = attrs.field(
+        metadata={"wire": "formKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )
     resource_key: ResourceKey | None = attrs.field(metadata={"wire": "resourceKey"})
     related_entity_key: AuditLogEntityKey | None = attrs.field(
         metadata={"wire": "relatedEntityKey"}

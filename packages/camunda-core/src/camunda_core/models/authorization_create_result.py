@@ -20,4 +20,11 @@ class AuthorizationCreateResult:
         authorization_key: wire ``authorizationKey``; AuthorizationKey; required; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
     """
 
-    authorization_key: AuthorizationKey = attrs.field(metadata={"wire": "authorizationKey"})
+    authorization_key: AuthorizationKey = attrs.field(
+        metadata={
+            "wire": "authorizationKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )

@@ -33,7 +33,14 @@ class AuthorizationResult:
     resource_id: str | None = attrs.field(metadata={"wire": "resourceId"})
     resource_property_name: str | None = attrs.field(metadata={"wire": "resourcePropertyName"})
     permission_types: list[PermissionTypeEnum] = attrs.field(metadata={"wire": "permissionTypes"})
-    authorization_key: AuthorizationKey = attrs.field(metadata={"wire": "authorizationKey"})
+    authorization_key: AuthorizationKey = attrs.field(
+        metadata={
+            "wire": "authorizationKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
 
 
 from camunda_core.models.owner_type_enum import OwnerTypeEnum

@@ -32,6 +32,6 @@ class BatchOperationError:
         message: wire ``message``; str; required.
     """
 
-    partition_id: int = attrs.field(metadata={"wire": "partitionId"})
+    partition_id: int = attrs.field(metadata={"wire": "partitionId", "format": "int32"})
     type: BatchOperationErrorTypeEnum = attrs.field(metadata={"wire": "type"})
     message: str = attrs.field(metadata={"wire": "message"})

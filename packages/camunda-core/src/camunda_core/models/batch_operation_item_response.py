@@ -47,9 +47,21 @@ class BatchOperationItemResponse:
     operation_type: BatchOperationTypeEnum = attrs.field(metadata={"wire": "operationType"})
     batch_operation_key: BatchOperationKey = attrs.field(metadata={"wire": "batchOperationKey"})
     item_key: str = attrs.field(metadata={"wire": "itemKey"})
-    process_instance_key: ProcessInstanceKey = attrs.field(metadata={"wire": "processInstanceKey"})
+    process_instance_key: ProcessInstanceKey = attrs.field(
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
     root_process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "rootProcessInstanceKey"}
+        metadata={
+            "wire": "rootProcessInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     state: BatchOperationItemResponseStateEnum = attrs.field(metadata={"wire": "state"})
     processed_date: datetime.datetime | None = attrs.field(metadata={"wire": "processedDate"})

@@ -42,9 +42,15 @@ class BatchOperationResponse:
     end_date: datetime.datetime | None = attrs.field(metadata={"wire": "endDate"})
     actor_type: AuditLogActorTypeEnum | None = attrs.field(metadata={"wire": "actorType"})
     actor_id: str | None = attrs.field(metadata={"wire": "actorId"})
-    operations_total_count: int = attrs.field(metadata={"wire": "operationsTotalCount"})
-    operations_failed_count: int = attrs.field(metadata={"wire": "operationsFailedCount"})
-    operations_completed_count: int = attrs.field(metadata={"wire": "operationsCompletedCount"})
+    operations_total_count: int = attrs.field(
+        metadata={"wire": "operationsTotalCount", "format": "int32"}
+    )
+    operations_failed_count: int = attrs.field(
+        metadata={"wire": "operationsFailedCount", "format": "int32"}
+    )
+    operations_completed_count: int = attrs.field(
+        metadata={"wire": "operationsCompletedCount", "format": "int32"}
+    )
     errors: list[BatchOperationError] = attrs.field(metadata={"wire": "errors"})
 
 

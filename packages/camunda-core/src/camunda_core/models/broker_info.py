@@ -23,9 +23,9 @@ class BrokerInfo:
         version: wire ``version``; str; required.
     """
 
-    node_id: int = attrs.field(metadata={"wire": "nodeId"})
+    node_id: int = attrs.field(metadata={"wire": "nodeId", "format": "int32"})
     host: str = attrs.field(metadata={"wire": "host"})
-    port: int = attrs.field(metadata={"wire": "port"})
+    port: int = attrs.field(metadata={"wire": "port", "format": "int32"})
     partitions: list[Partition] = attrs.field(metadata={"wire": "partitions"})
     version: str = attrs.field(metadata={"wire": "version"})
 

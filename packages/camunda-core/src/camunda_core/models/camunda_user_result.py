@@ -30,7 +30,14 @@ class CamundaUserResult:
         can_logout: wire ``canLogout``; bool; required.
     """
 
-    username: Username = attrs.field(metadata={"wire": "username"})
+    username: Username = attrs.field(
+        metadata={
+            "wire": "username",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     display_name: str | None = attrs.field(metadata={"wire": "displayName"})
     email: str | None = attrs.field(metadata={"wire": "email"})
     authorized_components: list[str] = attrs.field(metadata={"wire": "authorizedComponents"})

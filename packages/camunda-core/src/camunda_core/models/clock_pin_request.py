@@ -18,4 +18,4 @@ class ClockPinRequest:
         timestamp: wire ``timestamp``; int; required; format=int64.
     """
 
-    timestamp: int = attrs.field(metadata={"wire": "timestamp"})
+    timestamp: int = attrs.field(metadata={"wire": "timestamp", "format": "int64"})

@@ -26,7 +26,21 @@ class ConditionalEvaluationInstruction:
     """
 
     variables: dict[str, Any] = attrs.field(metadata={"wire": "variables"})
-    tenant_id: TenantId | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantId"})
+    tenant_id: TenantId | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    )
     process_definition_key: ProcessDefinitionKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "processDefinitionKey"}
+        default=UNSET,
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )

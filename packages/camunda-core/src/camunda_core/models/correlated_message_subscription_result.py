@@ -46,20 +46,62 @@ class CorrelatedMessageSubscriptionResult:
     correlation_time: datetime.datetime = attrs.field(metadata={"wire": "correlationTime"})
     element_id: str = attrs.field(metadata={"wire": "elementId"})
     element_instance_key: ElementInstanceKey | None = attrs.field(
-        metadata={"wire": "elementInstanceKey"}
+        metadata={
+            "wire": "elementInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
-    message_key: MessageKey = attrs.field(metadata={"wire": "messageKey"})
+    message_key: MessageKey = attrs.field(
+        metadata={"wire": "messageKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )
     message_name: str = attrs.field(metadata={"wire": "messageName"})
-    partition_id: int = attrs.field(metadata={"wire": "partitionId"})
+    partition_id: int = attrs.field(metadata={"wire": "partitionId", "format": "int32"})
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     process_definition_key: ProcessDefinitionKey = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
-    process_instance_key: ProcessInstanceKey = attrs.field(metadata={"wire": "processInstanceKey"})
+    process_instance_key: ProcessInstanceKey = attrs.field(
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
     root_process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "rootProcessInstanceKey"}
+        metadata={
+            "wire": "rootProcessInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
-    subscription_key: MessageSubscriptionKey = attrs.field(metadata={"wire": "subscriptionKey"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    subscription_key: MessageSubscriptionKey = attrs.field(
+        metadata={
+            "wire": "subscriptionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )

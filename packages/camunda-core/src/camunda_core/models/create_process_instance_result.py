@@ -37,14 +37,52 @@ class CreateProcessInstanceResult:
     """
 
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
-    process_definition_version: int = attrs.field(metadata={"wire": "processDefinitionVersion"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    process_definition_version: int = attrs.field(
+        metadata={"wire": "processDefinitionVersion", "format": "int32"}
+    )
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     variables: dict[str, Any] = attrs.field(metadata={"wire": "variables"})
     process_definition_key: ProcessDefinitionKey = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
-    process_instance_key: ProcessInstanceKey = attrs.field(metadata={"wire": "processInstanceKey"})
-    tags: list[Tag] = attrs.field(metadata={"wire": "tags"})
-    business_id: BusinessId | None = attrs.field(metadata={"wire": "businessId"})
+    process_instance_key: ProcessInstanceKey = attrs.field(
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
+    tags: list[Tag] = attrs.field(
+        metadata={
+            "wire": "tags",
+            "max_items": 10,
+            "unique_items": True,
+            "items": {
+                "pattern": "^[A-Za-z][A-Za-z0-9_\\-:.]{0,99}$",
+                "min_length": 1,
+                "max_length": 100,
+            },
+        }
+    )
+    business_id: BusinessId | None = attrs.field(
+        metadata={"wire": "businessId", "min_length": 1, "max_length": 256}
+    )

@@ -24,5 +24,12 @@ class CursorForwardPagination:
         limit: wire ``limit``; int; optional; format=int32; minimum=1; maximum=10000; default=100.
     """
 
-    after: EndCursor = attrs.field(metadata={"wire": "after"})
-    limit: int | Unset = attrs.field(default=UNSET, metadata={"wire": "limit"})
+    after: EndCursor = attrs.field(
+        metadata={
+            "wire": "after",
+            "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=)?$",
+        }
+    )
+    limit: int | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "limit", "format": "int32", "minimum": 1, "maximum": 10000}
+    )

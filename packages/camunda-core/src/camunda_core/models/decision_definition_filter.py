@@ -36,7 +36,12 @@ class DecisionDefinitionFilter:
     """
 
     decision_definition_id: DecisionDefinitionId | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "decisionDefinitionId"}
+        default=UNSET,
+        metadata={
+            "wire": "decisionDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        },
     )
     name: str | Unset = attrs.field(default=UNSET, metadata={"wire": "name"})
     is_latest_version: bool | Unset = attrs.field(
@@ -46,12 +51,32 @@ class DecisionDefinitionFilter:
     decision_requirements_id: str | Unset = attrs.field(
         default=UNSET, metadata={"wire": "decisionRequirementsId"}
     )
-    tenant_id: TenantId | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantId"})
+    tenant_id: TenantId | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    )
     decision_definition_key: DecisionDefinitionKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "decisionDefinitionKey"}
+        default=UNSET,
+        metadata={
+            "wire": "decisionDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )
     decision_requirements_key: DecisionRequirementsKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "decisionRequirementsKey"}
+        default=UNSET,
+        metadata={
+            "wire": "decisionRequirementsKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )
     decision_requirements_name: str | Unset = attrs.field(
         default=UNSET, metadata={"wire": "decisionRequirementsName"}

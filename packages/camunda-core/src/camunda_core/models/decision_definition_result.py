@@ -34,19 +34,40 @@ class DecisionDefinitionResult:
     """
 
     decision_definition_id: DecisionDefinitionId = attrs.field(
-        metadata={"wire": "decisionDefinitionId"}
+        metadata={
+            "wire": "decisionDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     decision_definition_key: DecisionDefinitionKey = attrs.field(
-        metadata={"wire": "decisionDefinitionKey"}
+        metadata={
+            "wire": "decisionDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     decision_requirements_id: str = attrs.field(metadata={"wire": "decisionRequirementsId"})
     decision_requirements_key: DecisionRequirementsKey = attrs.field(
-        metadata={"wire": "decisionRequirementsKey"}
+        metadata={
+            "wire": "decisionRequirementsKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     decision_requirements_name: str = attrs.field(metadata={"wire": "decisionRequirementsName"})
     decision_requirements_version: int = attrs.field(
         metadata={"wire": "decisionRequirementsVersion"}
     )
     name: str = attrs.field(metadata={"wire": "name"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     version: int = attrs.field(metadata={"wire": "version"})

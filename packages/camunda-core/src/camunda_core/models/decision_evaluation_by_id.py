@@ -28,7 +28,19 @@ class DecisionEvaluationById:
     """
 
     decision_definition_id: DecisionDefinitionId = attrs.field(
-        metadata={"wire": "decisionDefinitionId"}
+        metadata={
+            "wire": "decisionDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     variables: dict[str, Any] | Unset = attrs.field(default=UNSET, metadata={"wire": "variables"})
-    tenant_id: TenantId | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantId"})
+    tenant_id: TenantId | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    )

@@ -28,7 +28,20 @@ class DecisionEvaluationByKey:
     """
 
     decision_definition_key: DecisionDefinitionKey = attrs.field(
-        metadata={"wire": "decisionDefinitionKey"}
+        metadata={
+            "wire": "decisionDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     variables: dict[str, Any] | Unset = attrs.field(default=UNSET, metadata={"wire": "variables"})
-    tenant_id: TenantId | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantId"})
+    tenant_id: TenantId | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    )

@@ -24,7 +24,7 @@ class DecisionInstanceDeletionBatchOperationRequest:
 
     filter: DecisionInstanceFilter = attrs.field(metadata={"wire": "filter"})
     operation_reference: int | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "operationReference"}
+        default=UNSET, metadata={"wire": "operationReference", "format": "int64", "minimum": 1}
     )
 
 

@@ -56,26 +56,57 @@ class DecisionInstanceFilter:
         default=UNSET, metadata={"wire": "evaluationDate"}
     )
     decision_definition_id: DecisionDefinitionId | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "decisionDefinitionId"}
+        default=UNSET,
+        metadata={
+            "wire": "decisionDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        },
     )
     decision_definition_name: str | Unset = attrs.field(
         default=UNSET, metadata={"wire": "decisionDefinitionName"}
     )
     decision_definition_version: int | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "decisionDefinitionVersion"}
+        default=UNSET, metadata={"wire": "decisionDefinitionVersion", "format": "int32"}
     )
     decision_definition_type: DecisionDefinitionTypeEnum | Unset = attrs.field(
         default=UNSET, metadata={"wire": "decisionDefinitionType"}
     )
-    tenant_id: TenantId | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantId"})
+    tenant_id: TenantId | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    )
     decision_evaluation_key: DecisionEvaluationKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "decisionEvaluationKey"}
+        default=UNSET,
+        metadata={
+            "wire": "decisionEvaluationKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )
     process_definition_key: ProcessDefinitionKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "processDefinitionKey"}
+        default=UNSET,
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )
     process_instance_key: ProcessInstanceKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "processInstanceKey"}
+        default=UNSET,
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )
     decision_definition_key: DecisionDefinitionKeyFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "decisionDefinitionKey"}

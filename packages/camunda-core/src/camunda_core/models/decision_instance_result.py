@@ -49,42 +49,95 @@ class DecisionInstanceResult:
     """
 
     decision_definition_id: DecisionDefinitionId = attrs.field(
-        metadata={"wire": "decisionDefinitionId"}
+        metadata={
+            "wire": "decisionDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     decision_definition_key: DecisionDefinitionKey = attrs.field(
-        metadata={"wire": "decisionDefinitionKey"}
+        metadata={
+            "wire": "decisionDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     decision_definition_name: str = attrs.field(metadata={"wire": "decisionDefinitionName"})
     decision_definition_type: DecisionDefinitionTypeEnum = attrs.field(
         metadata={"wire": "decisionDefinitionType"}
     )
-    decision_definition_version: int = attrs.field(metadata={"wire": "decisionDefinitionVersion"})
+    decision_definition_version: int = attrs.field(
+        metadata={"wire": "decisionDefinitionVersion", "format": "int32"}
+    )
     decision_evaluation_instance_key: DecisionEvaluationInstanceKey = attrs.field(
-        metadata={"wire": "decisionEvaluationInstanceKey"}
+        metadata={
+            "wire": "decisionEvaluationInstanceKey",
+            "pattern": "^[0-9]+-[0-9]+$",
+            "min_length": 3,
+            "max_length": 30,
+        }
     )
     decision_evaluation_key: DecisionEvaluationKey = attrs.field(
-        metadata={"wire": "decisionEvaluationKey"}
+        metadata={
+            "wire": "decisionEvaluationKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     element_instance_key: ElementInstanceKey | None = attrs.field(
-        metadata={"wire": "elementInstanceKey"}
+        metadata={
+            "wire": "elementInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     evaluation_date: datetime.datetime = attrs.field(metadata={"wire": "evaluationDate"})
     evaluation_failure: str | None = attrs.field(metadata={"wire": "evaluationFailure"})
     process_definition_key: ProcessDefinitionKey | None = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "processInstanceKey"}
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     result: str = attrs.field(metadata={"wire": "result"})
     root_decision_definition_key: DecisionDefinitionKey = attrs.field(
-        metadata={"wire": "rootDecisionDefinitionKey"}
+        metadata={
+            "wire": "rootDecisionDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     root_process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "rootProcessInstanceKey"}
+        metadata={
+            "wire": "rootProcessInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     state: DecisionInstanceStateEnum = attrs.field(metadata={"wire": "state"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
 
 
 from camunda_core.models.decision_definition_type_enum import DecisionDefinitionTypeEnum

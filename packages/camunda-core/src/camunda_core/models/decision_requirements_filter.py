@@ -33,8 +33,24 @@ class DecisionRequirementsFilter:
         default=UNSET, metadata={"wire": "decisionRequirementsId"}
     )
     decision_requirements_key: DecisionRequirementsKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "decisionRequirementsKey"}
+        default=UNSET,
+        metadata={
+            "wire": "decisionRequirementsKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )
-    version: int | Unset = attrs.field(default=UNSET, metadata={"wire": "version"})
-    tenant_id: TenantId | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantId"})
+    version: int | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "version", "format": "int32"}
+    )
+    tenant_id: TenantId | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    )
     resource_name: str | Unset = attrs.field(default=UNSET, metadata={"wire": "resourceName"})

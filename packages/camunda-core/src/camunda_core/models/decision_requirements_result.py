@@ -27,9 +27,21 @@ class DecisionRequirementsResult:
 
     decision_requirements_id: str = attrs.field(metadata={"wire": "decisionRequirementsId"})
     decision_requirements_key: DecisionRequirementsKey = attrs.field(
-        metadata={"wire": "decisionRequirementsKey"}
+        metadata={
+            "wire": "decisionRequirementsKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     decision_requirements_name: str = attrs.field(metadata={"wire": "decisionRequirementsName"})
     resource_name: str = attrs.field(metadata={"wire": "resourceName"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
-    version: int = attrs.field(metadata={"wire": "version"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
+    version: int = attrs.field(metadata={"wire": "version", "format": "int32"})

@@ -24,6 +24,6 @@ class DeleteResourceRequest:
     """
 
     operation_reference: int | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "operationReference"}
+        default=UNSET, metadata={"wire": "operationReference", "format": "int64", "minimum": 1}
     )
     delete_history: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "deleteHistory"})

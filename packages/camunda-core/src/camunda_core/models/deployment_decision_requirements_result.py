@@ -27,9 +27,21 @@ class DeploymentDecisionRequirementsResult:
 
     decision_requirements_id: str = attrs.field(metadata={"wire": "decisionRequirementsId"})
     decision_requirements_name: str = attrs.field(metadata={"wire": "decisionRequirementsName"})
-    version: int = attrs.field(metadata={"wire": "version"})
+    version: int = attrs.field(metadata={"wire": "version", "format": "int32"})
     resource_name: str = attrs.field(metadata={"wire": "resourceName"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     decision_requirements_key: DecisionRequirementsKey = attrs.field(
-        metadata={"wire": "decisionRequirementsKey"}
+        metadata={
+            "wire": "decisionRequirementsKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )

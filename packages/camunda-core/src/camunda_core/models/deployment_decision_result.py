@@ -32,15 +32,36 @@ class DeploymentDecisionResult:
     """
 
     decision_definition_id: DecisionDefinitionId = attrs.field(
-        metadata={"wire": "decisionDefinitionId"}
+        metadata={
+            "wire": "decisionDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
-    version: int = attrs.field(metadata={"wire": "version"})
+    version: int = attrs.field(metadata={"wire": "version", "format": "int32"})
     name: str = attrs.field(metadata={"wire": "name"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     decision_requirements_id: str = attrs.field(metadata={"wire": "decisionRequirementsId"})
     decision_definition_key: DecisionDefinitionKey = attrs.field(
-        metadata={"wire": "decisionDefinitionKey"}
+        metadata={
+            "wire": "decisionDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     decision_requirements_key: DecisionRequirementsKey = attrs.field(
-        metadata={"wire": "decisionRequirementsKey"}
+        metadata={
+            "wire": "decisionRequirementsKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )

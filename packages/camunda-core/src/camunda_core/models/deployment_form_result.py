@@ -25,7 +25,16 @@ class DeploymentFormResult:
     """
 
     form_id: FormId = attrs.field(metadata={"wire": "formId"})
-    version: int = attrs.field(metadata={"wire": "version"})
+    version: int = attrs.field(metadata={"wire": "version", "format": "int32"})
     resource_name: str = attrs.field(metadata={"wire": "resourceName"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
-    form_key: FormKey = attrs.field(metadata={"wire": "formKey"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
+    form_key: FormKey = attrs.field(
+        metadata={"wire": "formKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )

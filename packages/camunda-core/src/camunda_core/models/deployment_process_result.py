@@ -25,11 +25,29 @@ class DeploymentProcessResult:
     """
 
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
-    process_definition_version: int = attrs.field(metadata={"wire": "processDefinitionVersion"})
+    process_definition_version: int = attrs.field(
+        metadata={"wire": "processDefinitionVersion", "format": "int32"}
+    )
     resource_name: str = attrs.field(metadata={"wire": "resourceName"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     process_definition_key: ProcessDefinitionKey = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )

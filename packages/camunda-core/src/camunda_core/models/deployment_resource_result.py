@@ -27,8 +27,15 @@ class DeploymentResourceResult:
 
     resource_id: str = attrs.field(metadata={"wire": "resourceId"})
     resource_name: str = attrs.field(metadata={"wire": "resourceName"})
-    version: int = attrs.field(metadata={"wire": "version"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    version: int = attrs.field(metadata={"wire": "version", "format": "int32"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     resource_key: ResourceKey = attrs.field(metadata={"wire": "resourceKey"})
 
 

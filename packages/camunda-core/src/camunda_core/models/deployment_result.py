@@ -23,8 +23,22 @@ class DeploymentResult:
         deployments: wire ``deployments``; list[DeploymentMetadataResult]; required.
     """
 
-    deployment_key: DeploymentKey = attrs.field(metadata={"wire": "deploymentKey"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    deployment_key: DeploymentKey = attrs.field(
+        metadata={
+            "wire": "deploymentKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     deployments: list[DeploymentMetadataResult] = attrs.field(metadata={"wire": "deployments"})
 
 

@@ -22,6 +22,6 @@ class DocumentCreationFailureDetail:
     """
 
     file_name: str = attrs.field(metadata={"wire": "fileName"})
-    status: int = attrs.field(metadata={"wire": "status"})
+    status: int = attrs.field(metadata={"wire": "status", "format": "int32"})
     title: str = attrs.field(metadata={"wire": "title"})
     detail: str = attrs.field(metadata={"wire": "detail"})

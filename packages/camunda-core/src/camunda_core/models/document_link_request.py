@@ -20,4 +20,6 @@ class DocumentLinkRequest:
         time_to_live: wire ``timeToLive``; int; optional; format=int64; default=3600000.
     """
 
-    time_to_live: int | Unset = attrs.field(default=UNSET, metadata={"wire": "timeToLive"})
+    time_to_live: int | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "timeToLive", "format": "int64"}
+    )

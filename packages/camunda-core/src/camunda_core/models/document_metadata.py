@@ -35,12 +35,23 @@ class DocumentMetadata:
     expires_at: datetime.datetime | Unset = attrs.field(
         default=UNSET, metadata={"wire": "expiresAt"}
     )
-    size: int | Unset = attrs.field(default=UNSET, metadata={"wire": "size"})
+    size: int | Unset = attrs.field(default=UNSET, metadata={"wire": "size", "format": "int64"})
     process_definition_id: ProcessDefinitionId | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "processDefinitionId"}
+        default=UNSET,
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        },
     )
     process_instance_key: ProcessInstanceKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "processInstanceKey"}
+        default=UNSET,
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )
     custom_properties: dict[str, Any] | Unset = attrs.field(
         default=UNSET, metadata={"wire": "customProperties"}

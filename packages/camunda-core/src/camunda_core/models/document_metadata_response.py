@@ -32,11 +32,20 @@ class DocumentMetadataResponse:
     content_type: str = attrs.field(metadata={"wire": "contentType"})
     file_name: str = attrs.field(metadata={"wire": "fileName"})
     expires_at: datetime.datetime | None = attrs.field(metadata={"wire": "expiresAt"})
-    size: int = attrs.field(metadata={"wire": "size"})
+    size: int = attrs.field(metadata={"wire": "size", "format": "int64"})
     process_definition_id: ProcessDefinitionId | None = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "processInstanceKey"}
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     custom_properties: dict[str, Any] = attrs.field(metadata={"wire": "customProperties"})

@@ -80,7 +80,12 @@ class ElementInstanceFilter:
     """
 
     process_definition_id: ProcessDefinitionId | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "processDefinitionId"}
+        default=UNSET,
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        },
     )
     state: ElementInstanceStateFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "state"}
@@ -91,17 +96,51 @@ class ElementInstanceFilter:
     element_id: ElementId | Unset = attrs.field(default=UNSET, metadata={"wire": "elementId"})
     element_name: str | Unset = attrs.field(default=UNSET, metadata={"wire": "elementName"})
     has_incident: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "hasIncident"})
-    tenant_id: TenantId | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantId"})
+    tenant_id: TenantId | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    )
     element_instance_key: ElementInstanceKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "elementInstanceKey"}
+        default=UNSET,
+        metadata={
+            "wire": "elementInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )
     process_instance_key: ProcessInstanceKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "processInstanceKey"}
+        default=UNSET,
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )
     process_definition_key: ProcessDefinitionKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "processDefinitionKey"}
+        default=UNSET,
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )
-    incident_key: IncidentKey | Unset = attrs.field(default=UNSET, metadata={"wire": "incidentKey"})
+    incident_key: IncidentKey | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "incidentKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
+    )
     start_date: DateTimeFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "startDate"}
     )

@@ -81,7 +81,11 @@ class ElementInstanceResult:
     """
 
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     start_date: datetime.datetime = attrs.field(metadata={"wire": "startDate"})
     end_date: datetime.datetime | None = attrs.field(metadata={"wire": "endDate"})
@@ -90,16 +94,49 @@ class ElementInstanceResult:
     type: ElementInstanceResultTypeEnum = attrs.field(metadata={"wire": "type"})
     state: ElementInstanceStateEnum = attrs.field(metadata={"wire": "state"})
     has_incident: bool = attrs.field(metadata={"wire": "hasIncident"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
-    element_instance_key: ElementInstanceKey = attrs.field(metadata={"wire": "elementInstanceKey"})
-    process_instance_key: ProcessInstanceKey = attrs.field(metadata={"wire": "processInstanceKey"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
+    element_instance_key: ElementInstanceKey = attrs.field(
+        metadata={
+            "wire": "elementInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
+    process_instance_key: ProcessInstanceKey = attrs.field(
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
     root_process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "rootProcessInstanceKey"}
+        metadata={
+            "wire": "rootProcessInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     process_definition_key: ProcessDefinitionKey = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
-    incident_key: IncidentKey | None = attrs.field(metadata={"wire": "incidentKey"})
+    incident_key: IncidentKey | None = attrs.field(
+        metadata={"wire": "incidentKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )
 
 
 from camunda_core.models.element_instance_state_enum import ElementInstanceStateEnum

@@ -24,9 +24,21 @@ class EvaluateConditionalResult:
     """
 
     conditional_evaluation_key: ConditionalEvaluationKey = attrs.field(
-        metadata={"wire": "conditionalEvaluationKey"}
+        metadata={
+            "wire": "conditionalEvaluationKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     process_instances: list[ProcessInstanceReference] = attrs.field(
         metadata={"wire": "processInstances"}
     )

@@ -41,32 +41,69 @@ class EvaluateDecisionResult:
     """
 
     decision_definition_id: DecisionDefinitionId = attrs.field(
-        metadata={"wire": "decisionDefinitionId"}
+        metadata={
+            "wire": "decisionDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     decision_definition_key: DecisionDefinitionKey = attrs.field(
-        metadata={"wire": "decisionDefinitionKey"}
+        metadata={
+            "wire": "decisionDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     decision_definition_name: str = attrs.field(metadata={"wire": "decisionDefinitionName"})
-    decision_definition_version: int = attrs.field(metadata={"wire": "decisionDefinitionVersion"})
+    decision_definition_version: int = attrs.field(
+        metadata={"wire": "decisionDefinitionVersion", "format": "int32"}
+    )
     decision_evaluation_key: DecisionEvaluationKey = attrs.field(
-        metadata={"wire": "decisionEvaluationKey"}
+        metadata={
+            "wire": "decisionEvaluationKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     decision_instance_key: DecisionInstanceKey = attrs.field(
-        metadata={"wire": "decisionInstanceKey"}
+        metadata={
+            "wire": "decisionInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     decision_requirements_id: str = attrs.field(metadata={"wire": "decisionRequirementsId"})
     decision_requirements_key: DecisionRequirementsKey = attrs.field(
-        metadata={"wire": "decisionRequirementsKey"}
+        metadata={
+            "wire": "decisionRequirementsKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     evaluated_decisions: list[EvaluatedDecisionResult] = attrs.field(
         metadata={"wire": "evaluatedDecisions"}
     )
     failed_decision_definition_id: DecisionDefinitionId | None = attrs.field(
-        metadata={"wire": "failedDecisionDefinitionId"}
+        metadata={
+            "wire": "failedDecisionDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     failure_message: str | None = attrs.field(metadata={"wire": "failureMessage"})
     output: str = attrs.field(metadata={"wire": "output"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
 
 
 from camunda_core.models.evaluated_decision_result import EvaluatedDecisionResult

@@ -26,4 +26,4 @@ class EvaluatedDecisionOutputItem:
     output_name: str = attrs.field(metadata={"wire": "outputName"})
     output_value: str = attrs.field(metadata={"wire": "outputValue"})
     rule_id: str | None = attrs.field(metadata={"wire": "ruleId"})
-    rule_index: int | None = attrs.field(metadata={"wire": "ruleIndex"})
+    rule_index: int | None = attrs.field(metadata={"wire": "ruleIndex", "format": "int32"})

@@ -36,22 +36,45 @@ class EvaluatedDecisionResult:
     """
 
     decision_definition_id: DecisionDefinitionId = attrs.field(
-        metadata={"wire": "decisionDefinitionId"}
+        metadata={
+            "wire": "decisionDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     decision_definition_name: str = attrs.field(metadata={"wire": "decisionDefinitionName"})
-    decision_definition_version: int = attrs.field(metadata={"wire": "decisionDefinitionVersion"})
+    decision_definition_version: int = attrs.field(
+        metadata={"wire": "decisionDefinitionVersion", "format": "int32"}
+    )
     decision_definition_type: str = attrs.field(metadata={"wire": "decisionDefinitionType"})
     output: str = attrs.field(metadata={"wire": "output"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     matched_rules: list[MatchedDecisionRuleItem] = attrs.field(metadata={"wire": "matchedRules"})
     evaluated_inputs: list[EvaluatedDecisionInputItem] = attrs.field(
         metadata={"wire": "evaluatedInputs"}
     )
     decision_definition_key: DecisionDefinitionKey = attrs.field(
-        metadata={"wire": "decisionDefinitionKey"}
+        metadata={
+            "wire": "decisionDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     decision_evaluation_instance_key: DecisionEvaluationInstanceKey = attrs.field(
-        metadata={"wire": "decisionEvaluationInstanceKey"}
+        metadata={
+            "wire": "decisionEvaluationInstanceKey",
+            "pattern": "^[0-9]+-[0-9]+$",
+            "min_length": 3,
+            "max_length": 30,
+        }
     )
 
 

@@ -24,8 +24,17 @@ class FormResult:
         form_key: wire ``formKey``; FormKey; required; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
     """
 
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     form_id: FormId = attrs.field(metadata={"wire": "formId"})
     schema: str = attrs.field(metadata={"wire": "schema"})
-    version: int = attrs.field(metadata={"wire": "version"})
-    form_key: FormKey = attrs.field(metadata={"wire": "formKey"})
+    version: int = attrs.field(metadata={"wire": "version", "format": "int64"})
+    form_key: FormKey = attrs.field(
+        metadata={"wire": "formKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )

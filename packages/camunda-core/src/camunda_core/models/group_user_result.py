@@ -20,4 +20,11 @@ class GroupUserResult:
         username: wire ``username``; Username; required; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
     """
 
-    username: Username = attrs.field(metadata={"wire": "username"})
+    username: Username = attrs.field(
+        metadata={
+            "wire": "username",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )

@@ -18,4 +18,4 @@ class IncidentProcessInstanceStatisticsByDefinitionFilter:
         error_hash_code: wire ``errorHashCode``; int; required; format=int32.
     """
 
-    error_hash_code: int = attrs.field(metadata={"wire": "errorHashCode"})
+    error_hash_code: int = attrs.field(metadata={"wire": "errorHashCode", "format": "int32"})

@@ -26,14 +26,30 @@ class IncidentProcessInstanceStatisticsByDefinitionResult:
     """
 
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     process_definition_key: ProcessDefinitionKey = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     process_definition_name: str = attrs.field(metadata={"wire": "processDefinitionName"})
     process_definition_version: int = attrs.field(metadata={"wire": "processDefinitionVersion"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     active_instances_with_error_count: int = attrs.field(
-        metadata={"wire": "activeInstancesWithErrorCount"}
+        metadata={"wire": "activeInstancesWithErrorCount", "format": "int64"}
     )

@@ -20,8 +20,8 @@ class IncidentProcessInstanceStatisticsByErrorResult:
         active_instances_with_error_count: wire ``activeInstancesWithErrorCount``; int; required; format=int64.
     """
 
-    error_hash_code: int = attrs.field(metadata={"wire": "errorHashCode"})
+    error_hash_code: int = attrs.field(metadata={"wire": "errorHashCode", "format": "int32"})
     error_message: str = attrs.field(metadata={"wire": "errorMessage"})
     active_instances_with_error_count: int = attrs.field(
-        metadata={"wire": "activeInstancesWithErrorCount"}
+        metadata={"wire": "activeInstancesWithErrorCount", "format": "int64"}
     )

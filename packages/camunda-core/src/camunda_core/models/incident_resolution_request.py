@@ -21,5 +21,5 @@ class IncidentResolutionRequest:
     """
 
     operation_reference: int | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "operationReference"}
+        default=UNSET, metadata={"wire": "operationReference", "format": "int64", "minimum": 1}
     )

@@ -45,24 +45,63 @@ class IncidentResult:
     """
 
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     error_type: IncidentErrorTypeEnum = attrs.field(metadata={"wire": "errorType"})
     error_message: str = attrs.field(metadata={"wire": "errorMessage"})
     element_id: ElementId = attrs.field(metadata={"wire": "elementId"})
     creation_time: datetime.datetime = attrs.field(metadata={"wire": "creationTime"})
     state: IncidentStateEnum = attrs.field(metadata={"wire": "state"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
-    incident_key: IncidentKey = attrs.field(metadata={"wire": "incidentKey"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
+    incident_key: IncidentKey = attrs.field(
+        metadata={"wire": "incidentKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )
     process_definition_key: ProcessDefinitionKey = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
-    process_instance_key: ProcessInstanceKey = attrs.field(metadata={"wire": "processInstanceKey"})
+    process_instance_key: ProcessInstanceKey = attrs.field(
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
     root_process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "rootProcessInstanceKey"}
+        metadata={
+            "wire": "rootProcessInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
-    element_instance_key: ElementInstanceKey = attrs.field(metadata={"wire": "elementInstanceKey"})
-    job_key: JobKey | None = attrs.field(metadata={"wire": "jobKey"})
+    element_instance_key: ElementInstanceKey = attrs.field(
+        metadata={
+            "wire": "elementInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
+    job_key: JobKey | None = attrs.field(
+        metadata={"wire": "jobKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )
 
 
 from camunda_core.models.incident_error_type_enum import IncidentErrorTypeEnum

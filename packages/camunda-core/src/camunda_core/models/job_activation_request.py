@@ -30,14 +30,28 @@ class JobActivationRequest:
     """
 
     type: str = attrs.field(metadata={"wire": "type"})
-    timeout: int = attrs.field(metadata={"wire": "timeout"})
-    max_jobs_to_activate: int = attrs.field(metadata={"wire": "maxJobsToActivate"})
+    timeout: int = attrs.field(metadata={"wire": "timeout", "format": "int64"})
+    max_jobs_to_activate: int = attrs.field(
+        metadata={"wire": "maxJobsToActivate", "format": "int32"}
+    )
     worker: str | Unset = attrs.field(default=UNSET, metadata={"wire": "worker"})
     fetch_variable: list[str] | Unset = attrs.field(
         default=UNSET, metadata={"wire": "fetchVariable"}
     )
-    request_timeout: int | Unset = attrs.field(default=UNSET, metadata={"wire": "requestTimeout"})
-    tenant_ids: list[TenantId] | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantIds"})
+    request_timeout: int | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "requestTimeout", "format": "int64"}
+    )
+    tenant_ids: list[TenantId] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantIds",
+            "items": {
+                "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+                "min_length": 1,
+                "max_length": 256,
+            },
+        },
+    )
     tenant_filter: TenantFilterEnum | Unset = attrs.field(
         default=UNSET, metadata={"wire": "tenantFilter"}
     )

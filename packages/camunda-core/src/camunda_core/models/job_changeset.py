@@ -21,5 +21,9 @@ class JobChangeset:
         timeout: wire ``timeout``; int; optional; nullable; format=int64.
     """
 
-    retries: int | None | Unset = attrs.field(default=UNSET, metadata={"wire": "retries"})
-    timeout: int | None | Unset = attrs.field(default=UNSET, metadata={"wire": "timeout"})
+    retries: int | None | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "retries", "format": "int32"}
+    )
+    timeout: int | None | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "timeout", "format": "int64"}
+    )

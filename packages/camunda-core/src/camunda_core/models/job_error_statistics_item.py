@@ -22,4 +22,4 @@ class JobErrorStatisticsItem:
 
     error_code: str = attrs.field(metadata={"wire": "errorCode"})
     error_message: str = attrs.field(metadata={"wire": "errorMessage"})
-    workers: int = attrs.field(metadata={"wire": "workers"})
+    workers: int = attrs.field(metadata={"wire": "workers", "format": "int32"})

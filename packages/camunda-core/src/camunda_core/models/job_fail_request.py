@@ -25,7 +25,11 @@ class JobFailRequest:
         variables: wire ``variables``; dict[str, Any]; optional.
     """
 
-    retries: int | Unset = attrs.field(default=UNSET, metadata={"wire": "retries"})
+    retries: int | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "retries", "format": "int32"}
+    )
     error_message: str | Unset = attrs.field(default=UNSET, metadata={"wire": "errorMessage"})
-    retry_back_off: int | Unset = attrs.field(default=UNSET, metadata={"wire": "retryBackOff"})
+    retry_back_off: int | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "retryBackOff", "format": "int64"}
+    )
     variables: dict[str, Any] | Unset = attrs.field(default=UNSET, metadata={"wire": "variables"})

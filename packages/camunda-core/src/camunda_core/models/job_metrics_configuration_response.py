@@ -25,7 +25,11 @@ class JobMetricsConfigurationResponse:
 
     enabled: bool = attrs.field(metadata={"wire": "enabled"})
     export_interval: str = attrs.field(metadata={"wire": "exportInterval"})
-    max_worker_name_length: int = attrs.field(metadata={"wire": "maxWorkerNameLength"})
-    max_job_type_length: int = attrs.field(metadata={"wire": "maxJobTypeLength"})
-    max_tenant_id_length: int = attrs.field(metadata={"wire": "maxTenantIdLength"})
-    max_unique_keys: int = attrs.field(metadata={"wire": "maxUniqueKeys"})
+    max_worker_name_length: int = attrs.field(
+        metadata={"wire": "maxWorkerNameLength", "format": "int32"}
+    )
+    max_job_type_length: int = attrs.field(metadata={"wire": "maxJobTypeLength", "format": "int32"})
+    max_tenant_id_length: int = attrs.field(
+        metadata={"wire": "maxTenantIdLength", "format": "int32"}
+    )
+    max_unique_keys: int = attrs.field(metadata={"wire": "maxUniqueKeys", "format": "int32"})

@@ -42,4 +42,7 @@ class JobResultCorrections:
     candidate_groups: list[str] | None | Unset = attrs.field(
         default=UNSET, metadata={"wire": "candidateGroups"}
     )
-    priority: int | None | Unset = attrs.field(default=UNSET, metadata={"wire": "priority"})
+    priority: int | None | Unset = attrs.field(
+        default=UNSET,
+        metadata={"wire": "priority", "format": "int32", "minimum": 0, "maximum": 100},
+    )

@@ -58,30 +58,67 @@ class JobSearchResult:
     deadline: datetime.datetime | None = attrs.field(metadata={"wire": "deadline"})
     denied_reason: str | None = attrs.field(metadata={"wire": "deniedReason"})
     element_id: ElementId | None = attrs.field(metadata={"wire": "elementId"})
-    element_instance_key: ElementInstanceKey = attrs.field(metadata={"wire": "elementInstanceKey"})
+    element_instance_key: ElementInstanceKey = attrs.field(
+        metadata={
+            "wire": "elementInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
     end_time: datetime.datetime | None = attrs.field(metadata={"wire": "endTime"})
     error_code: str | None = attrs.field(metadata={"wire": "errorCode"})
     error_message: str | None = attrs.field(metadata={"wire": "errorMessage"})
     has_failed_with_retries_left: bool = attrs.field(metadata={"wire": "hasFailedWithRetriesLeft"})
     is_denied: bool | None = attrs.field(metadata={"wire": "isDenied"})
-    job_key: JobKey = attrs.field(metadata={"wire": "jobKey"})
+    job_key: JobKey = attrs.field(
+        metadata={"wire": "jobKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )
     kind: JobKindEnum = attrs.field(metadata={"wire": "kind"})
     listener_event_type: JobListenerEventTypeEnum = attrs.field(
         metadata={"wire": "listenerEventType"}
     )
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     process_definition_key: ProcessDefinitionKey = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
-    process_instance_key: ProcessInstanceKey = attrs.field(metadata={"wire": "processInstanceKey"})
+    process_instance_key: ProcessInstanceKey = attrs.field(
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
     root_process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "rootProcessInstanceKey"}
+        metadata={
+            "wire": "rootProcessInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
-    retries: int = attrs.field(metadata={"wire": "retries"})
+    retries: int = attrs.field(metadata={"wire": "retries", "format": "int32"})
     state: JobStateEnum = attrs.field(metadata={"wire": "state"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     type: str = attrs.field(metadata={"wire": "type"})
     worker: str = attrs.field(metadata={"wire": "worker"})
     creation_time: datetime.datetime | None = attrs.field(metadata={"wire": "creationTime"})

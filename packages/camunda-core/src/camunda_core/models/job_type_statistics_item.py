@@ -27,7 +27,7 @@ class JobTypeStatisticsItem:
     created: StatusMetric = attrs.field(metadata={"wire": "created"})
     completed: StatusMetric = attrs.field(metadata={"wire": "completed"})
     failed: StatusMetric = attrs.field(metadata={"wire": "failed"})
-    workers: int = attrs.field(metadata={"wire": "workers"})
+    workers: int = attrs.field(metadata={"wire": "workers", "format": "int32"})
 
 
 from camunda_core.models.status_metric import StatusMetric

@@ -24,7 +24,7 @@ class JobUpdateRequest:
 
     changeset: JobChangeset = attrs.field(metadata={"wire": "changeset"})
     operation_reference: int | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "operationReference"}
+        default=UNSET, metadata={"wire": "operationReference", "format": "int64", "minimum": 1}
     )
 
 

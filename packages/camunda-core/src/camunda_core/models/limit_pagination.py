@@ -22,4 +22,6 @@ class LimitPagination:
         limit: wire ``limit``; int; optional; format=int32; minimum=1; maximum=10000; default=100.
     """
 
-    limit: int | Unset = attrs.field(default=UNSET, metadata={"wire": "limit"})
+    limit: int | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "limit", "format": "int32", "minimum": 1, "maximum": 10000}
+    )

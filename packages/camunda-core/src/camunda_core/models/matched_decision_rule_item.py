@@ -22,7 +22,7 @@ class MatchedDecisionRuleItem:
     """
 
     rule_id: str = attrs.field(metadata={"wire": "ruleId"})
-    rule_index: int = attrs.field(metadata={"wire": "ruleIndex"})
+    rule_index: int = attrs.field(metadata={"wire": "ruleIndex", "format": "int32"})
     evaluated_outputs: list[EvaluatedDecisionOutputItem] = attrs.field(
         metadata={"wire": "evaluatedOutputs"}
     )

@@ -29,4 +29,12 @@ class MessageCorrelationRequest:
     name: str = attrs.field(metadata={"wire": "name"})
     correlation_key: str | Unset = attrs.field(default=UNSET, metadata={"wire": "correlationKey"})
     variables: dict[str, Any] | Unset = attrs.field(default=UNSET, metadata={"wire": "variables"})
-    tenant_id: TenantId | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantId"})
+    tenant_id: TenantId | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    )

@@ -22,6 +22,22 @@ class MessageCorrelationResult:
         process_instance_key: wire ``processInstanceKey``; ProcessInstanceKey; required; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
     """
 
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
-    message_key: MessageKey = attrs.field(metadata={"wire": "messageKey"})
-    process_instance_key: ProcessInstanceKey = attrs.field(metadata={"wire": "processInstanceKey"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
+    message_key: MessageKey = attrs.field(
+        metadata={"wire": "messageKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )
+    process_instance_key: ProcessInstanceKey = attrs.field(
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )

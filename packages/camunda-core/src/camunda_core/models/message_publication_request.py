@@ -30,7 +30,17 @@ class MessagePublicationRequest:
 
     name: str = attrs.field(metadata={"wire": "name"})
     correlation_key: str | Unset = attrs.field(default=UNSET, metadata={"wire": "correlationKey"})
-    time_to_live: int | Unset = attrs.field(default=UNSET, metadata={"wire": "timeToLive"})
+    time_to_live: int | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "timeToLive", "format": "int64"}
+    )
     message_id: str | Unset = attrs.field(default=UNSET, metadata={"wire": "messageId"})
     variables: dict[str, Any] | Unset = attrs.field(default=UNSET, metadata={"wire": "variables"})
-    tenant_id: TenantId | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantId"})
+    tenant_id: TenantId | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    )

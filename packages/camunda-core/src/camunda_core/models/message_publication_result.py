@@ -21,5 +21,14 @@ class MessagePublicationResult:
         message_key: wire ``messageKey``; MessageKey; required; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
     """
 
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
-    message_key: MessageKey = attrs.field(metadata={"wire": "messageKey"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
+    message_key: MessageKey = attrs.field(
+        metadata={"wire": "messageKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )

@@ -43,23 +43,52 @@ class MessageSubscriptionResult:
     """
 
     message_subscription_key: MessageSubscriptionKey = attrs.field(
-        metadata={"wire": "messageSubscriptionKey"}
+        metadata={
+            "wire": "messageSubscriptionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     process_definition_key: ProcessDefinitionKey | None = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "processInstanceKey"}
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     root_process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "rootProcessInstanceKey"}
+        metadata={
+            "wire": "rootProcessInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     element_id: ElementId = attrs.field(metadata={"wire": "elementId"})
     element_instance_key: ElementInstanceKey | None = attrs.field(
-        metadata={"wire": "elementInstanceKey"}
+        metadata={
+            "wire": "elementInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     message_subscription_state: MessageSubscriptionStateEnum = attrs.field(
         metadata={"wire": "messageSubscriptionState"}
@@ -67,7 +96,14 @@ class MessageSubscriptionResult:
     last_updated_date: datetime.datetime = attrs.field(metadata={"wire": "lastUpdatedDate"})
     message_name: str = attrs.field(metadata={"wire": "messageName"})
     correlation_key: str | None = attrs.field(metadata={"wire": "correlationKey"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
 
 
 from camunda_core.models.message_subscription_state_enum import MessageSubscriptionStateEnum

@@ -23,5 +23,9 @@ class OffsetPagination:
         limit: wire ``limit``; int; optional; format=int32; minimum=1; default=100.
     """
 
-    from_: int | Unset = attrs.field(default=UNSET, metadata={"wire": "from"})
-    limit: int | Unset = attrs.field(default=UNSET, metadata={"wire": "limit"})
+    from_: int | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "from", "format": "int32", "minimum": 0}
+    )
+    limit: int | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "limit", "format": "int32", "minimum": 1}
+    )

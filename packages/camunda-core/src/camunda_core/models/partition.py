@@ -44,6 +44,6 @@ class Partition:
         health: wire ``health``; PartitionHealthEnum; required; values=healthy|unhealthy|dead.
     """
 
-    partition_id: int = attrs.field(metadata={"wire": "partitionId"})
+    partition_id: int = attrs.field(metadata={"wire": "partitionId", "format": "int32"})
     role: PartitionRoleEnum = attrs.field(metadata={"wire": "role"})
     health: PartitionHealthEnum = attrs.field(metadata={"wire": "health"})

@@ -24,6 +24,8 @@ class ProblemDetail:
 
     type: str = attrs.field(metadata={"wire": "type"})
     title: str = attrs.field(metadata={"wire": "title"})
-    status: int = attrs.field(metadata={"wire": "status"})
+    status: int = attrs.field(
+        metadata={"wire": "status", "format": "int32", "minimum": 400, "maximum": 600}
+    )
     detail: str = attrs.field(metadata={"wire": "detail"})
     instance: str = attrs.field(metadata={"wire": "instance"})

@@ -47,14 +47,30 @@ class ProcessDefinitionFilter:
         default=UNSET, metadata={"wire": "isLatestVersion"}
     )
     resource_name: str | Unset = attrs.field(default=UNSET, metadata={"wire": "resourceName"})
-    version: int | Unset = attrs.field(default=UNSET, metadata={"wire": "version"})
+    version: int | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "version", "format": "int32"}
+    )
     version_tag: str | Unset = attrs.field(default=UNSET, metadata={"wire": "versionTag"})
     process_definition_id: StringFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "processDefinitionId"}
     )
-    tenant_id: TenantId | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantId"})
+    tenant_id: TenantId | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    )
     process_definition_key: ProcessDefinitionKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "processDefinitionKey"}
+        default=UNSET,
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )
     has_start_form: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "hasStartForm"})
     state: ProcessDefinitionFilterStateEnum | Unset = attrs.field(

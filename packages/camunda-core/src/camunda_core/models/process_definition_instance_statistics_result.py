@@ -26,16 +26,27 @@ class ProcessDefinitionInstanceStatisticsResult:
     """
 
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     latest_process_definition_name: str | None = attrs.field(
         metadata={"wire": "latestProcessDefinitionName"}
     )
     has_multiple_versions: bool = attrs.field(metadata={"wire": "hasMultipleVersions"})
     active_instances_without_incident_count: int = attrs.field(
-        metadata={"wire": "activeInstancesWithoutIncidentCount"}
+        metadata={"wire": "activeInstancesWithoutIncidentCount", "format": "int64"}
     )
     active_instances_with_incident_count: int = attrs.field(
-        metadata={"wire": "activeInstancesWithIncidentCount"}
+        metadata={"wire": "activeInstancesWithIncidentCount", "format": "int64"}
     )

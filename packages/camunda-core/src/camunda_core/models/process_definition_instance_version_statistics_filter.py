@@ -23,6 +23,18 @@ class ProcessDefinitionInstanceVersionStatisticsFilter:
     """
 
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
-    tenant_id: TenantId | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantId"})
+    tenant_id: TenantId | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    )

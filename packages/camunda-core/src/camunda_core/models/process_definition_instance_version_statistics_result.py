@@ -27,17 +27,35 @@ class ProcessDefinitionInstanceVersionStatisticsResult:
     """
 
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     process_definition_key: ProcessDefinitionKey = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     process_definition_name: str | None = attrs.field(metadata={"wire": "processDefinitionName"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
-    process_definition_version: int = attrs.field(metadata={"wire": "processDefinitionVersion"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
+    process_definition_version: int = attrs.field(
+        metadata={"wire": "processDefinitionVersion", "format": "int32"}
+    )
     active_instances_with_incident_count: int = attrs.field(
-        metadata={"wire": "activeInstancesWithIncidentCount"}
+        metadata={"wire": "activeInstancesWithIncidentCount", "format": "int64"}
     )
     active_instances_without_incident_count: int = attrs.field(
-        metadata={"wire": "activeInstancesWithoutIncidentCount"}
+        metadata={"wire": "activeInstancesWithoutIncidentCount", "format": "int64"}
     )

@@ -25,13 +25,31 @@ class ProcessDefinitionMessageSubscriptionStatisticsResult:
     """
 
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     process_definition_key: ProcessDefinitionKey = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     process_instances_with_active_subscriptions: int = attrs.field(
-        metadata={"wire": "processInstancesWithActiveSubscriptions"}
+        metadata={"wire": "processInstancesWithActiveSubscriptions", "format": "int64"}
     )
-    active_subscriptions: int = attrs.field(metadata={"wire": "activeSubscriptions"})
+    active_subscriptions: int = attrs.field(
+        metadata={"wire": "activeSubscriptions", "format": "int64"}
+    )

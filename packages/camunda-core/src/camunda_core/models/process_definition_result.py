@@ -41,14 +41,30 @@ class ProcessDefinitionResult:
 
     name: str | None = attrs.field(metadata={"wire": "name"})
     resource_name: str = attrs.field(metadata={"wire": "resourceName"})
-    version: int = attrs.field(metadata={"wire": "version"})
+    version: int = attrs.field(metadata={"wire": "version", "format": "int32"})
     version_tag: str | None = attrs.field(metadata={"wire": "versionTag"})
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     process_definition_key: ProcessDefinitionKey = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     has_start_form: bool = attrs.field(metadata={"wire": "hasStartForm"})
     state: ProcessDefinitionResultStateEnum = attrs.field(metadata={"wire": "state"})

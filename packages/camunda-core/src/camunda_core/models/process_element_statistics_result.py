@@ -25,7 +25,7 @@ class ProcessElementStatisticsResult:
     """
 
     element_id: ElementId = attrs.field(metadata={"wire": "elementId"})
-    active: int = attrs.field(metadata={"wire": "active"})
-    canceled: int = attrs.field(metadata={"wire": "canceled"})
-    incidents: int = attrs.field(metadata={"wire": "incidents"})
-    completed: int = attrs.field(metadata={"wire": "completed"})
+    active: int = attrs.field(metadata={"wire": "active", "format": "int64"})
+    canceled: int = attrs.field(metadata={"wire": "canceled", "format": "int64"})
+    incidents: int = attrs.field(metadata={"wire": "incidents", "format": "int64"})
+    completed: int = attrs.field(metadata={"wire": "completed", "format": "int64"})

@@ -38,15 +38,27 @@ class ProcessInstanceCreationInstructionById:
     """
 
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     process_definition_version: int | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "processDefinitionVersion"}
+        default=UNSET, metadata={"wire": "processDefinitionVersion", "format": "int32"}
     )
     variables: dict[str, Any] | Unset = attrs.field(default=UNSET, metadata={"wire": "variables"})
-    tenant_id: TenantId | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantId"})
+    tenant_id: TenantId | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    )
     operation_reference: int | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "operationReference"}
+        default=UNSET, metadata={"wire": "operationReference", "format": "int64", "minimum": 1}
     )
     start_instructions: list[ProcessInstanceCreationStartInstruction] | Unset = attrs.field(
         default=UNSET, metadata={"wire": "startInstructions"}
@@ -60,9 +72,25 @@ class ProcessInstanceCreationInstructionById:
     fetch_variables: list[str] | Unset = attrs.field(
         default=UNSET, metadata={"wire": "fetchVariables"}
     )
-    request_timeout: int | Unset = attrs.field(default=UNSET, metadata={"wire": "requestTimeout"})
-    tags: list[Tag] | Unset = attrs.field(default=UNSET, metadata={"wire": "tags"})
-    business_id: BusinessId | Unset = attrs.field(default=UNSET, metadata={"wire": "businessId"})
+    request_timeout: int | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "requestTimeout", "format": "int64"}
+    )
+    tags: list[Tag] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tags",
+            "max_items": 10,
+            "unique_items": True,
+            "items": {
+                "pattern": "^[A-Za-z][A-Za-z0-9_\\-:.]{0,99}$",
+                "min_length": 1,
+                "max_length": 100,
+            },
+        },
+    )
+    business_id: BusinessId | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "businessId", "min_length": 1, "max_length": 256}
+    )
 
 
 from camunda_core.models.process_instance_creation_runtime_instruction import (

@@ -38,10 +38,15 @@ class ProcessInstanceCreationInstructionByKey:
     """
 
     process_definition_key: ProcessDefinitionKey = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     process_definition_version: int | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "processDefinitionVersion"}
+        default=UNSET, metadata={"wire": "processDefinitionVersion", "format": "int32"}
     )
     variables: dict[str, Any] | Unset = attrs.field(default=UNSET, metadata={"wire": "variables"})
     start_instructions: list[ProcessInstanceCreationStartInstruction] | Unset = attrs.field(
@@ -50,19 +55,43 @@ class ProcessInstanceCreationInstructionByKey:
     runtime_instructions: list[ProcessInstanceCreationRuntimeInstruction] | Unset = attrs.field(
         default=UNSET, metadata={"wire": "runtimeInstructions"}
     )
-    tenant_id: TenantId | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantId"})
+    tenant_id: TenantId | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    )
     operation_reference: int | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "operationReference"}
+        default=UNSET, metadata={"wire": "operationReference", "format": "int64", "minimum": 1}
     )
     await_completion: bool | Unset = attrs.field(
         default=UNSET, metadata={"wire": "awaitCompletion"}
     )
-    request_timeout: int | Unset = attrs.field(default=UNSET, metadata={"wire": "requestTimeout"})
+    request_timeout: int | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "requestTimeout", "format": "int64"}
+    )
     fetch_variables: list[str] | Unset = attrs.field(
         default=UNSET, metadata={"wire": "fetchVariables"}
     )
-    tags: list[Tag] | Unset = attrs.field(default=UNSET, metadata={"wire": "tags"})
-    business_id: BusinessId | Unset = attrs.field(default=UNSET, metadata={"wire": "businessId"})
+    tags: list[Tag] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tags",
+            "max_items": 10,
+            "unique_items": True,
+            "items": {
+                "pattern": "^[A-Za-z][A-Za-z0-9_\\-:.]{0,99}$",
+                "min_length": 1,
+                "max_length": 100,
+            },
+        },
+    )
+    business_id: BusinessId | Unset = attrs.field(
+        default=UNSET, metadata={"wire": "businessId", "min_length": 1, "max_length": 256}
+    )
 
 
 from camunda_core.models.process_instance_creation_runtime_instruction import (

@@ -92,7 +92,19 @@ class ProcessInstanceFilterFields:
     incident_error_hash_code: IntegerFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "incidentErrorHashCode"}
     )
-    tags: list[Tag] | Unset = attrs.field(default=UNSET, metadata={"wire": "tags"})
+    tags: list[Tag] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tags",
+            "max_items": 10,
+            "unique_items": True,
+            "items": {
+                "pattern": "^[A-Za-z][A-Za-z0-9_\\-:.]{0,99}$",
+                "min_length": 1,
+                "max_length": 100,
+            },
+        },
+    )
     business_id: StringFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "businessId"}
     )

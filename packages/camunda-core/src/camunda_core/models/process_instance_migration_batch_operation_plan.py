@@ -23,7 +23,12 @@ class ProcessInstanceMigrationBatchOperationPlan:
     """
 
     target_process_definition_key: ProcessDefinitionKey = attrs.field(
-        metadata={"wire": "targetProcessDefinitionKey"}
+        metadata={
+            "wire": "targetProcessDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     mapping_instructions: list[MigrateProcessInstanceMappingInstruction] = attrs.field(
         metadata={"wire": "mappingInstructions"}

@@ -28,7 +28,7 @@ class ProcessInstanceMigrationBatchOperationRequest:
         metadata={"wire": "migrationPlan"}
     )
     operation_reference: int | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "operationReference"}
+        default=UNSET, metadata={"wire": "operationReference", "format": "int64", "minimum": 1}
     )
 
 

@@ -25,13 +25,18 @@ class ProcessInstanceMigrationInstruction:
     """
 
     target_process_definition_key: ProcessDefinitionKey = attrs.field(
-        metadata={"wire": "targetProcessDefinitionKey"}
+        metadata={
+            "wire": "targetProcessDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     mapping_instructions: list[MigrateProcessInstanceMappingInstruction] = attrs.field(
         metadata={"wire": "mappingInstructions"}
     )
     operation_reference: int | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "operationReference"}
+        default=UNSET, metadata={"wire": "operationReference", "format": "int64", "minimum": 1}
     )
 
 

@@ -29,7 +29,13 @@ class ProcessInstanceModificationActivateInstruction:
         default=UNSET, metadata={"wire": "variableInstructions"}
     )
     ancestor_element_instance_key: ElementInstanceKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "ancestorElementInstanceKey"}
+        default=UNSET,
+        metadata={
+            "wire": "ancestorElementInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )
 
 

@@ -25,7 +25,7 @@ class ProcessInstanceModificationInstruction:
     """
 
     operation_reference: int | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "operationReference"}
+        default=UNSET, metadata={"wire": "operationReference", "format": "int64", "minimum": 1}
     )
     activate_instructions: list[ProcessInstanceModificationActivateInstruction] | Unset = (
         attrs.field(default=UNSET, metadata={"wire": "activateInstructions"})

@@ -20,4 +20,11 @@ class ProcessInstanceModificationTerminateByKeyInstruction:
         element_instance_key: wire ``elementInstanceKey``; ElementInstanceKey; required; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
     """
 
-    element_instance_key: ElementInstanceKey = attrs.field(metadata={"wire": "elementInstanceKey"})
+    element_instance_key: ElementInstanceKey = attrs.field(
+        metadata={
+            "wire": "elementInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )

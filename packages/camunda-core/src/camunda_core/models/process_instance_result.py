@@ -47,10 +47,16 @@ class ProcessInstanceResult:
     """
 
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     process_definition_name: str | None = attrs.field(metadata={"wire": "processDefinitionName"})
-    process_definition_version: int = attrs.field(metadata={"wire": "processDefinitionVersion"})
+    process_definition_version: int = attrs.field(
+        metadata={"wire": "processDefinitionVersion", "format": "int32"}
+    )
     process_definition_version_tag: str | None = attrs.field(
         metadata={"wire": "processDefinitionVersionTag"}
     )
@@ -58,22 +64,69 @@ class ProcessInstanceResult:
     end_date: datetime.datetime | None = attrs.field(metadata={"wire": "endDate"})
     state: ProcessInstanceStateEnum = attrs.field(metadata={"wire": "state"})
     has_incident: bool = attrs.field(metadata={"wire": "hasIncident"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
-    process_instance_key: ProcessInstanceKey = attrs.field(metadata={"wire": "processInstanceKey"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
+    process_instance_key: ProcessInstanceKey = attrs.field(
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
     process_definition_key: ProcessDefinitionKey = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     parent_process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "parentProcessInstanceKey"}
+        metadata={
+            "wire": "parentProcessInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     parent_element_instance_key: ElementInstanceKey | None = attrs.field(
-        metadata={"wire": "parentElementInstanceKey"}
+        metadata={
+            "wire": "parentElementInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     root_process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "rootProcessInstanceKey"}
+        metadata={
+            "wire": "rootProcessInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
-    tags: list[Tag] = attrs.field(metadata={"wire": "tags"})
-    business_id: BusinessId | None = attrs.field(metadata={"wire": "businessId"})
+    tags: list[Tag] = attrs.field(
+        metadata={
+            "wire": "tags",
+            "max_items": 10,
+            "unique_items": True,
+            "items": {
+                "pattern": "^[A-Za-z][A-Za-z0-9_\\-:.]{0,99}$",
+                "min_length": 1,
+                "max_length": 100,
+            },
+        }
+    )
+    business_id: BusinessId | None = attrs.field(
+        metadata={"wire": "businessId", "min_length": 1, "max_length": 256}
+    )
 
 
 from camunda_core.models.process_instance_state_enum import ProcessInstanceStateEnum

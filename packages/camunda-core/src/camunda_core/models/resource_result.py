@@ -27,10 +27,17 @@ class ResourceResult:
     """
 
     resource_name: str = attrs.field(metadata={"wire": "resourceName"})
-    version: int = attrs.field(metadata={"wire": "version"})
+    version: int = attrs.field(metadata={"wire": "version", "format": "int32"})
     version_tag: str | None = attrs.field(metadata={"wire": "versionTag"})
     resource_id: str = attrs.field(metadata={"wire": "resourceId"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     resource_key: ResourceKey = attrs.field(metadata={"wire": "resourceKey"})
 
 

@@ -23,7 +23,17 @@ class SearchQueryPageResponse:
         end_cursor: wire ``endCursor``; EndCursor; required; nullable; format=base64; pattern='^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=)?$'.
     """
 
-    total_items: int = attrs.field(metadata={"wire": "totalItems"})
+    total_items: int = attrs.field(metadata={"wire": "totalItems", "format": "int64"})
     has_more_total_items: bool = attrs.field(metadata={"wire": "hasMoreTotalItems"})
-    start_cursor: StartCursor | None = attrs.field(metadata={"wire": "startCursor"})
-    end_cursor: EndCursor | None = attrs.field(metadata={"wire": "endCursor"})
+    start_cursor: StartCursor | None = attrs.field(
+        metadata={
+            "wire": "startCursor",
+            "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=)?$",
+        }
+    )
+    end_cursor: EndCursor | None = attrs.field(
+        metadata={
+            "wire": "endCursor",
+            "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=)?$",
+        }
+    )

@@ -27,5 +27,5 @@ class SetVariableRequest:
     variables: dict[str, Any] = attrs.field(metadata={"wire": "variables"})
     local: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "local"})
     operation_reference: int | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "operationReference"}
+        default=UNSET, metadata={"wire": "operationReference", "format": "int64", "minimum": 1}
     )

@@ -27,4 +27,12 @@ class SignalBroadcastRequest:
 
     signal_name: str = attrs.field(metadata={"wire": "signalName"})
     variables: dict[str, Any] | Unset = attrs.field(default=UNSET, metadata={"wire": "variables"})
-    tenant_id: TenantId | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantId"})
+    tenant_id: TenantId | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    )

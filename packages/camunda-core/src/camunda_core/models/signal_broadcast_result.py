@@ -21,5 +21,14 @@ class SignalBroadcastResult:
         signal_key: wire ``signalKey``; SignalKey; required; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
     """
 
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
-    signal_key: SignalKey = attrs.field(metadata={"wire": "signalKey"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
+    signal_key: SignalKey = attrs.field(
+        metadata={"wire": "signalKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )

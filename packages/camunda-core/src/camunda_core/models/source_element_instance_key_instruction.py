@@ -23,5 +23,10 @@ class SourceElementInstanceKeyInstruction:
 
     source_type: str = attrs.field(default="byKey", metadata={"wire": "sourceType"})
     source_element_instance_key: ElementInstanceKey = attrs.field(
-        metadata={"wire": "sourceElementInstanceKey"}
+        metadata={
+            "wire": "sourceElementInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )

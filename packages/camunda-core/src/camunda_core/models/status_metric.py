@@ -21,5 +21,5 @@ class StatusMetric:
         last_updated_at: wire ``lastUpdatedAt``; datetime; required; nullable; format=date-time.
     """
 
-    count: int = attrs.field(metadata={"wire": "count"})
+    count: int = attrs.field(metadata={"wire": "count", "format": "int64"})
     last_updated_at: datetime.datetime | None = attrs.field(metadata={"wire": "lastUpdatedAt"})

@@ -22,6 +22,13 @@ class TenantCreateRequest:
         description: wire ``description``; str; optional.
     """
 
-    tenant_id: str = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: str = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^[A-Za-z0-9_@.+-]+$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     name: str = attrs.field(metadata={"wire": "name"})
     description: str | Unset = attrs.field(default=UNSET, metadata={"wire": "description"})

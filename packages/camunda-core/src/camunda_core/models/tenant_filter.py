@@ -22,5 +22,13 @@ class TenantFilter:
         name: wire ``name``; str; optional.
     """
 
-    tenant_id: TenantId | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantId"})
+    tenant_id: TenantId | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    )
     name: str | Unset = attrs.field(default=UNSET, metadata={"wire": "name"})

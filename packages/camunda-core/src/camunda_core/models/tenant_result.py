@@ -23,5 +23,12 @@ class TenantResult:
     """
 
     name: str = attrs.field(metadata={"wire": "name"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     description: str | None = attrs.field(metadata={"wire": "description"})

@@ -22,6 +22,13 @@ class TenantUpdateResult:
         description: wire ``description``; str; required; nullable.
     """
 
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     name: str = attrs.field(metadata={"wire": "name"})
     description: str | None = attrs.field(metadata={"wire": "description"})

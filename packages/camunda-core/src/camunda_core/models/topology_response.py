@@ -27,9 +27,9 @@ class TopologyResponse:
 
     brokers: list[BrokerInfo] = attrs.field(metadata={"wire": "brokers"})
     cluster_id: str | None = attrs.field(metadata={"wire": "clusterId"})
-    cluster_size: int = attrs.field(metadata={"wire": "clusterSize"})
-    partitions_count: int = attrs.field(metadata={"wire": "partitionsCount"})
-    replication_factor: int = attrs.field(metadata={"wire": "replicationFactor"})
+    cluster_size: int = attrs.field(metadata={"wire": "clusterSize", "format": "int32"})
+    partitions_count: int = attrs.field(metadata={"wire": "partitionsCount", "format": "int32"})
+    replication_factor: int = attrs.field(metadata={"wire": "replicationFactor", "format": "int32"})
     gateway_version: str = attrs.field(metadata={"wire": "gatewayVersion"})
     last_completed_change_id: str = attrs.field(metadata={"wire": "lastCompletedChangeId"})
 

@@ -23,10 +23,10 @@ class UsageMetricsResponse:
         tenants: wire ``tenants``; dict[str, UsageMetricsResponseItem]; required.
     """
 
-    process_instances: int = attrs.field(metadata={"wire": "processInstances"})
-    decision_instances: int = attrs.field(metadata={"wire": "decisionInstances"})
-    assignees: int = attrs.field(metadata={"wire": "assignees"})
-    active_tenants: int = attrs.field(metadata={"wire": "activeTenants"})
+    process_instances: int = attrs.field(metadata={"wire": "processInstances", "format": "int64"})
+    decision_instances: int = attrs.field(metadata={"wire": "decisionInstances", "format": "int64"})
+    assignees: int = attrs.field(metadata={"wire": "assignees", "format": "int64"})
+    active_tenants: int = attrs.field(metadata={"wire": "activeTenants", "format": "int64"})
     tenants: dict[str, UsageMetricsResponseItem] = attrs.field(metadata={"wire": "tenants"})
 
 

@@ -20,6 +20,6 @@ class UsageMetricsResponseItem:
         assignees: wire ``assignees``; int; required; format=int64.
     """
 
-    process_instances: int = attrs.field(metadata={"wire": "processInstances"})
-    decision_instances: int = attrs.field(metadata={"wire": "decisionInstances"})
-    assignees: int = attrs.field(metadata={"wire": "assignees"})
+    process_instances: int = attrs.field(metadata={"wire": "processInstances", "format": "int64"})
+    decision_instances: int = attrs.field(metadata={"wire": "decisionInstances", "format": "int64"})
+    assignees: int = attrs.field(metadata={"wire": "assignees", "format": "int64"})

@@ -70,7 +70,12 @@ class UserTaskFilter:
         default=UNSET, metadata={"wire": "tenantId"}
     )
     process_definition_id: ProcessDefinitionId | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "processDefinitionId"}
+        default=UNSET,
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        },
     )
     creation_date: DateTimeFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "creationDate"}
@@ -91,18 +96,54 @@ class UserTaskFilter:
         default=UNSET, metadata={"wire": "localVariables"}
     )
     user_task_key: UserTaskKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "userTaskKey"}
+        default=UNSET,
+        metadata={
+            "wire": "userTaskKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )
     process_definition_key: ProcessDefinitionKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "processDefinitionKey"}
+        default=UNSET,
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )
     process_instance_key: ProcessInstanceKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "processInstanceKey"}
+        default=UNSET,
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )
     element_instance_key: ElementInstanceKey | Unset = attrs.field(
-        default=UNSET, metadata={"wire": "elementInstanceKey"}
+        default=UNSET,
+        metadata={
+            "wire": "elementInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        },
     )
-    tags: list[Tag] | Unset = attrs.field(default=UNSET, metadata={"wire": "tags"})
+    tags: list[Tag] | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tags",
+            "max_items": 10,
+            "unique_items": True,
+            "items": {
+                "pattern": "^[A-Za-z][A-Za-z0-9_\\-:.]{0,99}$",
+                "min_length": 1,
+                "max_length": 100,
+            },
+        },
+    )
 
 
 from camunda_core.models.date_time_filter_property import DateTimeFilterProperty

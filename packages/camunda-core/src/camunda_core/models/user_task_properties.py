@@ -36,6 +36,12 @@ class UserTaskProperties:
     changed_attributes: list[str] = attrs.field(metadata={"wire": "changedAttributes"})
     due_date: str | None = attrs.field(metadata={"wire": "dueDate"})
     follow_up_date: str | None = attrs.field(metadata={"wire": "followUpDate"})
-    form_key: FormKey | None = attrs.field(metadata={"wire": "formKey"})
-    priority: int | None = attrs.field(metadata={"wire": "priority"})
-    user_task_key: UserTaskKey | None = attrs.field(metadata={"wire": "userTaskKey"})
+    form_key: FormKey | None = attrs.field(
+        metadata={"wire": "formKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )
+    priority: int | None = attrs.field(
+        metadata={"wire": "priority", "format": "int32", "minimum": 0, "maximum": 100}
+    )
+    user_task_key: UserTaskKey | None = attrs.field(
+        metadata={"wire": "userTaskKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )

@@ -63,29 +63,81 @@ class UserTaskResult:
     candidate_groups: list[str] = attrs.field(metadata={"wire": "candidateGroups"})
     candidate_users: list[str] = attrs.field(metadata={"wire": "candidateUsers"})
     process_definition_id: ProcessDefinitionId = attrs.field(
-        metadata={"wire": "processDefinitionId"}
+        metadata={
+            "wire": "processDefinitionId",
+            "pattern": "^(?:[^\\W\\d_]|[_])[\\w_\\-\\.]*$",
+            "min_length": 1,
+        }
     )
     creation_date: datetime.datetime = attrs.field(metadata={"wire": "creationDate"})
     completion_date: datetime.datetime | None = attrs.field(metadata={"wire": "completionDate"})
     follow_up_date: datetime.datetime | None = attrs.field(metadata={"wire": "followUpDate"})
     due_date: datetime.datetime | None = attrs.field(metadata={"wire": "dueDate"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     external_form_reference: str | None = attrs.field(metadata={"wire": "externalFormReference"})
-    process_definition_version: int = attrs.field(metadata={"wire": "processDefinitionVersion"})
+    process_definition_version: int = attrs.field(
+        metadata={"wire": "processDefinitionVersion", "format": "int32"}
+    )
     custom_headers: dict[str, str] = attrs.field(metadata={"wire": "customHeaders"})
-    priority: int = attrs.field(metadata={"wire": "priority"})
-    user_task_key: UserTaskKey = attrs.field(metadata={"wire": "userTaskKey"})
-    element_instance_key: ElementInstanceKey = attrs.field(metadata={"wire": "elementInstanceKey"})
+    priority: int = attrs.field(metadata={"wire": "priority", "minimum": 0, "maximum": 100})
+    user_task_key: UserTaskKey = attrs.field(
+        metadata={"wire": "userTaskKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )
+    element_instance_key: ElementInstanceKey = attrs.field(
+        metadata={
+            "wire": "elementInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
     process_name: str | None = attrs.field(metadata={"wire": "processName"})
     process_definition_key: ProcessDefinitionKey = attrs.field(
-        metadata={"wire": "processDefinitionKey"}
+        metadata={
+            "wire": "processDefinitionKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
-    process_instance_key: ProcessInstanceKey = attrs.field(metadata={"wire": "processInstanceKey"})
+    process_instance_key: ProcessInstanceKey = attrs.field(
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
     root_process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "rootProcessInstanceKey"}
+        metadata={
+            "wire": "rootProcessInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
-    form_key: FormKey | None = attrs.field(metadata={"wire": "formKey"})
-    tags: list[Tag] = attrs.field(metadata={"wire": "tags"})
+    form_key: FormKey | None = attrs.field(
+        metadata={"wire": "formKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )
+    tags: list[Tag] = attrs.field(
+        metadata={
+            "wire": "tags",
+            "max_items": 10,
+            "unique_items": True,
+            "items": {
+                "pattern": "^[A-Za-z][A-Za-z0-9_\\-:.]{0,99}$",
+                "min_length": 1,
+                "max_length": 100,
+            },
+        }
+    )
 
 
 from camunda_core.models.user_task_state_enum import UserTaskStateEnum

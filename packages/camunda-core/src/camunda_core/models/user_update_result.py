@@ -22,6 +22,13 @@ class UserUpdateResult:
         email: wire ``email``; str; required; nullable.
     """
 
-    username: Username = attrs.field(metadata={"wire": "username"})
+    username: Username = attrs.field(
+        metadata={
+            "wire": "username",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
     name: str | None = attrs.field(metadata={"wire": "name"})
     email: str | None = attrs.field(metadata={"wire": "email"})

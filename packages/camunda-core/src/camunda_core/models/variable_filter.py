@@ -30,7 +30,15 @@ class VariableFilter:
 
     name: StringFilterProperty | Unset = attrs.field(default=UNSET, metadata={"wire": "name"})
     value: StringFilterProperty | Unset = attrs.field(default=UNSET, metadata={"wire": "value"})
-    tenant_id: TenantId | Unset = attrs.field(default=UNSET, metadata={"wire": "tenantId"})
+    tenant_id: TenantId | Unset = attrs.field(
+        default=UNSET,
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        },
+    )
     is_truncated: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "isTruncated"})
     variable_key: VariableKeyFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "variableKey"}

@@ -28,12 +28,33 @@ class VariableSearchResult:
     """
 
     name: str = attrs.field(metadata={"wire": "name"})
-    tenant_id: TenantId = attrs.field(metadata={"wire": "tenantId"})
-    variable_key: VariableKey = attrs.field(metadata={"wire": "variableKey"})
+    tenant_id: TenantId = attrs.field(
+        metadata={
+            "wire": "tenantId",
+            "pattern": "^(<default>|[A-Za-z0-9_@.+-]+)$",
+            "min_length": 1,
+            "max_length": 256,
+        }
+    )
+    variable_key: VariableKey = attrs.field(
+        metadata={"wire": "variableKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
+    )
     scope_key: ScopeKey = attrs.field(metadata={"wire": "scopeKey"})
-    process_instance_key: ProcessInstanceKey = attrs.field(metadata={"wire": "processInstanceKey"})
+    process_instance_key: ProcessInstanceKey = attrs.field(
+        metadata={
+            "wire": "processInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
+    )
     root_process_instance_key: ProcessInstanceKey | None = attrs.field(
-        metadata={"wire": "rootProcessInstanceKey"}
+        metadata={
+            "wire": "rootProcessInstanceKey",
+            "pattern": "^-?[0-9]+$",
+            "min_length": 1,
+            "max_length": 25,
+        }
     )
     value: str = attrs.field(metadata={"wire": "value"})
     is_truncated: bool = attrs.field(metadata={"wire": "isTruncated"})

@@ -1,11 +1,18 @@
 """Where a request is sent (async): the async send loop over ``httpx.AsyncClient``.
 
 A line-for-line twin of ``sync_client.py``; all decisions live in ``ClientCore``.
+
+Each attempt has an end (:meth:`CallLimits.window`). A loop timer cancels the
+attempt's own task when the end comes, whatever the transport is doing
+(connecting, waiting for headers, reading a dripping body); the loop tells
+that cancellation from one coming from outside, which it lets through. No
+task or thread is started per call.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -13,7 +20,7 @@ import httpx
 
 from camunda_core.errors import CamundaError, ConsistencyTimeoutError
 from camunda_core.logging import SdkLogger
-from camunda_core.runtime.base_client import ClientCore, ClientRuntimeBase
+from camunda_core.runtime.base_client import CallLimits, ClientCore, ClientRuntimeBase, Outcome
 from camunda_core.runtime.invoker import AsyncInvoker, RetryOption
 from camunda_core.runtime.operation import Operation
 from camunda_core.runtime.paging import first_page_body, next_page_body, page_items
@@ -93,35 +100,82 @@ class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
     async def _send(self, prepared: PreparedRequest, retry: RetryOption, timeout: float | None) -> Any:
         core = self._core
         policy = core.policy_for(retry)
-        request_timeout = core.request_timeout(prepared, timeout)
+        limits = core.call_limits(prepared, timeout, policy)
         gate = self._gate if core.gated(prepared.operation) else None
         started = core.clock()
+        call_end = None if limits.deadline is None else started + limits.deadline
         attempt = 0
         while True:
             attempt += 1
-            request = core.build_httpx_request(self._http, prepared, request_timeout)
+            timeouts: dict[str, float] = {}
+            request = core.build_httpx_request(self._http, prepared, timeouts)
             core.on_attempt(prepared, request, attempt)
-            attempt_started = core.clock()
             if gate is not None:
                 await gate.acquire()
             try:
-                response = await self._http.send(request)
-            except httpx.HTTPError as exc:
-                outcome = core.transport_failure(prepared, request, exc)
-                core.on_response(prepared, request, attempt, None, attempt_started, outcome.error)
-            else:
-                core.on_response(prepared, request, attempt, response.status_code, attempt_started)
-                outcome = core.read_response(prepared, response)
-                if outcome.error is None:
-                    return outcome.result
+                outcome = await self._attempt(prepared, request, limits, call_end, timeouts, attempt)
             finally:
                 if gate is not None:
                     gate.release()
+            if outcome.error is None:
+                return outcome.result
             delay = core.next_delay(policy, prepared, outcome, attempt, started)
             if delay is None:
-                assert outcome.error is not None
                 raise outcome.error
             await self._sleep(delay)
+
+    async def _attempt(
+        self,
+        prepared: PreparedRequest,
+        request: httpx.Request,
+        limits: CallLimits,
+        call_end: float | None,
+        timeouts: dict[str, float],
+        attempt: int,
+    ) -> Outcome:
+        core = self._core
+        clock = core.clock
+        attempt_started = clock()
+        end, by_deadline = limits.window(attempt_started, call_end, timeouts)
+        task = asyncio.current_task()
+        assert task is not None
+        cutter = _Cutter(task)
+        timer = asyncio.get_running_loop().call_later(max(end - attempt_started, 0.0), cutter)
+        headers_received = False
+        try:
+            try:
+                response = await self._http.send(request, stream=True)
+                headers_received = True
+                try:
+                    cap = None if 200 <= response.status_code < 300 else core.max_error_body
+                    content, truncated = await _read_body(response, cap)
+                finally:
+                    await response.aclose()
+            finally:
+                timer.cancel()
+        except asyncio.CancelledError as exc:
+            if not cutter.claim(exc):
+                raise
+            outcome = core.cut_off(
+                prepared, request, limits, by_deadline, attempt, request_sent=True if headers_received else None
+            )
+            core.on_response(prepared, request, attempt, None, attempt_started, outcome.error)
+            return outcome
+        except httpx.HTTPError as exc:
+            outcome = core.transport_failure(prepared, request, exc)
+            if cutter.claim(None):
+                # The transport turned our cancellation into its own error.
+                outcome = core.cut_off(
+                    prepared, request, limits, by_deadline, attempt, request_sent=None, cause=outcome.error
+                )
+            core.on_response(prepared, request, attempt, None, attempt_started, outcome.error)
+            return outcome
+        if cutter.claim(None):
+            # Fired while the last await was completing and the transport absorbed
+            # it; the response is whole, so it stands.
+            pass
+        core.on_response(prepared, request, attempt, response.status_code, attempt_started)
+        return core.read_response(prepared, response, content, truncated)
 
     async def _send_until(self, prepared: PreparedRequest, retry: RetryOption, timeout: float | None, wait: WaitFor[Any]) -> Any:
         core = self._core
@@ -179,3 +233,50 @@ class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
 
 
 _Self = TypeVar("_Self", bound=AsyncClientRuntime)
+
+
+async def _read_body(response: httpx.Response, cap: int | None) -> tuple[bytes, bool]:
+    """The (decoded) body, and whether it was cut at ``cap`` bytes (None: no cap)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        if cap is not None and size + len(chunk) > cap:
+            chunks.append(chunk[: cap - size])
+            return b"".join(chunks), True
+        size += len(chunk)
+        chunks.append(chunk)
+    return b"".join(chunks), False
+
+
+_CUT_MESSAGE = "camunda: the attempt's time limit passed"
+# Task.uncancel/cancelling arrived in 3.11; on 3.10 the cancel message tells ours apart.
+_COUNTS_CANCELS = sys.version_info >= (3, 11)
+
+
+class _Cutter:
+    """The timer callback that cancels an attempt's task at its end."""
+
+    __slots__ = ("base", "fired", "task")
+
+    def __init__(self, task: asyncio.Task[Any]) -> None:
+        self.task = task
+        self.fired = False
+        self.base = task.cancelling() if _COUNTS_CANCELS else 0
+
+    def __call__(self) -> None:
+        self.fired = True
+        self.task.cancel(_CUT_MESSAGE)
+
+    def claim(self, exc: asyncio.CancelledError | None) -> bool:
+        """Whether the attempt ended because of this timer alone.
+
+        Takes back this timer's cancel request, so a cancel from outside (made
+        at the same time) still shows and is re-raised by the caller.
+        """
+        if not self.fired:
+            return False
+        self.fired = False
+        if _COUNTS_CANCELS:
+            return self.task.uncancel() <= self.base
+        # 3.10: a later outside cancel replaces the message; then it wins.
+        return exc is None or _CUT_MESSAGE in exc.args

@@ -7,6 +7,7 @@ loops (``sync_client.py``, ``async_client.py``) call into it and do only I/O.
 
 from __future__ import annotations
 
+import math
 import time
 import typing
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -22,6 +23,8 @@ from camunda_core.errors import (
     ConfigurationProblem,
     PluginError,
     TransportError,
+    TransportTimeoutError,
+    ValidationError,
     map_transport_error,
 )
 from camunda_core.logging import LevelFilteredLogger, NullLogger, SdkLogger, redact_headers
@@ -31,6 +34,7 @@ from camunda_core.runtime.response_handler import error_for_response, parse_succ
 from camunda_core.runtime.retry import (
     AdaptiveConcurrencyLimit,
     Attempt,
+    DefaultRetryPolicy,
     RetryPolicy,
     checked_next_delay,
     parse_retry_after,
@@ -45,7 +49,7 @@ if TYPE_CHECKING:
     from camunda_core.runtime.events import RequestEvent, ResponseEvent
     from camunda_core.runtime.invoker import RetryOption
 
-__all__ = ["ClientCore", "ClientRuntimeBase", "Outcome"]
+__all__ = ["CallLimits", "ClientCore", "ClientRuntimeBase", "Outcome"]
 
 
 class Outcome:
@@ -65,6 +69,57 @@ class Outcome:
         self.error = error
         self.status = status
         self.retry_after = retry_after
+
+
+class CallLimits:
+    """The time limits of one call.
+
+    ``connect``/``read``/``write``/``pool`` are httpx's per-operation timeouts
+    (``read`` bounds each wait on data, not the response). ``total`` bounds one
+    attempt from the first byte sent to the last byte of the body; ``deadline``
+    (seconds after the call started, or None) bounds the whole call, retries
+    included. The ``*_source`` texts say in errors where a limit came from.
+    """
+
+    __slots__ = ("connect", "deadline", "deadline_source", "pool", "read", "total", "total_source", "write")
+
+    def __init__(
+        self,
+        *,
+        connect: float,
+        read: float,
+        total: float,
+        total_source: str,
+        deadline: float | None,
+        deadline_source: str,
+    ) -> None:
+        self.total = total
+        self.connect = min(connect, total)
+        self.read = self.write = self.pool = read
+        self.total_source = total_source
+        self.deadline = deadline
+        self.deadline_source = deadline_source
+
+    def window(self, now: float, call_end: float | None, timeouts: dict[str, float]) -> tuple[float, bool]:
+        """Open an attempt at ``now``: its end, and whether the call's deadline (not ``total``) sets it.
+
+        Fills ``timeouts`` (the request's httpx timeout extension) so that no
+        single connect, read or write outlasts the attempt.
+        """
+        end = now + self.total
+        by_deadline = call_end is not None and call_end < end
+        if by_deadline:
+            end = typing.cast(float, call_end)
+        left = max(end - now, _MIN_WAIT)
+        timeouts["connect"] = min(self.connect, left)
+        timeouts["read"] = min(self.read, left)
+        timeouts["write"] = min(self.write, left)
+        timeouts["pool"] = min(self.pool, left)
+        return end, by_deadline
+
+
+# A socket timeout of 0 means "non-blocking" to the stack underneath: never pass one.
+_MIN_WAIT = 0.001
 
 
 class ClientCore:
@@ -110,6 +165,9 @@ class ClientCore:
         self._observe_responses = bool(self.pm.hook.camunda_on_response.get_hookimpls())
         self.headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         self.timeout = default_timeout(self.config)
+        self.max_error_body = self.config.http_max_error_body_bytes
+        # Most calls use these limits; build them once.
+        self._default_limits = self._limits(self.retry_policy, None, None)
 
     # -- set-up -----------------------------------------------------------------
 
@@ -184,23 +242,82 @@ class ClientCore:
             op, path=path, query=query, body=body, multipart=multipart, default_tenant_id=self.config.tenant_id
         )
 
-    def request_timeout(self, prepared: PreparedRequest, timeout: float | None) -> httpx.Timeout | None:
+    def call_limits(self, prepared: PreparedRequest, timeout: float | None, policy: RetryPolicy) -> CallLimits:
+        """The limits of one call, from ``timeout=`` (seconds per attempt), the operation and the policy."""
+        op = prepared.operation
         if timeout is not None:
-            if timeout <= 0:
-                from camunda_core.errors import ValidationError
-
-                raise ValidationError(f"{prepared.operation.operation_id}: timeout must be > 0 seconds, got {timeout!r}")
-            return httpx.Timeout(timeout, connect=min(timeout, self.config.http_connect_timeout))
-        if prepared.operation.long_poll:
+            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
+                raise ValidationError(
+                    f"{op.operation_id}: timeout must be a finite number of seconds > 0 (per attempt), got {timeout!r}"
+                )
+            return self._limits(policy, float(timeout), None)
+        if op.long_poll:
             body = prepared.json_body
             poll_ms = typing.cast("dict[str, Any]", body).get("requestTimeout") if isinstance(body, dict) else None
-            return long_poll_timeout(self.config, poll_ms)
-        return None
+            return self._limits(policy, None, long_poll_timeout(self.config, poll_ms).read)
+        if policy is self.retry_policy:
+            return self._default_limits
+        return self._limits(policy, None, None)
+
+    def _limits(self, policy: RetryPolicy, timeout: float | None, long_poll: float | None) -> CallLimits:
+        config = self.config
+        deadline, deadline_source = self._deadline_of(policy)
+        if timeout is not None:
+            # timeout= is the whole attempt; each read may then take all of it.
+            return CallLimits(
+                connect=config.http_connect_timeout,
+                read=timeout,
+                total=timeout,
+                total_source="the call's timeout=",
+                deadline=deadline,
+                deadline_source=deadline_source,
+            )
+        if long_poll is not None:
+            # long_poll is the poll time plus a margin (never under the read timeout). A
+            # poll may outlast the retry deadline: the deadline then never cuts its first attempt.
+            total = max(config.http_request_timeout, long_poll)
+            return CallLimits(
+                connect=config.http_connect_timeout,
+                read=long_poll,
+                total=total,
+                total_source="the long poll's time plus a margin"
+                if total > config.http_request_timeout
+                else "CAMUNDA_HTTP_REQUEST_TIMEOUT_MS",
+                deadline=None if deadline is None else max(deadline, total),
+                deadline_source=deadline_source,
+            )
+        return CallLimits(
+            connect=config.http_connect_timeout,
+            read=config.http_read_timeout,
+            total=config.http_request_timeout,
+            total_source="CAMUNDA_HTTP_REQUEST_TIMEOUT_MS",
+            deadline=deadline,
+            deadline_source=deadline_source,
+        )
+
+    def _deadline_of(self, policy: RetryPolicy) -> tuple[float | None, str]:
+        # The protocol only asks for next_delay; a policy with a numeric
+        # ``deadline`` (DefaultRetryPolicy, say) bounds the call with it.
+        deadline: object = getattr(policy, "deadline", None)
+        if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not math.isfinite(deadline) or deadline <= 0:
+            return None, ""
+        if policy is self.retry_policy:
+            if isinstance(policy, DefaultRetryPolicy) and policy.deadline == self.config.retry_deadline:
+                return float(deadline), "CAMUNDA_RETRY_DEADLINE_MS"
+            return float(deadline), f"the client's retry policy {type(policy).__name__}"
+        return float(deadline), f"the call's retry= policy {type(policy).__name__}"
 
     def build_httpx_request(
-        self, client: httpx.Client | httpx.AsyncClient, prepared: PreparedRequest, timeout: httpx.Timeout | None
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        prepared: PreparedRequest,
+        timeouts: dict[str, float],
+        trace: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> httpx.Request:
-        extensions = {"timeout": timeout.as_dict()} if timeout is not None else None
+        """The request of one attempt. ``timeouts`` is filled in when the attempt starts (:meth:`CallLimits.window`)."""
+        extensions: dict[str, Any] = {"timeout": timeouts}
+        if trace is not None:
+            extensions["trace"] = trace
         if prepared.files:
             return client.build_request(
                 prepared.method,
@@ -272,18 +389,25 @@ class ClientCore:
                 f" {type(error).__name__}: {error}" if error is not None else "",
             )
 
-    def read_response(self, prepared: PreparedRequest, response: httpx.Response) -> Outcome:
-        """Turn a received response into a result or an error (pure)."""
+    def read_response(
+        self, prepared: PreparedRequest, response: httpx.Response, content: bytes, truncated: bool = False
+    ) -> Outcome:
+        """Turn a received response and its body into a result or an error (pure).
+
+        ``truncated``: the body of an error response was cut at ``max_error_body`` bytes.
+        """
         op = prepared.operation
         status = response.status_code
         if 200 <= status < 300:
             if self.limit is not None:
                 self.limit.on_success()
             return Outcome(
-                result=parse_success(op, status, response.content, response.headers),
+                result=parse_success(op, status, content, response.headers),
                 status=status,
             )
-        error = error_for_response(op, status, response.content, response.headers, url=str(response.request.url))
+        error = error_for_response(
+            op, status, content, response.headers, url=str(response.request.url), body_truncated=truncated
+        )
         if error.is_backpressure and self.limit is not None:
             self.limit.on_backpressure()
         return Outcome(error=error, status=status, retry_after=parse_retry_after(response.headers.get("retry-after")))
@@ -294,12 +418,51 @@ class ClientCore:
         )
         return Outcome(error=error)
 
+    def cut_off(
+        self,
+        prepared: PreparedRequest,
+        request: httpx.Request,
+        limits: CallLimits,
+        by_deadline: bool,
+        attempt: int,
+        *,
+        request_sent: bool | None,
+        cause: BaseException | None = None,
+    ) -> Outcome:
+        """The error of an attempt stopped by its own limit (``total``) or by the call's deadline."""
+        op_id = prepared.operation.operation_id
+        if by_deadline:
+            noun = "attempt" if attempt == 1 else "attempts"
+            message = (
+                f"{op_id}: no complete response before the call's deadline of {limits.deadline:g} s "
+                f"({limits.deadline_source}), after {attempt} {noun}"
+            )
+            phase = "deadline"
+        else:
+            message = f"{op_id}: no complete response within {limits.total:g} s ({limits.total_source})"
+            phase = "total"
+        if isinstance(cause, TransportError) and cause.request_sent is not None:
+            request_sent = cause.request_sent if request_sent is None else request_sent
+        error = TransportTimeoutError(
+            message,
+            phase=phase,
+            operation_id=op_id,
+            method=request.method,
+            url=str(request.url),
+            request_sent=request_sent,
+        )
+        if cause is not None:
+            error.__cause__ = cause
+        return Outcome(error=error)
+
     def next_delay(
         self, policy: RetryPolicy, prepared: PreparedRequest, outcome: Outcome, attempt: int, started: float
     ) -> float | None:
         """Seconds to wait before the next attempt, or None to raise ``outcome.error``."""
         error = outcome.error
         if not isinstance(error, (ApiError, TransportError)):
+            return None
+        if isinstance(error, TransportTimeoutError) and error.phase == "deadline":
             return None
         op = prepared.operation
         delay = checked_next_delay(

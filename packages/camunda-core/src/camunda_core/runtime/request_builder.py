@@ -19,6 +19,8 @@ import attrs
 from camunda_core.errors import ValidationError
 from camunda_core.runtime.multipart import File, to_file
 from camunda_core.runtime.operation import Operation, Param
+from camunda_core.serialization.validation import describe_value
+from camunda_core.serialization.validation import validate as validate_model
 from camunda_core.types import UNSET
 
 __all__ = ["PreparedRequest", "build_request", "encode_json", "to_wire"]
@@ -132,12 +134,37 @@ def _render_path(op: Operation[Any], values: Mapping[str, object]) -> str:
     rendered = op.path
     for param in op.path_params:
         value = values.get(param.wire_name, UNSET)
-        if value is UNSET or value is None or value == "":
+        if value is UNSET or value is None:
             raise ValidationError(
                 f"{op.operation_id}: path parameter {param.python_name!r} is required and must be a non-empty string"
             )
-        rendered = rendered.replace("{" + param.wire_name + "}", quote(_scalar(op, param, value), safe=""))
+        rendered = rendered.replace("{" + param.wire_name + "}", _path_segment(op, param, value))
     return rendered
+
+
+#: Values that, even percent-encoded, would leave the operation's path: an empty
+#: segment is dropped or merged by servers, and transports (httpx, yarl) resolve dot
+#: segments, decoding ``%2E`` first.
+_FORBIDDEN_SEGMENTS = frozenset({"", ".", ".."})
+
+
+def _path_segment(op: Operation[Any], param: Param, value: object) -> str:
+    """``value`` as exactly one path segment: everything outside A-Z a-z 0-9 - . _ ~ encoded."""
+    text = _scalar(op, param, value)
+    if text in _FORBIDDEN_SEGMENTS:
+        shown = "empty" if not text else repr(text)
+        raise ValidationError(
+            f"{op.operation_id}: path parameter {param.python_name!r} must not be {shown}: "
+            "it would change which resource the request addresses"
+        )
+    try:
+        # With safe="" quote() leaves exactly the RFC 3986 unreserved set as is.
+        return quote(text, safe="")
+    except UnicodeEncodeError:
+        # A lone surrogate has no UTF-8 form; never echo the value itself.
+        raise ValidationError(
+            f"{op.operation_id}: path parameter {param.python_name!r} is not valid Unicode text"
+        ) from None
 
 
 def _render_query(op: Operation[Any], values: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
@@ -198,16 +225,33 @@ def _json_body(op: Operation[Any], body: object, default_tenant_id: str | None) 
 
 
 def _check_body_type(op: Operation[Any], body: object) -> None:
-    """Reject a model of the wrong class early, naming what was expected."""
-    if not attrs.has(type(body)) or op.body_ref is None:
-        return
-    expected = op.body_type
-    allowed = tuple(t for t in typing.get_args(expected) if isinstance(t, type)) or (
-        (expected,) if isinstance(expected, type) else ()
-    )
-    if allowed and not isinstance(body, allowed):
-        names = " | ".join(t.__name__ for t in allowed)
-        raise ValidationError(f"{op.operation_id}: data must be {names}, got {type(body).__name__}")
+    """Reject a body of the wrong type early, naming what was expected; check a model's fields."""
+    if op.body_ref is None:
+        return  # an untyped JSON body: whatever JSON the caller gives
+    is_model = attrs.has(type(body))
+    if not is_model and isinstance(body, dict):
+        return  # the caller's raw JSON, sent as it is
+    allowed = _allowed_body_types(op)
+    if not is_model or (allowed and not isinstance(body, allowed)):
+        names = " | ".join(t.__name__ for t in allowed) or op.body_ref.rpartition(":")[2]
+        raw = "" if is_model else " (or a dict of its JSON)"
+        raise ValidationError(f"{op.operation_id}: data must be {names}{raw}, got {describe_value(body)}")
+    validate_model(body, operation_id=op.operation_id)
+
+
+#: Operation -> the model classes its JSON body may be (a model, or the branches of a union).
+_body_types: dict[Operation[Any], tuple[type, ...]] = {}
+
+
+def _allowed_body_types(op: Operation[Any]) -> tuple[type, ...]:
+    allowed = _body_types.get(op)
+    if allowed is None:
+        expected = op.body_type
+        allowed = tuple(t for t in typing.get_args(expected) if isinstance(t, type)) or (
+            (expected,) if isinstance(expected, type) else ()
+        )
+        _body_types[op] = allowed
+    return allowed
 
 
 def _encode_body(op: Operation[Any], data: Any) -> bytes:

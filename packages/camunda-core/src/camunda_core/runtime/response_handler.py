@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from camunda_core.errors import ApiError, ResponseParseError, api_error_from_response
+from camunda_core.errors import ApiError, ResponseParseError, api_error_from_response, bounded_quote
 from camunda_core.runtime.operation import Operation
 
 __all__ = ["parse_success", "error_for_response"]
@@ -33,7 +33,7 @@ def parse_success(op: Operation[Any], status: int, content: bytes, headers: Mapp
             f"{op.operation_id}: HTTP {status} body is not valid JSON ({exc.__class__.__name__} at "
             f"position {getattr(exc, 'pos', '?')}; content type {headers.get('content-type') or 'unknown'})",
             operation_id=op.operation_id,
-            body=content[:500].decode("utf-8", errors="replace"),
+            body=content.decode("utf-8", errors="replace"),
         ) from None
     if kind == "json" or op.response_ref is None:
         return data
@@ -53,16 +53,17 @@ def structure_response(op: Operation[Any], data: Any) -> Any:
         ) from exc
 
 
-def _describe(exc: BaseException) -> str:
-    # cattrs groups nested failures; show the innermost messages briefly.
+def _describe(exc: BaseException, depth: int = 0) -> str:
+    # cattrs groups nested failures; show the innermost messages briefly. They
+    # can repeat server values, so each piece is bounded before joining.
     notes = getattr(exc, "__notes__", None)
-    text = f"{type(exc).__name__}: {exc}"
+    text = f"{type(exc).__name__}: {bounded_quote(str(exc), 300)}"
     if notes:
-        text += " (" + "; ".join(str(n) for n in notes[:3]) + ")"
+        text += " (" + "; ".join(bounded_quote(str(n), 300) for n in notes[:3]) + ")"
     sub = getattr(exc, "exceptions", None)
-    if sub:
-        text += " <- " + "; ".join(_describe(e) for e in list(sub)[:3])
-    return text[:1000]
+    if sub and depth < 4:
+        text += " <- " + "; ".join(_describe(e, depth + 1) for e in list(sub)[:3])
+    return bounded_quote(text, 1000)
 
 
 def error_for_response(
@@ -72,8 +73,12 @@ def error_for_response(
     headers: Mapping[str, str],
     *,
     url: str | None = None,
+    body_truncated: bool = False,
 ) -> ApiError:
-    """The typed ApiError for a non-2xx response (per-operation class when documented)."""
+    """The typed ApiError for a non-2xx response (per-operation class when documented).
+
+    ``body_truncated``: the reader stopped before the end of the body.
+    """
     operation_class = op.error_class(status)
     return api_error_from_response(
         status=status,
@@ -83,4 +88,5 @@ def error_for_response(
         operation_class=operation_class if operation_class is not None and issubclass(operation_class, ApiError) else None,
         method=op.method,
         url=url,
+        body_truncated=body_truncated,
     )

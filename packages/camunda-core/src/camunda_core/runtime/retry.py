@@ -1,6 +1,6 @@
-"""Retries, backpressure classification and the adaptive concurrency limit.
+"""Retries and backpressure classification.
 
-Three independent pieces the send loops (``sync_client.py`` / ``async_client.py``)
+Independent pieces the send loops (``sync_client.py`` / ``async_client.py``)
 put together:
 
 * :func:`classify` sorts a failed attempt into ``backpressure``, ``transient``
@@ -10,10 +10,9 @@ put together:
   transient faults with capped exponential backoff and full jitter, bounded by
   a number of attempts and an overall deadline, and never replays a
   non-idempotent request that may have reached the server.
-* :class:`AdaptiveConcurrencyLimit` is AIMD state (halve on backpressure, creep
-  back on success); :class:`SyncConcurrencyGate` and
-  :class:`AsyncConcurrencyGate` hold callers back while the number of requests
-  in flight is at that limit.
+* The concurrency budget and its adaptive limit live in
+  :mod:`camunda_core.backpressure`; the old gate names at the end of this
+  module are transitional aliases over it.
 
 Nothing here sleeps or reads a clock it was not given, so every decision can be
 tested exactly. The send loop does the sleeping. See ``docs/retries.md``.
@@ -21,21 +20,19 @@ tested exactly. The send loop does the sleeping. See ``docs/retries.md``.
 
 from __future__ import annotations
 
-import asyncio
-import collections
-import contextlib
+import contextvars
 import datetime
 import math
 import random
 import re
-import threading
 import time
-from collections.abc import AsyncGenerator, Callable, Generator
+from collections.abc import Callable
 from email.utils import parsedate_tz
 from typing import Literal, Protocol, TypeGuard, runtime_checkable
 
 import attrs
 
+from camunda_core.backpressure.budget import BudgetResult, ConcurrencyBudget
 from camunda_core.errors import (
     ApiError,
     BackpressureError,
@@ -43,7 +40,6 @@ from camunda_core.errors import (
     ConfigurationProblem,
     PluginError,
     TransportError,
-    TransportTimeoutError,
     ValidationError,
     is_backpressure,
 )
@@ -144,8 +140,9 @@ def classify(status: int | None, error: Exception | None) -> FailureKind:
     * ``backpressure``: the server is shedding load (429; 503 titled
       ``RESOURCE_EXHAUSTED``; 500/503 with ``RESOURCE_EXHAUSTED`` in the detail).
     * ``transient``: a gateway status (502, 503 other than backpressure, 504) or
-      a transport error (no response at all). Whether a transport error may be
-      replayed also depends on the operation; see :func:`is_replay_safe`.
+      a transport error (no response at all) other than a TLS failure. Whether
+      a transport error may be replayed also depends on the operation; see
+      :func:`is_replay_safe`.
     * ``fatal``: everything else (other 4xx, 500 and other 5xx, unknown errors).
     """
     if isinstance(error, BackpressureError):
@@ -161,7 +158,8 @@ def classify(status: int | None, error: Exception | None) -> FailureKind:
             return "transient"
         return "fatal"
     if isinstance(error, TransportError):
-        return "transient"
+        # A TLS failure (untrusted certificate, not TLS at all) fails every attempt alike.
+        return "transient" if error.retryable else "fatal"
     return "fatal"
 
 
@@ -461,338 +459,76 @@ def _parse_http_date_delay(text: str, now: float) -> float | None:
     return max(0.0, when.timestamp() - offset - now)
 
 
+# -- transitional: the old gate names over the new budget --------------------------
+# The send loops still build a gate per client over ClientCore.limit and report
+# outcomes on the limit from read_response. These three thin names keep that
+# working on camunda_core.backpressure.ConcurrencyBudget (one budget per core,
+# shared by every gate built over it) until the loops call the budget directly;
+# then delete them. The result of an attempt travels from read_response to the
+# gate's release in context variables: each thread and each task has its own.
+
+_slot_token: contextvars.ContextVar[int] = contextvars.ContextVar("camunda_slot_token", default=0)
+_slot_result: contextvars.ContextVar[BudgetResult] = contextvars.ContextVar(
+    "camunda_slot_result", default="neutral"
+)
+
+
 class AdaptiveConcurrencyLimit:
-    """How many requests may be in flight: additive increase, multiplicative decrease.
+    """Transitional: holds the client's one :class:`ConcurrencyBudget` (``.budget``)."""
 
-    Starts at ``max_limit``. Each backpressure signal multiplies the limit by
-    ``decrease_factor`` (never below ``min_limit``), but at most once per
-    ``decrease_window`` seconds: a wave of concurrent requests that all get
-    turned away reports one overload, not one per request. Each success adds
-    ``recovery_per_success`` back, up to ``max_limit``.
-
-    Plain state with no locking; the gates serialise access to it. ``clock`` is
-    injectable so tests control the decrease window exactly.
-    """
-
-    __slots__ = (
-        "_clock",
-        "_last_decrease",
-        "_limit",
-        "_value",
-        "decrease_factor",
-        "decrease_window",
-        "max_limit",
-        "min_limit",
-        "recovery_per_success",
-    )
+    __slots__ = ("budget",)
 
     def __init__(
         self,
         *,
         max_limit: int = 64,
         min_limit: int = 1,
-        decrease_factor: float = 0.5,
-        recovery_per_success: float = 1.0,
-        clock: Callable[[], float] = time.monotonic,
-        decrease_window: float = 0.1,
+        clock: Callable[[], float] | None = None,  # accepted for old callers; the budget reads no clock
     ) -> None:
-        problems: list[ConfigurationProblem] = []
-        if isinstance(min_limit, bool) or not isinstance(min_limit, int) or min_limit < 1:
-            problems.append(
-                ConfigurationProblem("min_limit", f"must be an integer >= 1, got {min_limit!r}")
-            )
-        if isinstance(max_limit, bool) or not isinstance(max_limit, int) or max_limit < 1:
-            problems.append(
-                ConfigurationProblem("max_limit", f"must be an integer >= 1, got {max_limit!r}")
-            )
-        elif isinstance(min_limit, int) and max_limit < min_limit:
-            problems.append(
-                ConfigurationProblem(
-                    "max_limit", f"must be >= min_limit ({min_limit}), got {max_limit!r}"
-                )
-            )
-        if not _is_finite_number(decrease_factor) or not 0 < decrease_factor < 1:
-            problems.append(
-                ConfigurationProblem(
-                    "decrease_factor", f"must be a number in (0, 1), got {decrease_factor!r}"
-                )
-            )
-        if not _is_finite_number(recovery_per_success) or recovery_per_success < 0:
-            problems.append(
-                ConfigurationProblem(
-                    "recovery_per_success",
-                    f"must be a finite number >= 0, got {recovery_per_success!r}",
-                )
-            )
-        if not _is_finite_number(decrease_window) or decrease_window < 0:
-            problems.append(
-                ConfigurationProblem(
-                    "decrease_window",
-                    f"must be a finite number of seconds >= 0, got {decrease_window!r}",
-                )
-            )
-        if problems:
-            raise ConfigurationError(problems)
-        self.max_limit = max_limit
-        self.min_limit = min_limit
-        self.decrease_factor = float(decrease_factor)
-        self.recovery_per_success = float(recovery_per_success)
-        self.decrease_window = float(decrease_window)
-        self._clock = clock
-        # Kept as a float so that fractional recovery steps accumulate.
-        self._value = float(max_limit)
-        self._limit = max_limit
-        self._last_decrease: float | None = None
+        self.budget = ConcurrencyBudget(max_limit=max_limit, min_limit=min_limit)
 
     @property
     def limit(self) -> int:
-        """Requests currently permitted in flight (always between min_limit and max_limit)."""
-        return self._limit
-
-    def _set(self, value: float) -> None:
-        self._value = value
-        # Read on every request; computed only when the value changes.
-        self._limit = max(self.min_limit, min(self.max_limit, math.floor(value)))
-
-    def on_backpressure(self) -> None:
-        """The server pushed back: shrink the limit (once per decrease window)."""
-        now = self._clock()
-        if self._last_decrease is not None and now - self._last_decrease < self.decrease_window:
-            return
-        self._last_decrease = now
-        self._set(max(float(self.min_limit), self._value * self.decrease_factor))
+        return self.budget.limit
 
     def on_success(self) -> None:
-        """A request went through: grow the limit a step, up to max_limit."""
-        if self._value < self.max_limit:  # the common case, a healthy server, costs one comparison
-            self._set(min(float(self.max_limit), self._value + self.recovery_per_success))
+        _slot_result.set("success")
+
+    def on_backpressure(self) -> None:
+        _slot_result.set("backpressure")
 
     def __repr__(self) -> str:
-        return f"AdaptiveConcurrencyLimit(limit={self.limit}, min_limit={self.min_limit}, max_limit={self.max_limit})"
-
-
-def _check_timeout(timeout: float | None) -> None:
-    if timeout is not None and (not _is_finite_number(timeout) or timeout < 0):
-        raise ValidationError(
-            f"timeout: must be None or a finite number of seconds >= 0, got {timeout!r}"
-        )
-
-
-def _slot_timeout_error(timeout: float) -> TransportTimeoutError:
-    # A request that never got a slot was never sent: safe to retry for any operation.
-    return TransportTimeoutError(
-        f"timed out after {timeout} s waiting for a request slot (the server is applying backpressure)",
-        phase="pool",
-        request_sent=False,
-    )
+        return f"AdaptiveConcurrencyLimit({self.budget!r})"
 
 
 class SyncConcurrencyGate:
-    """Blocks threads while the number of requests in flight is at the adaptive limit.
+    """Transitional: ``acquire()``/``release()`` on the limit's shared budget."""
 
-    Operations marked ``backpressure_exempt`` (completing and failing jobs)
-    should bypass the gate: finishing work is what relieves a loaded server.
-    Report outcomes through :meth:`on_success` / :meth:`on_backpressure` (rather
-    than on the limit directly) so that waiting threads see a raised limit at once.
-    """
-
-    __slots__ = ("_condition", "_in_flight", "_limit", "_lock", "_waiting")
+    __slots__ = ("_budget",)
 
     def __init__(self, limit: AdaptiveConcurrencyLimit) -> None:
-        self._limit = limit
-        self._lock = threading.Lock()
-        self._condition = threading.Condition(self._lock)
-        self._in_flight = 0
-        self._waiting = 0
+        self._budget = limit.budget
 
-    @property
-    def limit(self) -> AdaptiveConcurrencyLimit:
-        return self._limit
-
-    @property
-    def in_flight(self) -> int:
-        """Slots currently held."""
-        return self._in_flight
-
-    def acquire(self, timeout: float | None = None) -> bool:
-        """Take a slot, waiting up to ``timeout`` seconds (None: forever). False if none came free."""
-        _check_timeout(timeout)
-        with self._lock:
-            # Fast path: a free slot (every request takes this path on a healthy server).
-            if self._in_flight < self._limit.limit:
-                self._in_flight += 1
-                return True
-            self._waiting += 1
-            try:
-                if not self._condition.wait_for(lambda: self._in_flight < self._limit.limit, timeout):
-                    return False
-            finally:
-                self._waiting -= 1
-            self._in_flight += 1
-            return True
+    def acquire(self) -> None:
+        _slot_token.set(self._budget.acquire())
+        _slot_result.set("neutral")
 
     def release(self) -> None:
-        """Give a slot back."""
-        with self._lock:
-            if self._in_flight <= 0:
-                raise RuntimeError("SyncConcurrencyGate.release() called more often than acquire()")
-            self._in_flight -= 1
-            if self._waiting:
-                # Wake as many waiters as there are free slots, not just one: the
-                # limit may have been raised directly on the AdaptiveConcurrencyLimit
-                # since the last wake-up.
-                self._condition.notify(max(1, self._limit.limit - self._in_flight))
-
-    def on_success(self) -> None:
-        """Record a successful request, and wake waiters the raised limit lets through."""
-        with self._condition:
-            before = self._limit.limit
-            self._limit.on_success()
-            if self._limit.limit > before:
-                self._condition.notify(self._limit.limit - before)
-
-    def on_backpressure(self) -> None:
-        """Record a backpressure response."""
-        with self._condition:
-            self._limit.on_backpressure()
-
-    @contextlib.contextmanager
-    def slot(self, timeout: float | None = None) -> Generator[None, None, None]:
-        """Hold a slot for the ``with`` block.
-
-        Raises :class:`~camunda_core.errors.TransportTimeoutError` (phase
-        ``pool``, ``request_sent=False``) if no slot came free within ``timeout``.
-        """
-        if not self.acquire(timeout):
-            raise _slot_timeout_error(timeout if timeout is not None else 0.0)
-        try:
-            yield
-        finally:
-            self.release()
-
-    def __repr__(self) -> str:
-        return f"SyncConcurrencyGate(in_flight={self._in_flight}, limit={self._limit.limit})"
+        self._budget.release(_slot_token.get(), _slot_result.get())
 
 
 class AsyncConcurrencyGate:
-    """The asyncio counterpart of :class:`SyncConcurrencyGate`, for one event loop.
+    """Transitional: ``await acquire()``/``release()`` on the limit's shared budget."""
 
-    Waiters queue in FIFO order and a freed slot is handed straight to the
-    next one. It uses per-waiter futures rather than an ``asyncio.Condition``
-    because :meth:`release` is synchronous (it runs in ``finally`` blocks and
-    callbacks) and a Condition can only be notified with its lock held. The
-    futures are created on the running loop when a caller has to wait, so the
-    gate itself may be built outside any loop.
-    """
-
-    __slots__ = ("_in_flight", "_limit", "_waiters")
+    __slots__ = ("_budget",)
 
     def __init__(self, limit: AdaptiveConcurrencyLimit) -> None:
-        self._limit = limit
-        self._in_flight = 0
-        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
-
-    @property
-    def limit(self) -> AdaptiveConcurrencyLimit:
-        return self._limit
-
-    @property
-    def in_flight(self) -> int:
-        """Slots currently held."""
-        return self._in_flight
-
-    @property
-    def waiting(self) -> int:
-        """Callers queued for a slot."""
-        return sum(1 for waiter in self._waiters if not waiter.done())
+        self._budget = limit.budget
 
     async def acquire(self) -> None:
-        """Take a slot, waiting as long as it takes."""
-        await self._acquire(None)
-
-    async def try_acquire(self, timeout: float) -> bool:
-        """Take a slot, waiting up to ``timeout`` seconds. False if none came free."""
-        _check_timeout(timeout)
-        return await self._acquire(timeout)
-
-    async def _acquire(self, timeout: float | None) -> bool:
-        # Only take a slot directly when nobody is queued, so waiters keep FIFO order.
-        if not self._has_waiters() and self._in_flight < self._limit.limit:
-            self._in_flight += 1
-            return True
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        try:
-            if timeout is None:
-                await waiter
-            else:
-                # asyncio.wait (unlike wait_for on 3.10/3.11) never drops a
-                # result that arrives together with the timeout.
-                await asyncio.wait({waiter}, timeout=timeout)
-        except BaseException:
-            # Cancelled while waiting. If the slot had already been handed over,
-            # pass it on rather than leak it.
-            if waiter.done() and not waiter.cancelled():
-                self.release()
-            else:
-                waiter.cancel()
-            raise
-        finally:
-            with contextlib.suppress(ValueError):
-                self._waiters.remove(waiter)
-        if waiter.done() and not waiter.cancelled():
-            return True
-        waiter.cancel()
-        return False
-
-    def _has_waiters(self) -> bool:
-        while self._waiters and self._waiters[0].done():
-            self._waiters.popleft()
-        return bool(self._waiters)
-
-    def _wake(self) -> None:
-        # Hand free slots to queued waiters; the slot counts as taken from here.
-        while self._waiters and self._in_flight < self._limit.limit:
-            waiter = self._waiters.popleft()
-            if waiter.done():
-                continue
-            self._in_flight += 1
-            waiter.set_result(None)
+        # Awaited directly by the send loop, so these sets land in the caller's task context.
+        _slot_token.set(await self._budget.aacquire())
+        _slot_result.set("neutral")
 
     def release(self) -> None:
-        """Give a slot back (and hand it to the next waiter, if any)."""
-        if self._in_flight <= 0:
-            raise RuntimeError("AsyncConcurrencyGate.release() called more often than acquire()")
-        self._in_flight -= 1
-        self._wake()
-
-    def on_success(self) -> None:
-        """Record a successful request, and let in waiters the raised limit allows."""
-        self._limit.on_success()
-        self._wake()
-
-    def on_backpressure(self) -> None:
-        """Record a backpressure response."""
-        self._limit.on_backpressure()
-
-    @contextlib.asynccontextmanager
-    async def slot(self, timeout: float | None = None) -> AsyncGenerator[None, None]:
-        """Hold a slot for the ``async with`` block.
-
-        Raises :class:`~camunda_core.errors.TransportTimeoutError` (phase
-        ``pool``, ``request_sent=False``) if no slot came free within ``timeout``.
-        """
-        if timeout is None:
-            await self.acquire()
-        elif not await self.try_acquire(timeout):
-            raise _slot_timeout_error(timeout)
-        try:
-            yield
-        finally:
-            self.release()
-
-    def __repr__(self) -> str:
-        return (
-            f"AsyncConcurrencyGate(in_flight={self._in_flight}, limit={self._limit.limit}, "
-            f"waiting={self.waiting})"
-        )
+        self._budget.release(_slot_token.get(), _slot_result.get())

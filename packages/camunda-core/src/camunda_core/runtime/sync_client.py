@@ -1,7 +1,19 @@
-"""Where a request is sent (blocking): the sync send loop over ``httpx.Client``."""
+"""Where a request is sent (blocking): the sync send loop over ``httpx.Client``.
+
+Each attempt has an end (:meth:`CallLimits.window`). httpx's timeouts bound
+each read, not a response: httpcore takes the read timeout once for the
+headers and once for the body, so a server sending a byte now and then
+would never trip it. The loop therefore sets the attempt's end in a
+thread-local, and each connection's stream (seen through httpcore's
+``trace`` extension when it is opened) waits no longer than the time left on
+every read and write. The body is read in chunks, checking the clock, which
+also bounds transports that are not httpcore's. A cut-off response is closed,
+which closes its connection instead of returning it to the pool.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -10,7 +22,7 @@ import httpx
 
 from camunda_core.errors import CamundaError, ConsistencyTimeoutError
 from camunda_core.logging import SdkLogger
-from camunda_core.runtime.base_client import ClientCore, ClientRuntimeBase
+from camunda_core.runtime.base_client import CallLimits, ClientCore, ClientRuntimeBase, Outcome
 from camunda_core.runtime.invoker import RetryOption, SyncInvoker
 from camunda_core.runtime.operation import Operation
 from camunda_core.runtime.paging import first_page_body, next_page_body, page_items
@@ -90,35 +102,72 @@ class SyncClientRuntime(ClientRuntimeBase, SyncInvoker):
     def _send(self, prepared: PreparedRequest, retry: RetryOption, timeout: float | None) -> Any:
         core = self._core
         policy = core.policy_for(retry)
-        request_timeout = core.request_timeout(prepared, timeout)
+        limits = core.call_limits(prepared, timeout, policy)
         gate = self._gate if core.gated(prepared.operation) else None
         started = core.clock()
+        call_end = None if limits.deadline is None else started + limits.deadline
         attempt = 0
         while True:
             attempt += 1
-            request = core.build_httpx_request(self._http, prepared, request_timeout)
+            timeouts: dict[str, float] = {}
+            request = core.build_httpx_request(self._http, prepared, timeouts, _bound_new_streams)
             core.on_attempt(prepared, request, attempt)
-            attempt_started = core.clock()
             if gate is not None:
                 gate.acquire()
             try:
-                response = self._http.send(request)
-            except httpx.HTTPError as exc:
-                outcome = core.transport_failure(prepared, request, exc)
-                core.on_response(prepared, request, attempt, None, attempt_started, outcome.error)
-            else:
-                core.on_response(prepared, request, attempt, response.status_code, attempt_started)
-                outcome = core.read_response(prepared, response)
-                if outcome.error is None:
-                    return outcome.result
+                outcome = self._attempt(prepared, request, limits, call_end, timeouts, attempt)
             finally:
                 if gate is not None:
                     gate.release()
+            if outcome.error is None:
+                return outcome.result
             delay = core.next_delay(policy, prepared, outcome, attempt, started)
             if delay is None:
-                assert outcome.error is not None
                 raise outcome.error
             self._sleep(delay)
+
+    def _attempt(
+        self,
+        prepared: PreparedRequest,
+        request: httpx.Request,
+        limits: CallLimits,
+        call_end: float | None,
+        timeouts: dict[str, float],
+        attempt: int,
+    ) -> Outcome:
+        core = self._core
+        clock = core.clock
+        attempt_started = clock()
+        end, by_deadline = limits.window(attempt_started, call_end, timeouts)
+        state = _ATTEMPT
+        state.end = end
+        state.clock = clock
+        try:
+            response = self._http.send(request, stream=True)
+            try:
+                cap = None if 200 <= response.status_code < 300 else core.max_error_body
+                content, truncated = _read_body(response, end, clock, cap)
+            finally:
+                response.close()
+        except _AttemptCutOff as cut:
+            outcome = core.cut_off(
+                prepared, request, limits, by_deadline, attempt, request_sent=cut.request_sent, cause=cut.__cause__
+            )
+            core.on_response(prepared, request, attempt, None, attempt_started, outcome.error)
+            return outcome
+        except httpx.HTTPError as exc:
+            outcome = core.transport_failure(prepared, request, exc)
+            if isinstance(exc, httpx.TimeoutException) and clock() >= end - _LIMIT_SLACK:
+                # A connect or pool wait shortened to the time left ran out.
+                outcome = core.cut_off(
+                    prepared, request, limits, by_deadline, attempt, request_sent=None, cause=outcome.error
+                )
+            core.on_response(prepared, request, attempt, None, attempt_started, outcome.error)
+            return outcome
+        finally:
+            state.end = None
+        core.on_response(prepared, request, attempt, response.status_code, attempt_started)
+        return core.read_response(prepared, response, content, truncated)
 
     def _send_until(self, prepared: PreparedRequest, retry: RetryOption, timeout: float | None, wait: WaitFor[Any]) -> Any:
         core = self._core
@@ -175,3 +224,106 @@ class SyncClientRuntime(ClientRuntimeBase, SyncInvoker):
 
 
 _Self = TypeVar("_Self", bound=SyncClientRuntime)
+
+
+# -- the attempt's end, on every read ------------------------------------------------
+
+# A timeout that ran out this close to the attempt's end is the attempt's limit.
+_LIMIT_SLACK = 0.002
+_BOUNDED = "_camunda_bounded"
+
+
+class _AttemptCutOff(Exception):
+    """The running attempt reached its end (raised through httpx, caught by the loop)."""
+
+    def __init__(self, request_sent: bool | None) -> None:
+        super().__init__("the attempt's time limit passed")
+        self.request_sent = request_sent
+
+
+class _AttemptState(threading.local):
+    """The end of the attempt this thread is running; None between attempts."""
+
+    end: float | None = None
+    clock: Callable[[], float] = time.monotonic
+
+
+_ATTEMPT = _AttemptState()
+
+
+def _read_body(
+    response: httpx.Response, end: float, clock: Callable[[], float], cap: int | None
+) -> tuple[bytes, bool]:
+    """The (decoded) body, and whether it was cut at ``cap`` bytes (None: no cap)."""
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        if cap is not None and size + len(chunk) > cap:
+            chunks.append(chunk[: cap - size])
+            return b"".join(chunks), True
+        size += len(chunk)
+        chunks.append(chunk)
+        if clock() >= end:
+            raise _AttemptCutOff(request_sent=True)
+    return b"".join(chunks), False
+
+
+def _bound_new_streams(name: str, info: dict[str, Any]) -> None:
+    """httpcore's ``trace`` callback: bound each new connection's stream by the attempt's end.
+
+    A connection's stream (plain, then its TLS layer) is reported once, when
+    it is opened; the bound stays with it while the pool reuses it.
+    """
+    if name.endswith((".connect_tcp.complete", ".start_tls.complete")):
+        _bound_stream(info.get("return_value"))
+
+
+def _bound_stream(stream: object) -> None:
+    read: Callable[[int, float | None], bytes] | None = getattr(stream, "read", None)
+    write: Callable[[bytes, float | None], None] | None = getattr(stream, "write", None)
+    if read is None or write is None or getattr(read, _BOUNDED, False):
+        return
+    original_read = read
+    original_write = write
+
+    def bounded_read(max_bytes: int, timeout: float | None = None) -> bytes:
+        state = _ATTEMPT
+        end = state.end
+        if end is None:
+            return original_read(max_bytes, timeout)
+        left = end - state.clock()
+        if left <= 0:
+            raise _AttemptCutOff(request_sent=True)
+        if timeout is not None and timeout <= left:
+            return original_read(max_bytes, timeout)
+        try:
+            return original_read(max_bytes, left)
+        except Exception as exc:
+            if state.clock() >= end - _LIMIT_SLACK:
+                raise _AttemptCutOff(request_sent=True) from exc
+            raise
+
+    def bounded_write(buffer: bytes, timeout: float | None = None) -> None:
+        state = _ATTEMPT
+        end = state.end
+        if end is None:
+            return original_write(buffer, timeout)
+        left = end - state.clock()
+        if left <= 0:
+            raise _AttemptCutOff(request_sent=None)
+        if timeout is not None and timeout <= left:
+            return original_write(buffer, timeout)
+        try:
+            return original_write(buffer, left)
+        except Exception as exc:
+            if state.clock() >= end - _LIMIT_SLACK:
+                raise _AttemptCutOff(request_sent=None) from exc
+            raise
+
+    setattr(bounded_read, _BOUNDED, True)
+    try:
+        setattr(stream, "read", bounded_read)
+        setattr(stream, "write", bounded_write)
+    except AttributeError:
+        # A stream that takes no attributes keeps httpx's per-phase timeouts and the body's clock checks.
+        return
