@@ -16,10 +16,10 @@ from urllib.parse import quote
 
 import attrs
 
-from camunda_core.errors import ValidationError
+from camunda_core.errors import ApiError, ValidationError
 from camunda_core.runtime.multipart import File, to_file
 from camunda_core.runtime.operation import Operation, Param
-from camunda_core.serialization.validation import describe_value
+from camunda_core.serialization.validation import RequestValidationError, describe_value
 from camunda_core.serialization.validation import validate as validate_model
 from camunda_core.types import UNSET
 
@@ -236,7 +236,63 @@ def _check_body_type(op: Operation[Any], body: object) -> None:
         names = " | ".join(t.__name__ for t in allowed) or op.body_ref.rpartition(":")[2]
         raw = "" if is_model else " (or a dict of its JSON)"
         raise ValidationError(f"{op.operation_id}: data must be {names}{raw}, got {describe_value(body)}")
-    validate_model(body, operation_id=op.operation_id)
+    try:
+        validate_model(body, operation_id=op.operation_id)
+    except RequestValidationError as error:
+        raise _as_bad_request(op, error) from None
+
+
+#: The operation's documented 400 class -> that class combined with RequestValidationError.
+_bad_request_variants: dict[type[ApiError], type[RequestValidationError]] = {}
+
+
+def _as_bad_request(op: Operation[Any], error: RequestValidationError) -> RequestValidationError:
+    """The validation error as the 400 the server would have answered, when the operation has one.
+
+    Code that catches the server's rejection (``except CreateProcessInstanceBadRequest``,
+    ``except BadRequest``) then also catches the same mistake found before sending; the
+    error is still a ``ValidationError``, with ``status`` 400 and nothing sent.
+    """
+    cls400 = op.error_class(400)
+    if cls400 is None or not issubclass(cls400, ApiError):
+        return error
+    return _new_bad_request(cls400, list(error.problems), error.model, error.operation_id)
+
+
+def _new_bad_request(
+    cls400: type[ApiError], problems: list[str], model: str, operation_id: str | None
+) -> RequestValidationError:
+    variant = _bad_request_variants.get(cls400)
+    if variant is None:
+        namespace = {
+            "__module__": cls400.__module__,
+            "__qualname__": cls400.__qualname__,
+            "__init__": _bad_request_init,
+            "__reduce__": _bad_request_reduce,
+            "_client_side_of": cls400,
+        }
+        variant = type(cls400.__name__, (RequestValidationError, cls400), namespace)
+        _bad_request_variants[cls400] = variant
+    combined = variant.__new__(variant)
+    _bad_request_init(combined, problems, model=model, operation_id=operation_id)
+    return combined
+
+
+def _bad_request_init(self: Any, problems: list[str], *, model: str, operation_id: str | None = None) -> None:
+    # Both parents' __init__ are bypassed: ApiError's wants a response. Set both sides' fields.
+    plain = RequestValidationError(problems, model=model, operation_id=None)
+    # Worded like the server's 400 (``op: HTTP 400 - ...``), saying nothing was sent.
+    where = f"{operation_id}: " if operation_id else ""
+    Exception.__init__(self, f"{where}HTTP 400 (found before sending, nothing sent) - {plain}")
+    self.problems, self.model, self.operation_id = plain.problems, model, operation_id
+    self.status, self.title, self.detail = 400, "INVALID_ARGUMENT", str(plain)
+    self.type = self.instance = self.raw_body = self.method = self.url = None
+    self.problem, self.headers, self.body_truncated = {}, {}, False
+
+
+def _bad_request_reduce(self: Any) -> tuple[Any, ...]:
+    # The variant class is made at run time; pickle names the generated class it extends.
+    return (_new_bad_request, (self._client_side_of, list(self.problems), self.model, self.operation_id))
 
 
 #: Operation -> the model classes its JSON body may be (a model, or the branches of a union).
