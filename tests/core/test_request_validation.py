@@ -41,14 +41,21 @@ def _error(op: Operation[Any], body: object) -> RequestValidationError:
     return caught.value
 
 
+def _problems_text(error: RequestValidationError) -> str:
+    """The message after the operation's prefix (which words it as that operation's 400)."""
+    prefix = f"{error.operation_id}: HTTP 400 (found before sending, nothing sent) - "
+    message = str(error)
+    assert message.startswith(prefix), message
+    return message[len(prefix) :]
+
+
 # ------------------------------------------------------------------ the four reported cases
 
 
 def test_an_int_key_is_rejected_naming_operation_model_field_and_pattern() -> None:
     error = _error(CREATE, ProcessCreationByKey(process_definition_key=123))  # type: ignore[arg-type]
-    assert str(error) == (
-        f"createProcessInstance: {MODEL}.process_definition_key: "
-        "expected a string matching ^-?[0-9]+$, got int 123"
+    assert _problems_text(error) == (
+        f"{MODEL}.process_definition_key: expected a string matching ^-?[0-9]+$, got int 123"
     )
     assert isinstance(error, ValidationError)
     assert error.operation_id == "createProcessInstance" and error.model == MODEL
@@ -63,9 +70,7 @@ def test_variables_that_are_not_a_dict_are_rejected() -> None:
 
 def test_eleven_tags_where_ten_are_allowed_are_rejected() -> None:
     body = ProcessCreationByKey(process_definition_key="1", tags=[f"tag{i}" for i in range(11)])  # type: ignore[arg-type]
-    assert str(_error(CREATE, body)) == (
-        f"createProcessInstance: {MODEL}.tags: at most 10 items allowed, got 11"
-    )
+    assert _problems_text(_error(CREATE, body)) == f"{MODEL}.tags: at most 10 items allowed, got 11"
     ten = ProcessCreationByKey(process_definition_key="1", tags=[f"tag{i}" for i in range(10)])  # type: ignore[arg-type]
     assert build_request(CREATE, body=ten).content is not None
 
@@ -141,8 +146,8 @@ def test_an_enum_field_accepts_only_declared_values_when_sending() -> None:
     assert problems(ProcessInstanceSearchQuery(filter=ProcessInstanceFilter(state=ProcessInstanceStateEnum.ACTIVE))) == []
     assert problems(ProcessInstanceSearchQuery(filter=ProcessInstanceFilter(state="ACTIVE"))) == []  # type: ignore[arg-type]
     error = _error(SEARCH, ProcessInstanceSearchQuery(filter=ProcessInstanceFilter(state="RUNNING")))  # type: ignore[arg-type]
-    assert str(error) == (
-        "searchProcessInstances: ProcessInstanceSearchQuery.filter.state: "
+    assert _problems_text(error) == (
+        "ProcessInstanceSearchQuery.filter.state: "
         "'RUNNING' is not a value of ProcessInstanceStateEnum (ACTIVE, COMPLETED, TERMINATED)"
     )
     typo = problems(ProcessInstanceSearchQuery(filter=ProcessInstanceFilter(state="active")))  # type: ignore[arg-type]
@@ -178,8 +183,8 @@ def test_many_problems_are_reported_at_once() -> None:
         f"{MODEL}.tags[2]: expected a string matching ^[A-Za-z][A-Za-z0-9_\\-:.]{{0,99}}$, "
         "got a string that does not match (20 characters)",
     )
-    message = str(error)
-    assert message.startswith(f"createProcessInstance: 7 problems in {MODEL}:\n  - ")
+    message = _problems_text(error)
+    assert message.startswith(f"7 problems in {MODEL}:\n  - ")
     assert all(p in message for p in error.problems)
 
 

@@ -12,11 +12,10 @@ import pickle
 
 import pytest
 
+from camunda_core.errors import ValidationError
 from camunda_orchestration_sdk import CamundaAsyncClient, CamundaClient
 from camunda_orchestration_sdk.errors import BadRequest, CreateProcessInstanceBadRequest
 from camunda_orchestration_sdk.models.process_creation_by_key import ProcessCreationByKey
-
-from camunda_core.errors import ValidationError
 
 # Nothing listens on port 9: an attempt to send would fail with a transport error instead.
 CONFIG = {"CAMUNDA_REST_ADDRESS": "http://127.0.0.1:9", "CAMUNDA_RETRY_MAX_ATTEMPTS": "1"}
