@@ -20,7 +20,13 @@ import httpx
 
 from camunda_core.errors import CamundaError, ConsistencyTimeoutError
 from camunda_core.logging import SdkLogger
-from camunda_core.runtime.base_client import CallLimits, ClientCore, ClientRuntimeBase, Outcome
+from camunda_core.runtime.base_client import (
+    SEND_FAILURES,
+    CallLimits,
+    ClientCore,
+    ClientRuntimeBase,
+    Outcome,
+)
 from camunda_core.runtime.invoker import AsyncInvoker, RetryOption
 from camunda_core.runtime.operation import Operation
 from camunda_core.runtime.paging import first_page_body, next_page_body, page_items
@@ -161,7 +167,7 @@ class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
             )
             core.on_response(prepared, request, attempt, None, attempt_started, outcome.error)
             return outcome
-        except httpx.HTTPError as exc:
+        except SEND_FAILURES as exc:
             outcome = core.transport_failure(prepared, request, exc)
             if cutter.claim(None):
                 # The transport turned our cancellation into its own error.
@@ -249,8 +255,6 @@ async def _read_body(response: httpx.Response, cap: int | None) -> tuple[bytes, 
 
 
 _CUT_MESSAGE = "camunda: the attempt's time limit passed"
-# Task.uncancel/cancelling arrived in 3.11; on 3.10 the cancel message tells ours apart.
-_COUNTS_CANCELS = sys.version_info >= (3, 11)
 
 
 class _Cutter:
@@ -261,7 +265,8 @@ class _Cutter:
     def __init__(self, task: asyncio.Task[Any]) -> None:
         self.task = task
         self.fired = False
-        self.base = task.cancelling() if _COUNTS_CANCELS else 0
+        # Task.uncancel/cancelling arrived in 3.11; on 3.10 the cancel message tells ours apart.
+        self.base = task.cancelling() if sys.version_info >= (3, 11) else 0
 
     def __call__(self) -> None:
         self.fired = True
@@ -276,7 +281,7 @@ class _Cutter:
         if not self.fired:
             return False
         self.fired = False
-        if _COUNTS_CANCELS:
+        if sys.version_info >= (3, 11):
             return self.task.uncancel() <= self.base
         # 3.10: a later outside cancel replaces the message; then it wins.
         return exc is None or _CUT_MESSAGE in exc.args

@@ -22,7 +22,13 @@ import httpx
 
 from camunda_core.errors import CamundaError, ConsistencyTimeoutError
 from camunda_core.logging import SdkLogger
-from camunda_core.runtime.base_client import CallLimits, ClientCore, ClientRuntimeBase, Outcome
+from camunda_core.runtime.base_client import (
+    SEND_FAILURES,
+    CallLimits,
+    ClientCore,
+    ClientRuntimeBase,
+    Outcome,
+)
 from camunda_core.runtime.invoker import RetryOption, SyncInvoker
 from camunda_core.runtime.operation import Operation
 from camunda_core.runtime.paging import first_page_body, next_page_body, page_items
@@ -155,7 +161,7 @@ class SyncClientRuntime(ClientRuntimeBase, SyncInvoker):
             )
             core.on_response(prepared, request, attempt, None, attempt_started, outcome.error)
             return outcome
-        except httpx.HTTPError as exc:
+        except SEND_FAILURES as exc:
             outcome = core.transport_failure(prepared, request, exc)
             if isinstance(exc, httpx.TimeoutException) and clock() >= end - _LIMIT_SLACK:
                 # A connect or pool wait shortened to the time left ran out.
@@ -322,8 +328,8 @@ def _bound_stream(stream: object) -> None:
 
     setattr(bounded_read, _BOUNDED, True)
     try:
-        setattr(stream, "read", bounded_read)
-        setattr(stream, "write", bounded_write)
+        setattr(stream, "read", bounded_read)  # noqa: B010 - the stream's type is not ours to declare
+        setattr(stream, "write", bounded_write)  # noqa: B010
     except AttributeError:
         # A stream that takes no attributes keeps httpx's per-phase timeouts and the body's clock checks.
         return
