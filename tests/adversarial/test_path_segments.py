@@ -161,13 +161,7 @@ def test_every_reserved_character_in_a_path_value_stays_inside_its_one_segment(
     [
         "sync",
         "async-httpx",
-        pytest.param(
-            "async-aiohttp",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="issue 13 item 1: yarl under the aiohttp transport decodes %3A %40 and sub-delims back",
-            ),
-        ),
+        "async-aiohttp",
     ],
 )
 def test_path_values_are_percent_encoded_outside_the_unreserved_set_on_the_wire(

@@ -137,7 +137,8 @@ def test_long_poll_gets_a_read_timeout_beyond_the_poll() -> None:
     with _sync(transport) as client:
         invoke(client, ops.poll, body={"requestTimeout": 60_000})
     timeout = transport.requests[0].extensions["timeout"]
-    assert timeout["read"] >= 65
+    # The poll's 60 s plus the margin; the attempt's own end may trim a few microseconds.
+    assert timeout["read"] > 64.9
 
 
 def test_wait_for_polls_until_ready_and_times_out() -> None:
@@ -230,7 +231,7 @@ def test_plugin_transport_beats_the_builtin_default() -> None:
 
 
 def test_per_call_timeout_must_be_positive() -> None:
-    with _sync(ScriptedTransport(ok({}))) as client, pytest.raises(errors.ValidationError, match="timeout must be > 0"):
+    with _sync(ScriptedTransport(ok({}))) as client, pytest.raises(errors.ValidationError, match="timeout must be a finite number of seconds > 0"):
         invoke(client, ops.get_thing, path={"thingKey": "1"}, timeout=0)
 
 

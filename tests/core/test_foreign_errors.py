@@ -191,11 +191,6 @@ def test_a_token_with_a_line_break_is_refused_once_and_never_sent(
 
 # -- through a transport plugin: needs the send loops to catch more than httpx.HTTPError ----
 
-LOOP_CHANGE = (
-    "the send loops (sync_client._send / async_client._send) catch only httpx.HTTPError; "
-    "they must also pass httpx.InvalidURL, ValueError and TypeError to core.transport_failure"
-)
-
 
 def _run_both(transport_factory: Any, call: Any) -> list[BaseException]:
     raised: list[BaseException] = []
@@ -226,7 +221,6 @@ def _run_both(transport_factory: Any, call: Any) -> list[BaseException]:
     return raised
 
 
-@pytest.mark.xfail(strict=True, reason=LOOP_CHANGE)
 @pytest.mark.parametrize(
     "foreign", [ValueError(TOKEN), TypeError(TOKEN), httpx.InvalidURL("Invalid non-printable ASCII character in URL")]
 )
@@ -245,7 +239,6 @@ def test_foreign_errors_from_a_transport_plugin_become_construction_errors_sent_
     assert [len(t.requests) for t in transports] == [1, 1]
 
 
-@pytest.mark.xfail(strict=True, reason=LOOP_CHANGE + " (and wrap build_httpx_request, where httpx raises InvalidURL)")
 def test_a_url_too_long_for_httpx_is_a_construction_error() -> None:
     raised = _run_both(
         lambda: ScriptedTransport(httpx.Response(200, json={})),

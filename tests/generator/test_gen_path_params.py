@@ -221,19 +221,6 @@ def test_hostile_path_values_arrive_as_one_segment_each_sync(server: RawRecordin
             _check_request_line(op, values, line)
 
 
-#: Values with characters yarl (under httpx-aiohttp) decodes back from %XX: see the xfail below.
-YARL_REQUOTED_VALUES = tuple(value for value in HOSTILE_VALUES if set(value) & set(":@!$&'()*,;="))
-OTHER_HOSTILE_VALUES = tuple(value for value in HOSTILE_VALUES if value not in YARL_REQUOTED_VALUES)
-_YARL_REQUOTES = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "httpx-aiohttp hands aiohttp the URL as text and yarl re-quotes it, decoding %3B %3A %40 "
-        "%21 %24 %26 %27 %28 %29 %2A %2C %3D (still one segment, but ';' starts matrix parameters "
-        "on Spring servers); needs runtime/transport.py to pass yarl.URL(..., encoded=True)"
-    ),
-)
-
-
 def _cases(
     values: tuple[str, ...], rotated: bool
 ) -> Iterator[tuple[Operation[Any], dict[str, str]]]:
@@ -251,10 +238,7 @@ def _cases(
     ("transport", "values", "rotated"),
     [
         pytest.param("httpx", HOSTILE_VALUES, True, id="httpx"),
-        pytest.param("aiohttp", OTHER_HOSTILE_VALUES, False, id="aiohttp"),
-        pytest.param(
-            "aiohttp", YARL_REQUOTED_VALUES, False, id="aiohttp-sub-delims", marks=_YARL_REQUOTES
-        ),
+        pytest.param("aiohttp", HOSTILE_VALUES, False, id="aiohttp"),
     ],
 )
 def test_hostile_path_values_arrive_as_one_segment_each_async(

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from camunda_core.runtime.events import RequestEvent, ResponseEvent
     from camunda_core.runtime.invoker import RetryOption
 
-__all__ = ["CallLimits", "ClientCore", "ClientRuntimeBase", "Outcome"]
+__all__ = ["SEND_FAILURES", "SEND_REFUSALS", "CallLimits", "ClientCore", "ClientRuntimeBase", "Outcome"]
 
 
 class Outcome:
@@ -120,6 +120,13 @@ class CallLimits:
 
 # A socket timeout of 0 means "non-blocking" to the stack underneath: never pass one.
 _MIN_WAIT = 0.001
+
+#: What the HTTP stack raises, besides httpx.HTTPError, for a request it will not send:
+#: httpx.InvalidURL, and bare ValueError/TypeError from h11 or aiohttp for a header value.
+#: The send loops hand them to :meth:`ClientCore.transport_failure` (never retried).
+SEND_REFUSALS: tuple[type[Exception], ...] = (httpx.InvalidURL, ValueError, TypeError)
+#: Everything an attempt's send can raise that becomes an outcome instead of escaping.
+SEND_FAILURES: tuple[type[Exception], ...] = (httpx.HTTPError, *SEND_REFUSALS)
 
 
 class ClientCore:
@@ -318,6 +325,18 @@ class ClientCore:
         extensions: dict[str, Any] = {"timeout": timeouts}
         if trace is not None:
             extensions["trace"] = trace
+        try:
+            return self._build_httpx_request(client, prepared, extensions)
+        except SEND_REFUSALS as exc:
+            # httpx refuses the URL (too long, say): nothing can be sent, say which operation.
+            raise map_transport_error(
+                exc, operation_id=prepared.operation.operation_id, method=prepared.method, url=None
+            ) from None
+
+    @staticmethod
+    def _build_httpx_request(
+        client: httpx.Client | httpx.AsyncClient, prepared: PreparedRequest, extensions: dict[str, Any]
+    ) -> httpx.Request:
         if prepared.files:
             return client.build_request(
                 prepared.method,

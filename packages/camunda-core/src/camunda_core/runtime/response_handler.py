@@ -37,6 +37,12 @@ def parse_success(op: Operation[Any], status: int, content: bytes, headers: Mapp
         ) from None
     if kind == "json" or op.response_ref is None:
         return data
+    if data is None:
+        # JSON null where the operation documents a model: the server (or a proxy) broke the contract.
+        raise ResponseParseError(
+            f"{op.operation_id}: HTTP {status} body is JSON null, expected a JSON object",
+            operation_id=op.operation_id,
+        )
     return structure_response(op, data)
 
 

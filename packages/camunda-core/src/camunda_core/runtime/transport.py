@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
+import typing
 import urllib.request
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -319,7 +320,9 @@ def _aiohttp_transport_class() -> type[AiohttpTransport]:
     Built on first use so importing the SDK does not import aiohttp.
     """
     import aiohttp
+    import yarl
     from httpx_aiohttp import AiohttpTransport
+    from httpx_aiohttp.transport import AiohttpResponseStream, map_aiohttp_exceptions
 
     class SdkAiohttpTransport(AiohttpTransport):
         def get_client(self) -> aiohttp.ClientSession:
@@ -334,7 +337,7 @@ def _aiohttp_transport_class() -> type[AiohttpTransport]:
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             try:
-                return await super().handle_async_request(request)
+                return await self._send(request)
             except httpx.HTTPError:
                 raise
             except aiohttp.ClientError as exc:
@@ -346,5 +349,47 @@ def _aiohttp_transport_class() -> type[AiohttpTransport]:
                 raise httpx.LocalProtocolError(
                     f"aiohttp refused the request ({type(exc).__name__})", request=request
                 ) from exc
+
+        async def _send(self, request: httpx.Request) -> httpx.Response:
+            # httpx-aiohttp hands aiohttp the URL as text, and yarl then re-quotes it:
+            # %3A %40 %3B and the other escaped sub-delimiters in a path value would
+            # reach the server decoded. The SDK's URL is already encoded: say so.
+            if not isinstance(self.client, aiohttp.ClientSession):
+                self.client = self.get_client()
+            session = self.client
+            timeout: dict[str, float | None] = request.extensions.get("timeout", {})
+            try:
+                data: bytes | httpx.AsyncByteStream | None = request.content or None
+            except httpx.RequestNotRead:
+                data = typing.cast(httpx.AsyncByteStream, request.stream)  # a streamed upload
+                request.headers.pop("transfer-encoding", None)  # aiohttp frames the body itself
+            proxy = self.proxy
+            with map_aiohttp_exceptions():
+                response = await session.request(
+                    method=request.method,
+                    url=yarl.URL(str(request.url), encoded=True),
+                    headers=request.headers,
+                    data=data,
+                    allow_redirects=False,
+                    auto_decompress=False,
+                    compress=False,
+                    timeout=aiohttp.ClientTimeout(
+                        sock_connect=timeout.get("connect"), sock_read=timeout.get("read"), connect=timeout.get("pool")
+                    ),
+                    server_hostname=request.extensions.get("sni_hostname"),
+                    proxy=str(proxy.url) if proxy else None,
+                    proxy_auth=aiohttp.BasicAuth(*proxy.auth) if proxy and proxy.auth else None,
+                    proxy_headers=proxy.headers if proxy else None,
+                ).__aenter__()
+            extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
+            if response.reason:
+                extensions["reason_phrase"] = response.reason.encode()
+            return httpx.Response(
+                status_code=response.status,
+                headers=response.raw_headers,
+                stream=AiohttpResponseStream(response),
+                request=request,
+                extensions=extensions,
+            )
 
     return SdkAiohttpTransport
