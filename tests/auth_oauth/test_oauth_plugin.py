@@ -85,10 +85,10 @@ def test_oauth_through_the_sync_sdk_runtime(
         api_server, token_server, CAMUNDA_TOKEN_CACHE_DIR=str(tmp_path / "cache")
     )
     with SyncClientRuntime(configuration, environ={}) as client:
-        assert isinstance(client._core.auth, OAuthClientCredentialsAuth)
-        assert isinstance(client._core.auth.token_cache, DiskTokenCache)
-        assert client._invoke(TOPOLOGY) == {"ok": True}
-        assert client._invoke(TOPOLOGY) == {"ok": True}
+        assert isinstance(client.runtime.auth, OAuthClientCredentialsAuth)
+        assert isinstance(client.runtime.auth.token_cache, DiskTokenCache)
+        assert client.runtime.invoke(TOPOLOGY) == {"ok": True}
+        assert client.runtime.invoke(TOPOLOGY) == {"ok": True}
     assert token_server.count == 1
     assert api_server.bearer_tokens() == [token_server.issued[0]] * 2
 
@@ -96,7 +96,7 @@ def test_oauth_through_the_sync_sdk_runtime(
 def test_oauth_through_the_async_sdk_runtime(api_server: ApiServer, token_server: TokenServer) -> None:
     async def run() -> object:
         async with AsyncClientRuntime(_sdk_configuration(api_server, token_server), environ={}) as client:
-            return await client._invoke(TOPOLOGY)
+            return await client.runtime.ainvoke(TOPOLOGY)
 
     assert asyncio.run(run()) == {"ok": True}
     assert token_server.count == 1
@@ -134,8 +134,8 @@ def test_example_strategy_sends_the_static_token(
     with SyncClientRuntime(configuration, plugins=[example_plugin], environ={}) as client:
         assert client.configuration.extra["CAMUNDA_STATIC_TOKEN"] == Secret("static-gateway-token")
         assert "static-gateway-token" not in repr(client.configuration)
-        assert "static-gateway-token" not in repr(client._core.auth)
-        assert client._invoke(TOPOLOGY) == {"ok": True}
+        assert "static-gateway-token" not in repr(client.runtime.auth)
+        assert client.runtime.invoke(TOPOLOGY) == {"ok": True}
     assert api_server.bearer_tokens() == ["static-gateway-token"]
 
 

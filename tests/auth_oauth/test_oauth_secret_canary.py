@@ -142,10 +142,10 @@ def test_no_secret_through_the_sdk_runtime_at_the_most_verbose_level(
     }
     operation = Operation("getTopology", "GET", "/topology", response_kind="json")
     with SyncClientRuntime(configuration, environ={}) as client:
-        client._invoke(operation)
+        client.runtime.invoke(operation)
         api_server.revoke_all()
-        client._invoke(operation)
-        texts = [repr(client.configuration), repr(client._core.auth)]
+        client.runtime.invoke(operation)
+        texts = [repr(client.configuration), repr(client.runtime.auth)]
     token_server.queue(Reply(status=-1), Reply(status=-1))  # make sure enough tokens exist
     OAuthClientCredentialsAuth(client.configuration).get_token()
     OAuthClientCredentialsAuth(client.configuration).get_token()

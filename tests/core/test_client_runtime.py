@@ -9,7 +9,7 @@ from typing import Any
 import core_ops as ops
 import httpx
 import pytest
-from mock_transport import ScriptedTransport, ok, problem
+from mock_transport import NoWaitClock, RecordingClock, ScriptedTransport, ok, problem
 
 from camunda_core import errors
 from camunda_core.hookspecs import hookimpl
@@ -22,16 +22,13 @@ BASE = {"CAMUNDA_REST_ADDRESS": "http://cluster.test:8080", "CAMUNDA_RETRY_INITI
 
 def _sync(transport: ScriptedTransport, **config: str) -> SyncClientRuntime:
     return SyncClientRuntime(
-        {**BASE, **config}, plugins=[transport], load_entry_points=False, environ={}, _sleep=lambda _s: None
+        {**BASE, **config}, plugins=[transport], load_entry_points=False, environ={}, clock=NoWaitClock()
     )
 
 
 def _async(transport: ScriptedTransport, **config: str) -> AsyncClientRuntime:
-    async def no_sleep(_s: float) -> None:
-        return None
-
     return AsyncClientRuntime(
-        {**BASE, **config}, plugins=[transport], load_entry_points=False, environ={}, _sleep=no_sleep
+        {**BASE, **config}, plugins=[transport], load_entry_points=False, environ={}, clock=NoWaitClock()
     )
 
 
@@ -52,7 +49,10 @@ def _both(transport_factory: Any, call: Any, **config: str) -> list[Any]:
 
 
 def invoke(client: Any, op: Any, **kwargs: Any) -> Any:
-    return client._invoke(op, **kwargs)
+    """The client's send loop for ``op`` (awaitable for an async client), through the public runtime."""
+    if isinstance(client, AsyncClientRuntime):
+        return client.runtime.ainvoke(op, **kwargs)
+    return client.runtime.invoke(op, **kwargs)
 
 
 def test_base_url_gets_v2_and_json_round_trip() -> None:
@@ -147,14 +147,8 @@ def test_wait_for_polls_until_ready_and_times_out() -> None:
         result = invoke(client, ops.search_things, body={}, wait=WaitFor(lambda r: bool(r["items"]), timeout=5))
     assert result == {"items": [1]}
 
-    clock = [0.0]
-
-    def sleep(seconds: float) -> None:
-        clock[0] += seconds
-
     never = ScriptedTransport(ok({"items": []}))
-    client = SyncClientRuntime(BASE, plugins=[never], load_entry_points=False, environ={}, _sleep=sleep)
-    client._core.clock = lambda: clock[0]
+    client = SyncClientRuntime(BASE, plugins=[never], load_entry_points=False, environ={}, clock=RecordingClock())
     with client, pytest.raises(errors.ConsistencyTimeoutError, match="searchThings"):
         invoke(client, ops.search_things, body={}, wait=WaitFor(lambda r: bool(r["items"]), timeout=1))
 
@@ -182,7 +176,7 @@ def test_observers_see_redacted_headers_and_statuses() -> None:
     recorder = _Recorder()
     transport = ScriptedTransport(problem(503, "RESOURCE_EXHAUSTED"), ok({}))
     config = {**BASE, "CAMUNDA_AUTH_STRATEGY": "BASIC", "CAMUNDA_BASIC_AUTH_USERNAME": "u", "CAMUNDA_BASIC_AUTH_PASSWORD": "hunter22"}
-    with SyncClientRuntime(config, plugins=[transport, recorder], load_entry_points=False, environ={}, _sleep=lambda _s: None) as client:
+    with SyncClientRuntime(config, plugins=[transport, recorder], load_entry_points=False, environ={}, clock=NoWaitClock()) as client:
         invoke(client, ops.create_thing, body={})
     kinds = [(kind, getattr(event, "status", None)) for kind, event in recorder.events]
     assert kinds == [("request", None), ("response", 503), ("request", None), ("response", 200)]
@@ -227,7 +221,8 @@ def test_oauth_without_the_plugin_names_the_package() -> None:
 def test_plugin_transport_beats_the_builtin_default() -> None:
     transport = ScriptedTransport(ok({}))
     with _sync(transport) as client:
-        assert isinstance(client._http._transport, httpx.MockTransport)  # pyright: ignore[reportPrivateUsage]
+        invoke(client, ops.get_thing, path={"thingKey": "1"})
+    assert len(transport.requests) == 1  # the scripted transport answered, not the network
 
 
 def test_per_call_timeout_must_be_positive() -> None:
@@ -258,7 +253,7 @@ def test_closing_a_client_closes_its_auth_but_not_a_shared_one() -> None:
 
     config = {**BASE, "CAMUNDA_AUTH_STRATEGY": "CLOSABLE"}
     owner = SyncClientRuntime(config, plugins=[Strategy(), ScriptedTransport(ok({}))], load_entry_points=False, environ={})
-    SyncClientRuntime(_core=owner._core).close()
+    SyncClientRuntime(runtime=owner.runtime).close()
     assert auth.closed == []
     owner.close()
     assert auth.closed == ["sync"]

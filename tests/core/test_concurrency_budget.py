@@ -23,11 +23,6 @@ from camunda_core.errors import (
     ValidationError,
     api_error_from_response,
 )
-from camunda_core.runtime.retry import (
-    AdaptiveConcurrencyLimit,
-    AsyncConcurrencyGate,
-    SyncConcurrencyGate,
-)
 
 #: Seconds to wait for what must happen at once; never reached when it works.
 WAIT = 10.0
@@ -482,48 +477,50 @@ def test_under_backpressure_threads_and_tasks_stay_within_the_limit_and_it_comes
     assert budget.limit < 8
 
 
-def test_old_gate_names_share_the_one_budget_across_threads_and_tasks() -> None:
-    # Transitional aliases in runtime/retry.py, used by the send loops until they call the budget.
-    limit = AdaptiveConcurrencyLimit(max_limit=2)
-    sync_gate, async_gate = SyncConcurrencyGate(limit), AsyncConcurrencyGate(limit)
-    lock = threading.Lock()
-    state = {"in_flight": 0, "peak": 0}
+def _twin_and_async_client_load(url: str, settings: dict[str, object], calls: int) -> tuple[int, int]:
+    """4 threads on the blocking twin and 4 tasks on the async client, one core; (limit, budget in flight) after."""
+    from camunda_core.api import operations
+    from camunda_core.client import CamundaAsyncClient
 
-    def held() -> None:
-        with lock:
-            state["in_flight"] += 1
-            state["peak"] = max(state["peak"], state["in_flight"])
-        with lock:
-            state["in_flight"] -= 1
+    topology = operations.get_topology.returning_json()
+    config = {"CAMUNDA_REST_ADDRESS": url, "CAMUNDA_RETRY_MAX_ATTEMPTS": 10, **settings}
 
-    def thread_worker() -> None:
-        for _ in range(200):
-            sync_gate.acquire()
-            held()
-            sync_gate.release()
+    async def main() -> tuple[int, int]:
+        async with CamundaAsyncClient(config, load_entry_points=False, environ={}) as client:
+            runtime = client.runtime
+            runtime.blocking_client()  # the twin thread handlers get, on the same core
 
-    async def tasks() -> None:
-        async def one() -> None:
-            for _ in range(200):
-                await async_gate.acquire()
-                held()
-                await asyncio.sleep(0)
-                async_gate.release()
+            def thread_calls() -> None:
+                for _ in range(calls):
+                    runtime.invoke(topology)
 
-        await asyncio.gather(*(one() for _ in range(4)))
+            async def task_calls() -> None:
+                for _ in range(calls):
+                    await runtime.ainvoke(topology)
 
-    threads = [threading.Thread(target=thread_worker) for _ in range(4)]
-    threads.append(threading.Thread(target=asyncio.run, args=(tasks(),)))
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(WAIT * 3)
-    assert state["peak"] <= 2
-    assert limit.budget.in_flight == 0
-    sync_gate.acquire()
-    limit.on_backpressure()  # what read_response reports reaches the budget at release
-    sync_gate.release()
-    assert limit.limit == 1
+            threads = [asyncio.to_thread(thread_calls) for _ in range(4)]
+            await asyncio.wait_for(asyncio.gather(*threads, *(task_calls() for _ in range(4))), WAIT * 3)
+            return runtime.budget.limit, runtime.budget.in_flight
+
+    return asyncio.run(main())
+
+
+def test_a_blocking_twin_and_an_async_client_on_one_core_never_exceed_the_limit_together() -> None:
+    server = _bench().CapacityServer(capacity=1000, service_time=0.005)
+    with server.running() as url:
+        limit, in_flight = _twin_and_async_client_load(url, {"CAMUNDA_MAX_CONCURRENT_REQUESTS": 2}, calls=25)
+    assert server.accepted == 8 * 25
+    assert server.peak_in_flight == 2  # 8 callers, and never more than the limit at the server
+    assert (limit, in_flight) == (2, 0)
+
+
+def test_under_backpressure_the_twin_and_the_async_client_stay_within_the_limit_as_it_comes_down() -> None:
+    server = _bench().CapacityServer(capacity=3, service_time=0.005)
+    with server.running() as url:
+        limit, in_flight = _twin_and_async_client_load(url, {"CAMUNDA_MAX_CONCURRENT_REQUESTS": 8}, calls=25)
+    assert server.refused > 0
+    assert server.peak_in_flight <= 8
+    assert limit < 8 and in_flight == 0
 
 
 # --------------------------------------------------------------------------- convergence against a real server

@@ -188,14 +188,14 @@ def test_a_20_mb_detail_raised_by_both_clients_has_a_bounded_message() -> None:
     config = {"CAMUNDA_REST_ADDRESS": "http://cluster.test"}
     with SyncClientRuntime(config, plugins=[ScriptedTransport(_huge_problem())], load_entry_points=False, environ={}) as client:
         with pytest.raises(errors.BadRequest) as sync_caught:
-            client._invoke(ops.get_thing, path={"thingKey": "1"})
+            client.runtime.invoke(ops.get_thing, path={"thingKey": "1"})
         raised.append(sync_caught.value)
 
     async def run() -> None:
         async with AsyncClientRuntime(
             config, plugins=[ScriptedTransport(_huge_problem())], load_entry_points=False, environ={}
         ) as client:
-            await client._invoke(ops.get_thing, path={"thingKey": "1"})
+            await client.runtime.ainvoke(ops.get_thing, path={"thingKey": "1"})
 
     with pytest.raises(errors.BadRequest) as async_caught:
         asyncio.run(run())

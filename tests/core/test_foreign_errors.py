@@ -174,13 +174,13 @@ def test_a_token_with_a_line_break_is_refused_once_and_never_sent(
             SyncClientRuntime(_settings(port), plugins=plugins, load_entry_points=False, environ={}) as client,
             pytest.raises(errors.CamundaError) as caught,
         ):
-            client._invoke(ops.get_thing, path={"thingKey": "1"})
+            client.runtime.invoke(ops.get_thing, path={"thingKey": "1"})
     else:
 
         async def run() -> None:
             settings = _settings(port, CAMUNDA_HTTP_TRANSPORT=kind)
             async with AsyncClientRuntime(settings, plugins=plugins, load_entry_points=False, environ={}) as client:
-                await client._invoke(ops.get_thing, path={"thingKey": "1"})
+                await client.runtime.ainvoke(ops.get_thing, path={"thingKey": "1"})
 
         with pytest.raises(errors.CamundaError) as caught:
             asyncio.run(run())
@@ -190,6 +190,17 @@ def test_a_token_with_a_line_break_is_refused_once_and_never_sent(
 
 
 # -- through a transport plugin: needs the send loops to catch more than httpx.HTTPError ----
+
+
+def _get_thing(key: str) -> Any:
+    """getThing through the client's public runtime (awaitable on an async client)."""
+
+    def call(client: Any) -> Any:
+        if isinstance(client, AsyncClientRuntime):
+            return client.runtime.ainvoke(ops.get_thing, path={"thingKey": key})
+        return client.runtime.invoke(ops.get_thing, path={"thingKey": key})
+
+    return call
 
 
 def _run_both(transport_factory: Any, call: Any) -> list[BaseException]:
@@ -231,7 +242,7 @@ def test_foreign_errors_from_a_transport_plugin_become_construction_errors_sent_
         transports.append(ScriptedTransport(foreign))
         return transports[-1]
 
-    raised = _run_both(factory, lambda client: client._invoke(ops.get_thing, path={"thingKey": "1"}))
+    raised = _run_both(factory, _get_thing("1"))
     assert len(raised) == 2
     for error in raised:
         assert isinstance(error, RequestConstructionError), repr(error)
@@ -242,7 +253,7 @@ def test_foreign_errors_from_a_transport_plugin_become_construction_errors_sent_
 def test_a_url_too_long_for_httpx_is_a_construction_error() -> None:
     raised = _run_both(
         lambda: ScriptedTransport(httpx.Response(200, json={})),
-        lambda client: client._invoke(ops.get_thing, path={"thingKey": "1" * 70_000}),
+        _get_thing("1" * 70_000),
     )
     assert len(raised) == 2
     assert all(isinstance(error, RequestConstructionError) for error in raised), raised

@@ -65,7 +65,7 @@ CHECK_SCRIPT = textwrap.dedent(
     os.environ["CAMUNDA_REST_ADDRESS"] = f"http://127.0.0.1:{server.server_address[1]}"
     op = Operation("getTopology", "GET", "/topology", response_kind="json")
     with SyncClientRuntime() as client:
-        print(type(client._core.auth).__name__, client._invoke(op), seen["auth"])
+        print(type(client.runtime.auth).__name__, client.runtime.invoke(op), seen["auth"])
     server.shutdown()
     '''
 )
@@ -140,3 +140,111 @@ def test_transport_hook_must_return_a_transport() -> None:
 
     with pytest.raises(errors.PluginError, match="camunda_http_transport returned str"):
         SyncClientRuntime({}, plugins=[Bad()], load_entry_points=False, environ={})
+
+
+# ------------------------------------------------------------------ hooks are checked like pytest's
+
+
+class _Misspelled:
+    @hookimpl
+    def camunda_on_requets(self, event: Any) -> None:  # the typo the check exists for
+        raise AssertionError("never called")
+
+
+class _UndecoratedMisspelled:
+    def camunda_on_respnse(self, event: Any) -> None:  # no decorator: still a hook by its name
+        raise AssertionError("never called")
+
+
+@pytest.mark.parametrize("plugin", [_Misspelled(), _UndecoratedMisspelled()], ids=["decorated", "undecorated"])
+def test_a_misspelled_hook_fails_client_construction_naming_plugin_and_hook(plugin: object) -> None:
+    from camunda_core.client import CamundaAsyncClient, CamundaClient
+
+    for client_class in (CamundaClient, CamundaAsyncClient):
+        with pytest.raises(errors.PluginError) as caught:
+            client_class({}, plugins=[plugin], load_entry_points=False, environ={})
+        message = str(caught.value)
+        wrong = "camunda_on_requets" if isinstance(plugin, _Misspelled) else "camunda_on_respnse"
+        right = "camunda_on_request" if isinstance(plugin, _Misspelled) else "camunda_on_response"
+        assert type(plugin).__name__ in message and repr(wrong) in message, message
+        assert f"did you mean {right!r}" in message, message
+
+
+def test_an_optional_hook_of_a_missing_distribution_is_accepted() -> None:
+    class Optional:
+        @hookimpl(optionalhook=True)
+        def camunda_something_from_elsewhere(self) -> None: ...
+
+    create_plugin_manager([Optional()], load_entry_points=False)
+
+
+def test_a_plugin_declares_its_own_hooks_through_camunda_add_hookspecs() -> None:
+    from camunda_core.hookspecs import hookspec
+
+    class ThirdPartySpecs:
+        @hookspec
+        def camunda_thing_happened(self, what: str) -> None: ...
+
+    class Declares:
+        @hookimpl
+        def camunda_add_hookspecs(self, plugin_manager: Any) -> None:
+            plugin_manager.add_hookspecs(ThirdPartySpecs)
+
+    seen: list[str] = []
+
+    class Implements:
+        @hookimpl
+        def camunda_thing_happened(self, what: str) -> None:
+            seen.append(what)
+
+    # The implementer may even come first: specs and implementations meet before the check.
+    pm = create_plugin_manager([Implements(), Declares()], load_entry_points=False)
+    pm.hook.camunda_thing_happened(what="x")
+    assert seen == ["x"]
+
+
+def test_an_observer_that_raises_is_logged_naming_its_plugin_and_the_call_goes_on() -> None:
+    import httpx
+    from mock_transport import ScriptedTransport, ok
+
+    from camunda_core.client import CamundaClient
+
+    messages: list[str] = []
+
+    class ListLogger:
+        def debug(self, msg: str, *args: Any, **kwargs: Any) -> None:
+            messages.append(msg % args if args else msg)
+
+        info = warning = error = debug
+
+    calls: list[str] = []
+
+    class Broken:
+        @hookimpl
+        def camunda_on_request(self, event: Any) -> None:
+            raise KeyError("boom")
+
+    class Fine:
+        @hookimpl
+        def camunda_on_request(self, event: Any) -> None:
+            calls.append(event.operation_id)
+
+    transport = ScriptedTransport(ok({"brokers": [], "clusterSize": 1, "partitionsCount": 1, "replicationFactor": 1, "gatewayVersion": "8.9.0", "lastCompletedChangeId": "1"}))
+    with CamundaClient(
+        {"CAMUNDA_REST_ADDRESS": "http://cluster.test"},
+        plugins=[transport, Fine(), Broken()],
+        load_entry_points=False,
+        environ={},
+        logger=ListLogger(),
+    ) as client:
+        client.runtime.invoke(_topology_as_json())
+    assert calls == ["getTopology"]
+    [line] = [m for m in messages if "observer hook" in m]
+    assert "camunda_on_request" in line and "Broken" in line and "KeyError" in line
+    assert isinstance(transport.requests[0], httpx.Request)
+
+
+def _topology_as_json() -> Any:
+    from camunda_core.api import operations
+
+    return operations.get_topology.returning_json()

@@ -89,13 +89,13 @@ def _get(kind: str, address: str, plugins: list[Any] | None = None) -> Any:
     settings = {"CAMUNDA_REST_ADDRESS": address, "CAMUNDA_RETRY_MAX_ATTEMPTS": "1"}
     if kind == "sync":
         with SyncClientRuntime(settings, plugins=plugins or [], load_entry_points=False, environ={}) as client:
-            return client._invoke(ops.get_thing, path={"thingKey": "1"})
+            return client.runtime.invoke(ops.get_thing, path={"thingKey": "1"})
 
     async def run() -> Any:
         async with AsyncClientRuntime(
             {**settings, "CAMUNDA_HTTP_TRANSPORT": kind}, plugins=plugins or [], load_entry_points=False, environ={}
         ) as client:
-            return await client._invoke(ops.get_thing, path={"thingKey": "1"})
+            return await client.runtime.ainvoke(ops.get_thing, path={"thingKey": "1"})
 
     return asyncio.run(run())
 

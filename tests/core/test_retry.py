@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from mock_transport import NoWaitClock
 
 from camunda_core.errors import (
     ApiError,
@@ -632,15 +633,21 @@ def _sync_client(
         plugins=[_TransportPlugin(cluster, policy)],
         load_entry_points=False,
         environ={},
-        _sleep=sleeps.append,
+        clock=_clock_recording_into(sleeps),
     )
+
+
+def _clock_recording_into(sleeps: list[float]) -> NoWaitClock:
+    clock = NoWaitClock()
+    clock.sleeps = sleeps
+    return clock
 
 
 def test_client_replays_a_non_idempotent_call_after_backpressure() -> None:
     cluster = _ScriptedCluster(_busy(), _busy(), _ok())
     sleeps: list[float] = []
     with _sync_client(cluster, sleeps) as client:
-        assert client._invoke(_POST, body={"processDefinitionId": "p"}) == {"ok": True}
+        assert client.runtime.invoke(_POST, body={"processDefinitionId": "p"}) == {"ok": True}
     assert cluster.requests == ["POST /v2/process-instances"] * 3
     assert len(sleeps) == 2
     assert 0.0 <= sleeps[0] <= 0.1 and 0.0 <= sleeps[1] <= 0.2
@@ -650,7 +657,7 @@ def test_client_does_not_replay_a_non_idempotent_call_after_a_read_timeout() -> 
     cluster = _ScriptedCluster(httpx.ReadTimeout("slow"), _ok())
     sleeps: list[float] = []
     with _sync_client(cluster, sleeps) as client, pytest.raises(TransportTimeoutError) as caught:
-        client._invoke(_POST, body={"processDefinitionId": "p"})
+        client.runtime.invoke(_POST, body={"processDefinitionId": "p"})
     assert caught.value.request_sent is True
     assert len(cluster.requests) == 1
     assert sleeps == []
@@ -660,7 +667,7 @@ def test_client_replays_an_idempotent_call_after_a_read_timeout() -> None:
     cluster = _ScriptedCluster(httpx.ReadTimeout("slow"), _ok())
     sleeps: list[float] = []
     with _sync_client(cluster, sleeps) as client:
-        assert client._invoke(_GET) == {"ok": True}
+        assert client.runtime.invoke(_GET) == {"ok": True}
     assert len(cluster.requests) == 2
 
 
@@ -668,7 +675,7 @@ def test_client_retry_false_raises_the_first_failure() -> None:
     cluster = _ScriptedCluster(_busy(), _ok())
     sleeps: list[float] = []
     with _sync_client(cluster, sleeps) as client, pytest.raises(BackpressureError):
-        client._invoke(_GET, retry=False)
+        client.runtime.invoke(_GET, retry=False)
     assert len(cluster.requests) == 1
 
 
@@ -677,7 +684,7 @@ def test_client_gives_up_after_max_attempts_with_the_last_error() -> None:
     sleeps: list[float] = []
     policy = DefaultRetryPolicy(max_attempts=3, random=fixed(0.5))
     with _sync_client(cluster, sleeps) as client, pytest.raises(ServiceUnavailable) as caught:
-        client._invoke(_GET, retry=policy)
+        client.runtime.invoke(_GET, retry=policy)
     assert caught.value.is_backpressure
     assert len(cluster.requests) == 3
     assert sleeps == pytest.approx([0.05, 0.1])
@@ -688,11 +695,11 @@ def test_client_uses_the_policy_a_plugin_provides() -> None:
     sleeps: list[float] = []
     with _sync_client(cluster, sleeps, policy=NO_RETRY) as client:
         with pytest.raises(ApiError) as caught:
-            client._invoke(_GET)
+            client.runtime.invoke(_GET)
         assert caught.value.status == 502
         assert len(cluster.requests) == 1
         # The per-call option still overrides the plugin's policy.
-        assert client._invoke(_GET, retry=DefaultRetryPolicy(random=fixed(0.0))) == {"ok": True}
+        assert client.runtime.invoke(_GET, retry=DefaultRetryPolicy(random=fixed(0.0))) == {"ok": True}
         assert len(cluster.requests) == 3
         assert sleeps == [0.0]
 
@@ -701,19 +708,16 @@ def test_async_client_retries_backpressure_and_respects_idempotency() -> None:
     async def main() -> None:
         sleeps: list[float] = []
 
-        async def record(delay: float) -> None:
-            sleeps.append(delay)
-
         busy_then_ok = _ScriptedCluster(_busy(), _ok())
         client = AsyncClientRuntime(
             _CONFIG,
             plugins=[_TransportPlugin(busy_then_ok)],
             load_entry_points=False,
             environ={},
-            _sleep=record,
+            clock=_clock_recording_into(sleeps),
         )
         async with client:
-            assert await client._invoke(_POST, body={"processDefinitionId": "p"}) == {"ok": True}
+            assert await client.runtime.ainvoke(_POST, body={"processDefinitionId": "p"}) == {"ok": True}
         assert len(busy_then_ok.requests) == 2
         assert len(sleeps) == 1
 
@@ -723,11 +727,11 @@ def test_async_client_retries_backpressure_and_respects_idempotency() -> None:
             plugins=[_TransportPlugin(timeout_then_ok)],
             load_entry_points=False,
             environ={},
-            _sleep=record,
+            clock=_clock_recording_into(sleeps),
         )
         async with client:
             with pytest.raises(TransportTimeoutError):
-                await client._invoke(_POST, body={"processDefinitionId": "p"})
+                await client.runtime.ainvoke(_POST, body={"processDefinitionId": "p"})
         assert len(timeout_then_ok.requests) == 1
 
     asyncio.run(main())

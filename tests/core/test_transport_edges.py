@@ -115,7 +115,7 @@ def _call(kind: str, address: str, *, retry: Any = None, **config: str) -> tuple
     if kind == "sync":
         with SyncClientRuntime(settings, plugins=[counter], load_entry_points=False, environ={}) as client:
             try:
-                return client._invoke(ops.get_thing, path={"thingKey": "1"}, retry=retry), counter
+                return client.runtime.invoke(ops.get_thing, path={"thingKey": "1"}, retry=retry), counter
             except errors.CamundaError as error:
                 return error, counter
 
@@ -124,7 +124,7 @@ def _call(kind: str, address: str, *, retry: Any = None, **config: str) -> tuple
             {**settings, "CAMUNDA_HTTP_TRANSPORT": kind}, plugins=[counter], load_entry_points=False, environ={}
         ) as client:
             try:
-                return await client._invoke(ops.get_thing, path={"thingKey": "1"}, retry=retry)
+                return await client.runtime.ainvoke(ops.get_thing, path={"thingKey": "1"}, retry=retry)
             except errors.CamundaError as error:
                 return error
 

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from camunda_core.hookspecs import hookimpl
+from camunda_core.runtime.clock import Clock
 
 Reply = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 
@@ -54,3 +55,38 @@ class ScriptedTransport:
 
             return httpx.MockTransport(handler)
         return httpx.MockTransport(self._next)
+
+
+class RecordingClock(Clock):
+    """A clock that never waits: sleeps are recorded and advance its time."""
+
+    __slots__ = ("sleeps", "time")
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.time = start
+        self.sleeps: list[float] = []
+
+    def now(self) -> float:
+        return self.time
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.time += seconds
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+class NoWaitClock(Clock):
+    """Real time, but sleeps return at once (and are recorded)."""
+
+    __slots__ = ("sleeps",)
+
+    def __init__(self) -> None:
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)

@@ -117,7 +117,8 @@ def test_job_client_from_async_and_thread_handlers(camunda_cluster: FakeCluster)
     def thread_handler(job: JobContext) -> None:
         topology = job.client.get_topology()
         seen["thread"] = (type(job.client).__name__, topology is not None)
-        assert job.client._core is client._core  # same configuration, plugins and auth
+        assert job.client is client.runtime.blocking_client()  # same configuration, plugins and auth
+        assert job.client.runtime.budget is client.runtime.budget
 
     async def main() -> None:
         nonlocal client
@@ -150,8 +151,7 @@ def test_context_data_logger_and_pickling(camunda_cluster: FakeCluster) -> None:
         captured.append(job)
 
     async def main() -> None:
-        async with make_client(cluster.rest_address, CAMUNDA_SDK_LOG_LEVEL="info") as client:
-            client._core.logger._target = ListLogger()  # capture what the SDK logs
+        async with make_client(cluster.rest_address, ListLogger(), CAMUNDA_SDK_LOG_LEVEL="info") as client:
             client.create_job_worker(cfg(worker_name="w1"), handler)
             await wait_until(lambda: done(cluster, "COMPLETED"))
             await client.stop_workers(grace=0.5)

@@ -57,3 +57,14 @@ def test_observers_see_every_job_and_cannot_break_one(camunda_cluster: FakeClust
     assert outcomes[:1] == ["completed"] and outcomes.count("completed") == 5 and "failed" in outcomes
     assert {e.job_key for e in recorder.activated} >= {e.job_key for e in recorder.finished}
     assert all(e.duration_seconds >= 0 and e.job_type == "work" for e in recorder.finished)
+
+
+def test_the_job_hooks_are_known_to_a_blocking_client_through_the_workers_entry_point() -> None:
+    from camunda_core.client import CamundaClient
+    from camunda_core.hookspecs import hookimpl as core_hookimpl
+
+    class JobObserver:
+        @core_hookimpl
+        def camunda_job_finished(self, event: Any) -> None: ...
+
+    CamundaClient({}, plugins=[JobObserver()], environ={}).close()  # loads the installed entry points

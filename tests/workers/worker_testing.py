@@ -46,7 +46,7 @@ def bpmn(process_id: str, *job_types: str, retries: int = 3, headers: Mapping[st
     )
 
 
-def make_client(rest_address: str, **settings: object) -> CamundaAsyncClient:
+def make_client(rest_address: str, logger: Any = None, **settings: object) -> CamundaAsyncClient:
     configuration: dict[str, object] = {
         "CAMUNDA_REST_ADDRESS": rest_address,
         "CAMUNDA_AUTH_STRATEGY": "NONE",
@@ -54,7 +54,7 @@ def make_client(rest_address: str, **settings: object) -> CamundaAsyncClient:
         "CAMUNDA_RETRY_MAX_DELAY_MS": 50,
     }
     configuration.update(settings)
-    return CamundaAsyncClient(configuration=configuration, environ={}, load_entry_points=False)
+    return CamundaAsyncClient(configuration=configuration, environ={}, load_entry_points=False, logger=logger)
 
 
 def run(coro: Awaitable[T], timeout: float = 30.0) -> T:

@@ -33,6 +33,8 @@ from camunda_core.types import UNSET, Secret, Unset
 if TYPE_CHECKING:
     from camunda_core.client import CamundaAsyncClient, CamundaClient, DeploymentSummary
     from camunda_core.config import CamundaConfig, resolve_config
+    from camunda_core.runtime.client_runtime import ClientRuntime
+    from camunda_core.runtime.clock import Clock
     from camunda_core.runtime.consistency import WaitFor
     from camunda_core.runtime.multipart import File
     from camunda_core.runtime.retry import DefaultRetryPolicy, RetryPolicy
@@ -45,6 +47,8 @@ __all__ = [
     "CamundaConfig",
     "resolve_config",
     "DeploymentSummary",
+    "ClientRuntime",
+    "Clock",
     "WaitFor",
     "File",
     "RetryPolicy",
@@ -76,6 +80,8 @@ _LAZY = {
     "CamundaClient": "camunda_core.client",
     "CamundaAsyncClient": "camunda_core.client",
     "DeploymentSummary": "camunda_core.client",
+    "ClientRuntime": "camunda_core.runtime.client_runtime",
+    "Clock": "camunda_core.runtime.clock",
     "CamundaConfig": "camunda_core.config",
     "resolve_config": "camunda_core.config",
     "WaitFor": "camunda_core.runtime.consistency",

@@ -7,13 +7,24 @@ Plugins are found through the entry-point group ``camunda_orchestration_sdk``
 the SDK's built-ins are registered first and marked ``trylast``, so a plugin's
 answer always wins over a default.
 
-Two kinds of hook:
+Four kinds of hook:
 
+* **historic** - ``camunda_add_hookspecs`` is called once for every plugin,
+  whenever it is registered, so that a plugin can declare hooks of its own
+  before anyone implements them (pytest's ``pytest_addhooks``).
 * **firstresult** - the first non-``None`` answer is used (plugins registered
   later are asked first; built-ins last).
 * **collecting** - every plugin's answer is gathered (registries of named
   strategies and caches, extra configuration variables).
-* **observer** - every plugin is called; return values are ignored.
+* **observer** - every plugin is called; return values are ignored. An
+  observer that raises is logged (naming the plugin) and the others are still
+  called: watching a call must never break it.
+
+A function whose name starts with ``camunda_`` is taken as a hook
+implementation even without the decorator (as pytest does with
+``pytest_``), and a client refuses, when it is built, any implementation of
+a hook that no specification declares: a misspelled hook is an error, not a
+silently ignored function.
 
 See ``docs/plugins.md`` for a walk-through of writing one.
 """
@@ -46,6 +57,16 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 class CamundaHookspecs:
     """Hook specifications of ``camunda_core``."""
+
+    @hookspec(historic=True)
+    def camunda_add_hookspecs(self, plugin_manager: pluggy.PluginManager) -> None:
+        """**historic** - declare further hook specifications on ``plugin_manager``.
+
+        Called for each plugin when it is registered. Call
+        ``plugin_manager.add_hookspecs(MySpecs)`` here; the client checks
+        every implementation against the specifications once all plugins
+        are registered. ``camunda_workers`` declares its job hooks this way.
+        """
 
     @hookspec
     def camunda_auth_strategies(self) -> Sequence[AuthStrategy]:

@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Callable
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from camunda_core.errors import ValidationError
 from camunda_workers.config import WorkerConfig
 from camunda_workers.executor import check_picklable
+from camunda_workers.hookspecs import WorkerHookspecs
 from camunda_workers.outcome import WorkerReport
 from camunda_workers.worker import JobWorker
 
 if TYPE_CHECKING:
+    from camunda_core.client import CamundaClient
     from camunda_core.runtime.async_client import AsyncClientRuntime
 
     _HostBase = AsyncClientRuntime
@@ -31,10 +34,9 @@ __all__ = ["JobWorkerHost"]
 class JobWorkerHost(_HostBase):
     """Mixin for the async client: create, run and stop job workers."""
 
-    #: The blocking client class handed to thread handlers as ``job.client``
-    #: (built on this client's core: same configuration, plugins and auth).
-    #: None means ``camunda_core.client.CamundaClient``.
-    sync_client_class: ClassVar[type[Any] | None] = None
+    #: The job hooks are declared when the client's plugin manager is built, so
+    #: that plugins implementing them are checked like any other.
+    hookspecs: ClassVar[tuple[type | ModuleType, ...]] = (WorkerHookspecs,)
 
     # Created lazily: a mixin has no __init__ of its own in the client's MRO.
     def _worker_state(self) -> _HostState:
@@ -59,7 +61,7 @@ class JobWorkerHost(_HostBase):
             raise ValidationError(f"create_job_worker: config must be a WorkerConfig, got {type(config).__name__}")
         if not callable(callback):
             raise ValidationError(f"create_job_worker: callback must be callable, got {type(callback).__name__}")
-        resolved = config.resolve(self._core.config, callback)
+        resolved = config.resolve(self.runtime.configuration, callback)
         if resolved.strategy == "process":
             check_picklable(resolved.job_type, callback, resolved.variables_type)
         factory = self._job_sync_client if resolved.strategy == "thread" else None
@@ -80,7 +82,7 @@ class JobWorkerHost(_HostBase):
         """Start every worker not yet running and wait until all have stopped; returns the summed report."""
         workers = self.job_workers
         if not workers:
-            self._core.logger.warning("run_workers: no job workers were created; returning at once")
+            self.runtime.logger.warning("run_workers: no job workers were created; returning at once")
             return WorkerReport(job_type="*", worker_name="*")
         for worker in workers:
             worker.start()
@@ -98,10 +100,6 @@ class JobWorkerHost(_HostBase):
         if not workers:
             return WorkerReport(job_type="*", worker_name="*")
         reports = await asyncio.gather(*(worker.stop(grace) for worker in workers))
-        state = self._worker_state()
-        if state.sync_client is not None:
-            sync_client, state.sync_client = state.sync_client, None
-            sync_client.close()
         return _sum(list(reports))
 
     def install_signal_handlers(self, signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGINT)) -> None:
@@ -122,7 +120,7 @@ class JobWorkerHost(_HostBase):
         """Start one graceful stop of every worker in the background (signals, handler interrupts)."""
         state = self._worker_state()
         if state.stop_task is None or state.stop_task.done():
-            self._core.logger.info(f"{why}: stopping job workers")
+            self.runtime.logger.info(f"{why}: stopping job workers")
             state.stop_task = asyncio.get_running_loop().create_task(self.stop_workers())
 
     def _stop_after_interrupt(self) -> None:
@@ -136,24 +134,16 @@ class JobWorkerHost(_HostBase):
             await self.stop_workers()
         await super().close()
 
-    def _job_sync_client(self) -> Any:
-        state = self._worker_state()
-        if state.sync_client is None:
-            cls = type(self).sync_client_class
-            if cls is None:
-                from camunda_core.client import CamundaClient
-
-                cls = CamundaClient
-            state.sync_client = cls(_core=self._core)
-        return state.sync_client
+    def _job_sync_client(self) -> CamundaClient:
+        # Thread handlers get the blocking client on this client's runtime (closed with it).
+        return self.runtime.blocking_client()
 
 
 class _HostState:
-    __slots__ = ("stop_task", "sync_client", "workers")
+    __slots__ = ("stop_task", "workers")
 
     def __init__(self) -> None:
         self.workers: list[JobWorker] = []
-        self.sync_client: Any = None
         self.stop_task: asyncio.Task[WorkerReport] | None = None
 
 

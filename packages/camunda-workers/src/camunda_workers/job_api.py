@@ -4,7 +4,7 @@ Workers move thousands of jobs a second, so they skip the model layer: the
 activation response is read as plain JSON (one dict per job, no per-job
 structuring) and request bodies are dicts. Everything else — auth, plugins,
 the long-poll read timeout, typed errors, the adaptive backpressure gate — is
-the client's own send loop (``_invoke`` on the generated operation descriptors). Retries are decided
+the client's own send loop (``ClientRuntime.ainvoke`` of the generated operation descriptors). Retries are decided
 here by the worker (``retry=False`` on every call), because a worker needs to
 know whether an earlier attempt may have reached the server.
 """
@@ -18,7 +18,7 @@ from camunda_core.api import operations
 from camunda_core.errors import ValidationError
 
 if TYPE_CHECKING:
-    from camunda_core.runtime.async_client import AsyncClientRuntime
+    from camunda_core.runtime.client_runtime import ClientRuntime
 
 __all__ = ["JobApi", "encode_variables"]
 
@@ -38,12 +38,12 @@ def encode_variables(operation_id: str, variables: Mapping[str, Any]) -> dict[st
 
 
 class JobApi:
-    """Sends the job operations over one async client."""
+    """Sends the job operations through a client runtime's async send loop."""
 
-    __slots__ = ("_client",)
+    __slots__ = ("_runtime",)
 
-    def __init__(self, client: AsyncClientRuntime) -> None:
-        self._client = client
+    def __init__(self, runtime: ClientRuntime) -> None:
+        self._runtime = runtime
 
     async def activate(
         self,
@@ -67,7 +67,7 @@ class JobApi:
             body["fetchVariable"] = list(fetch_variables)
         if tenant_ids is not None:
             body["tenantIds"] = list(tenant_ids)
-        result: Any = await self._client._invoke(_ACTIVATE_JOBS_AS_JSON, body=body, retry=False)
+        result: Any = await self._runtime.ainvoke(_ACTIVATE_JOBS_AS_JSON, body=body, retry=False)
         if not isinstance(result, dict):
             return []
         jobs = cast("dict[str, Any]", result).get("jobs")
@@ -83,7 +83,7 @@ class JobApi:
             body["variables"] = encode_variables("completeJob", variables)
         if result is not None:
             body["result"] = dict(result)
-        await self._client._invoke(operations.complete_job, path={"jobKey": job_key}, body=body, retry=False)
+        await self._runtime.ainvoke(operations.complete_job, path={"jobKey": job_key}, body=body, retry=False)
 
     async def fail(
         self,
@@ -98,7 +98,7 @@ class JobApi:
         body: dict[str, Any] = {"retries": retries, "errorMessage": message, "retryBackOff": retry_back_off_ms}
         if variables is not None:
             body["variables"] = encode_variables("failJob", variables)
-        await self._client._invoke(operations.fail_job, path={"jobKey": job_key}, body=body, retry=False)
+        await self._runtime.ainvoke(operations.fail_job, path={"jobKey": job_key}, body=body, retry=False)
 
     async def throw_error(
         self, job_key: str, *, code: str, message: str | None, variables: Mapping[str, Any] | None
@@ -108,8 +108,8 @@ class JobApi:
             body["errorMessage"] = message
         if variables is not None:
             body["variables"] = encode_variables("throwJobError", variables)
-        await self._client._invoke(operations.throw_job_error, path={"jobKey": job_key}, body=body, retry=False)
+        await self._runtime.ainvoke(operations.throw_job_error, path={"jobKey": job_key}, body=body, retry=False)
 
     async def extend_timeout(self, job_key: str, *, timeout_ms: int) -> None:
         body: dict[str, Any] = {"changeset": {"timeout": timeout_ms}}
-        await self._client._invoke(operations.update_job, path={"jobKey": job_key}, body=body, retry=False)
+        await self._runtime.ainvoke(operations.update_job, path={"jobKey": job_key}, body=body, retry=False)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from camunda_core.errors import ApiError, BackpressureError, Conflict, NotFound, ValidationError
 from camunda_core.logging import SdkLogger
+from camunda_core.plugins import notify_observers
 from camunda_core.runtime.retry import DefaultRetryPolicy, RetryPolicy, parse_retry_after
 from camunda_workers.config import ResolvedWorkerConfig
 from camunda_workers.executor import (
@@ -43,7 +44,7 @@ from camunda_workers.executor import (
     failure_message,
     interrupt_name,
 )
-from camunda_workers.hookspecs import JobActivated, JobFinished, JobOutcome, WorkerHookspecs
+from camunda_workers.hookspecs import JobActivated, JobFinished, JobOutcome
 from camunda_workers.job_api import JobApi
 from camunda_workers.job_context import JobContext
 from camunda_workers.outcome import (
@@ -126,11 +127,12 @@ class JobWorker:
         self._callback = callback
         self._sync_client_factory = sync_client_factory
         self._clock = clock
-        self._api = JobApi(client)
-        self._sender = OutcomeSender(self._api, _delivery_policy(client._core.retry_policy, config), clock=clock)
-        self._log: Any = client._core.logger.bind(job_type=config.job_type, worker=config.worker_name)
+        runtime = client.runtime
+        self._api = JobApi(runtime)
+        self._sender = OutcomeSender(self._api, _delivery_policy(runtime.retry_policy, config), clock=clock)
+        self._log: Any = runtime.logger.bind(job_type=config.job_type, worker=config.worker_name)
         self._counter = ReportCounter()
-        self._lifecycle = JobLifecycleHooks(client._core.pm, self._log, clock)
+        self._lifecycle = JobLifecycleHooks(runtime.plugin_manager, self._log, clock)
         self._backoff = PollBackoff()
         self._runner: HandlerRunner | None = None
         self._in_flight = 0
@@ -679,8 +681,6 @@ class JobLifecycleHooks:
     """Calls the ``camunda_job_*`` observer hooks, when any plugin implements them."""
 
     def __init__(self, pm: Any, log: Any, clock: Callable[[], float]) -> None:
-        if getattr(getattr(pm.hook, "camunda_job_finished", None), "spec", None) is None:
-            pm.add_hookspecs(WorkerHookspecs)
         self._hook = pm.hook
         self._log = log
         self._clock = clock
@@ -716,7 +716,5 @@ class JobLifecycleHooks:
         self._call(self._hook.camunda_job_finished, event)
 
     def _call(self, hook: Any, event: object) -> None:
-        try:
-            hook(event=event)
-        except Exception as error:  # an observer must never cost a job its outcome
-            self._log.warning("a job lifecycle hook failed: %s: %s", type(error).__name__, error)
+        # An observer must never cost a job its outcome: the one observer rule of the SDK.
+        notify_observers(hook, self._log, event=event)

@@ -1,12 +1,13 @@
-"""The SDK's built-in plugin: defaults for every firstresult hook, all ``trylast``.
+"""The SDK's built-in auth strategies, NONE and BASIC, as a plugin marked ``trylast``.
 
-Registered first on every client's PluginManager, so any plugin overrides it.
+Registered first on every client's PluginManager, so a plugin offering a
+strategy of the same name replaces it. The other defaults (retry policy,
+logger, transport) are in ``camunda_core.defaults``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import httpx
 
@@ -14,11 +15,6 @@ from camunda_core.auth.basic import BasicAuth, NoAuth
 from camunda_core.auth.strategy import AuthContext, AuthStrategy
 from camunda_core.errors import ConfigurationError, ConfigurationProblem
 from camunda_core.hookspecs import hookimpl
-
-if TYPE_CHECKING:
-    from camunda_core.config import CamundaConfig
-    from camunda_core.logging import SdkLogger
-    from camunda_core.runtime.retry import RetryPolicy
 
 
 def _create_none(_context: AuthContext) -> httpx.Auth:
@@ -45,26 +41,3 @@ def camunda_auth_strategies() -> Sequence[AuthStrategy]:
         AuthStrategy(name="NONE", create=_create_none, description="no authentication"),
         AuthStrategy(name="BASIC", create=_create_basic, description="HTTP Basic (username and password)"),
     ]
-
-
-@hookimpl(trylast=True)
-def camunda_retry_policy(config: CamundaConfig) -> RetryPolicy | None:
-    from camunda_core.runtime.retry import DefaultRetryPolicy
-
-    return DefaultRetryPolicy.from_config(config)
-
-
-@hookimpl(trylast=True)
-def camunda_logger(config: CamundaConfig) -> SdkLogger | None:
-    from camunda_core.logging import default_logger
-
-    return default_logger(config.log_level_explicit)
-
-
-@hookimpl(trylast=True)
-def camunda_http_transport(
-    config: CamundaConfig, asynchronous: bool
-) -> httpx.BaseTransport | httpx.AsyncBaseTransport | None:
-    from camunda_core.runtime.transport import default_transport
-
-    return default_transport(config, asynchronous=asynchronous)

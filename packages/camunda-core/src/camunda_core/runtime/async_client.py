@@ -13,27 +13,28 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
+from camunda_core.backpressure import budget_result
 from camunda_core.errors import CamundaError, ConsistencyTimeoutError
 from camunda_core.logging import SdkLogger
 from camunda_core.runtime.base_client import (
     SEND_FAILURES,
     CallLimits,
-    ClientCore,
     ClientRuntimeBase,
     Outcome,
 )
+from camunda_core.runtime.clock import Clock
 from camunda_core.runtime.invoker import AsyncInvoker, RetryOption
 from camunda_core.runtime.operation import Operation
 from camunda_core.runtime.paging import first_page_body, next_page_body, page_items
-from camunda_core.runtime.retry import AsyncConcurrencyGate
 from camunda_core.types import UNSET
 
 if TYPE_CHECKING:
+    from camunda_core.runtime.client_runtime import ClientRuntime
     from camunda_core.runtime.consistency import WaitFor
     from camunda_core.runtime.request_builder import PreparedRequest
 
@@ -53,20 +54,22 @@ class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
         logger: SdkLogger | None = None,
         load_entry_points: bool = True,
         environ: Mapping[str, str] | None = None,
-        _core: ClientCore | None = None,
-        _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Clock | None = None,
+        runtime: ClientRuntime | None = None,
     ) -> None:
-        self._adopt_core(
-            _core,
+        core = self._adopt_core(
+            runtime,
             configuration,
             plugins=plugins,
             logger=logger,
             load_entry_points=load_entry_points,
             environ=environ,
+            clock=clock,
         )
-        self._sleep = _sleep
-        self._gate = AsyncConcurrencyGate(self._core.limit) if self._core.limit is not None else None
-        self._http = httpx.AsyncClient(transport=self._core.transport(asynchronous=True), **self._core.client_kwargs())
+        self._sleep = core.time.asleep
+        self._http = httpx.AsyncClient(transport=core.transport(asynchronous=True), **core.client_kwargs())
+        if core.async_sender is None:
+            core.async_sender = self._invoke
         self._closed = False
 
     # -- public surface -------------------------------------------------------------
@@ -74,9 +77,13 @@ class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
     async def close(self) -> None:
         if not self._closed:
             self._closed = True
+            core = self._core
+            if core.async_sender == self._invoke:
+                core.async_sender = None
             await self._http.aclose()
             if self._owns_core:
-                await self._core.aclose_auth()
+                core.close_twins()
+                await core.aclose_auth()
 
     async def __aenter__(self: _Self) -> _Self:
         return self
@@ -107,7 +114,7 @@ class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
         core = self._core
         policy = core.policy_for(retry)
         limits = core.call_limits(prepared, timeout, policy)
-        gate = self._gate if core.gated(prepared.operation) else None
+        budget = None if prepared.operation.backpressure_exempt else core.budget
         started = core.clock()
         call_end = None if limits.deadline is None else started + limits.deadline
         attempt = 0
@@ -116,13 +123,19 @@ class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
             timeouts: dict[str, float] = {}
             request = core.build_httpx_request(self._http, prepared, timeouts)
             core.on_attempt(prepared, request, attempt)
-            if gate is not None:
-                await gate.acquire()
-            try:
+            if budget is None:
                 outcome = await self._attempt(prepared, request, limits, call_end, timeouts, attempt)
-            finally:
-                if gate is not None:
-                    gate.release()
+            else:
+                # A retry queues ahead of first attempts; the wait ends at the call's deadline.
+                token = await budget.aacquire(
+                    core.slot_wait(call_end), retrying=attempt > 1, operation_id=prepared.operation.operation_id
+                )
+                try:
+                    outcome = await self._attempt(prepared, request, limits, call_end, timeouts, attempt)
+                except BaseException:
+                    budget.release(token)  # interrupted (cancelled, say): it says nothing of the server
+                    raise
+                budget.release(token, budget_result(outcome.error))
             if outcome.error is None:
                 return outcome.result
             delay = core.next_delay(policy, prepared, outcome, attempt, started)

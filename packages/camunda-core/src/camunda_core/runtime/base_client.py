@@ -8,14 +8,15 @@ loops (``sync_client.py``, ``async_client.py``) call into it and do only I/O.
 from __future__ import annotations
 
 import math
-import time
 import typing
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import pluggy
 
+from camunda_core.backpressure import ConcurrencyBudget
 from camunda_core.errors import (
     ApiError,
     CamundaError,
@@ -28,11 +29,12 @@ from camunda_core.errors import (
     map_transport_error,
 )
 from camunda_core.logging import LevelFilteredLogger, NullLogger, SdkLogger, redact_headers
+from camunda_core.plugins import notify_observers
+from camunda_core.runtime.clock import Clock
 from camunda_core.runtime.operation import Operation
 from camunda_core.runtime.request_builder import PreparedRequest, build_request
 from camunda_core.runtime.response_handler import error_for_response, parse_success
 from camunda_core.runtime.retry import (
-    AdaptiveConcurrencyLimit,
     Attempt,
     DefaultRetryPolicy,
     RetryPolicy,
@@ -46,6 +48,7 @@ from camunda_core.runtime.transport import USER_AGENT, default_timeout, long_pol
 if TYPE_CHECKING:
     from camunda_core.auth.token_cache import TokenCache
     from camunda_core.config import CamundaConfig
+    from camunda_core.runtime.client_runtime import ClientRuntime
     from camunda_core.runtime.events import RequestEvent, ResponseEvent
     from camunda_core.runtime.invoker import RetryOption
 
@@ -140,7 +143,8 @@ class ClientCore:
         logger: SdkLogger | None = None,
         load_entry_points: bool = True,
         environ: Mapping[str, str] | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock | None = None,
+        hookspecs: Sequence[type | ModuleType] = (),
     ) -> None:
         from camunda_core.config import resolve_config
         from camunda_core.plugins import (
@@ -149,11 +153,14 @@ class ClientCore:
             require_auth_strategy,
         )
 
-        self.pm: pluggy.PluginManager = create_plugin_manager(plugins, load_entry_points=load_entry_points)
+        self.pm: pluggy.PluginManager = create_plugin_manager(
+            plugins, load_entry_points=load_entry_points, hookspecs=hookspecs
+        )
         self.config: CamundaConfig = resolve_config(
             configuration, environ=environ, extra_variables=plugin_config_variables(self.pm)
         )
-        self.clock = clock
+        self.time: Clock = clock if clock is not None else Clock()
+        self.clock: Callable[[], float] = self.time.now
         self.logger = self._build_logger(logger)
         self.tls = TlsSettings.from_config(self.config)
         strategy = require_auth_strategy(self.pm, self.config.auth_strategy)
@@ -162,10 +169,10 @@ class ClientCore:
         if not isinstance(policy, RetryPolicy):
             raise PluginError(f"camunda_retry_policy returned {type(policy).__name__}, not a RetryPolicy")
         self.retry_policy: RetryPolicy = policy
-        self.limit: AdaptiveConcurrencyLimit | None = (
-            AdaptiveConcurrencyLimit(max_limit=self.config.max_concurrent_requests, clock=clock)
-            if self.config.backpressure_adaptive
-            else None
+        # One budget for every client built on this core (a worker's blocking twin
+        # included): CAMUNDA_MAX_CONCURRENT_REQUESTS caps them together.
+        self.budget = ConcurrencyBudget(
+            max_limit=self.config.max_concurrent_requests, adaptive=self.config.backpressure_adaptive
         )
         # Observer hooks cost a call per attempt; skip them when nobody listens.
         self._observe_requests = bool(self.pm.hook.camunda_on_request.get_hookimpls())
@@ -175,6 +182,11 @@ class ClientCore:
         self.max_error_body = self.config.http_max_error_body_bytes
         # Most calls use these limits; build them once.
         self._default_limits = self._limits(self.retry_policy, None, None)
+        # The send loops built on this core, for ClientRuntime.invoke/ainvoke: the
+        # first client of each kind registers itself; the blocking twin is built on demand.
+        self.blocking_sender: Callable[..., Any] | None = None
+        self.async_sender: Callable[..., Awaitable[Any]] | None = None
+        self.blocking_twin: Any = None
 
     # -- set-up -----------------------------------------------------------------
 
@@ -357,8 +369,11 @@ class ClientCore:
     def policy_for(self, retry: RetryOption) -> RetryPolicy:
         return resolve_retry_policy(retry, self.retry_policy)
 
-    def gated(self, op: Operation[Any]) -> bool:
-        return self.limit is not None and not op.backpressure_exempt
+    def slot_wait(self, call_end: float | None) -> float | None:
+        """How long an attempt may wait for a concurrency slot: until the call's deadline, if any."""
+        if call_end is None:
+            return None
+        return max(call_end - self.clock(), 0.0)
 
     def on_attempt(self, prepared: PreparedRequest, request: httpx.Request, attempt: int) -> None:
         if self._observe_requests:
@@ -371,7 +386,7 @@ class ClientCore:
                 attempt=attempt,
                 headers=redact_headers(dict(request.headers)),
             )
-            self.pm.hook.camunda_on_request(event=event)
+            notify_observers(self.pm.hook.camunda_on_request, self.logger, event=event)
         if self.logger.is_enabled("debug"):
             self.logger.debug(
                 "-> %s %s %s (attempt %d)", prepared.operation.operation_id, request.method, request.url, attempt
@@ -398,7 +413,7 @@ class ClientCore:
                 elapsed_seconds=self.clock() - started,
                 error=error,
             )
-            self.pm.hook.camunda_on_response(event=event)
+            notify_observers(self.pm.hook.camunda_on_response, self.logger, event=event)
         if self.logger.is_enabled("debug"):
             self.logger.debug(
                 "<- %s %s (%.1f ms)%s",
@@ -418,8 +433,6 @@ class ClientCore:
         op = prepared.operation
         status = response.status_code
         if 200 <= status < 300:
-            if self.limit is not None:
-                self.limit.on_success()
             return Outcome(
                 result=parse_success(op, status, content, response.headers),
                 status=status,
@@ -427,8 +440,6 @@ class ClientCore:
         error = error_for_response(
             op, status, content, response.headers, url=str(response.request.url), body_truncated=truncated
         )
-        if error.is_backpressure and self.limit is not None:
-            self.limit.on_backpressure()
         return Outcome(error=error, status=status, retry_after=parse_retry_after(response.headers.get("retry-after")))
 
     def transport_failure(self, prepared: PreparedRequest, request: httpx.Request, exc: Exception) -> Outcome:
@@ -502,6 +513,12 @@ class ClientCore:
             )
         return delay
 
+    def close_twins(self) -> None:
+        """Close the blocking client built on demand for this core (``ClientRuntime.blocking_client``)."""
+        twin, self.blocking_twin = self.blocking_twin, None
+        if twin is not None:
+            twin.close()
+
     def close_auth(self) -> None:
         """Release what the auth strategy holds (e.g. the token endpoint's connections)."""
         closer = getattr(self.auth, "close", None)
@@ -527,24 +544,65 @@ class ClientRuntimeBase:
 
     _core: ClientCore
     _owns_core: bool
+    _runtime: ClientRuntime
 
     def _adopt_core(
         self,
-        core: ClientCore | None,
+        runtime: ClientRuntime | None,
         configuration: Mapping[str, object] | None,
         *,
         plugins: Sequence[object],
         logger: SdkLogger | None,
         load_entry_points: bool,
         environ: Mapping[str, str] | None,
+        clock: Clock | None,
     ) -> ClientCore:
-        # A client built on another client's core (a worker's sync client for thread
-        # handlers) shares its auth and must not close it.
-        self._owns_core = core is None
-        self._core = core or ClientCore(
-            configuration, plugins=plugins, logger=logger, load_entry_points=load_entry_points, environ=environ
+        from camunda_core.runtime.client_runtime import ClientRuntime
+
+        if runtime is not None:
+            # Built on another client's runtime (a worker's blocking twin, say): it
+            # shares that client's configuration, auth, plugins and budget, and must
+            # not close them.
+            given = [
+                name
+                for name, value in (
+                    ("configuration", configuration),
+                    ("plugins", plugins or None),
+                    ("logger", logger),
+                    ("environ", environ),
+                    ("clock", clock),
+                )
+                if value is not None
+            ]
+            if given:
+                raise ValidationError(
+                    f"{type(self).__name__}: runtime= shares another client's settings; "
+                    f"do not also pass {', '.join(given)}"
+                )
+            self._owns_core = False
+            self._runtime = runtime
+            self._core = runtime.core
+            return self._core
+        self._owns_core = True
+        self._core = ClientCore(
+            configuration,
+            plugins=plugins,
+            logger=logger,
+            load_entry_points=load_entry_points,
+            environ=environ,
+            clock=clock,
+            hookspecs=type(self).hookspecs,
         )
+        self._runtime = ClientRuntime(self._core)
         return self._core
+
+    #: Hook specifications a client class adds to its plugin manager (the job-worker hooks, say).
+    hookspecs: typing.ClassVar[tuple[type | ModuleType, ...]] = ()
+
+    @property
+    def runtime(self) -> ClientRuntime:
+        """The public seam under this client: configuration, logger, plugins, budget, ``invoke``."""
+        return self._runtime
 
     @property
     def configuration(self) -> CamundaConfig:

@@ -11,8 +11,7 @@ put together:
   a number of attempts and an overall deadline, and never replays a
   non-idempotent request that may have reached the server.
 * The concurrency budget and its adaptive limit live in
-  :mod:`camunda_core.backpressure`; the old gate names at the end of this
-  module are transitional aliases over it.
+  :mod:`camunda_core.backpressure`.
 
 Nothing here sleeps or reads a clock it was not given, so every decision can be
 tested exactly. The send loop does the sleeping. See ``docs/retries.md``.
@@ -20,7 +19,6 @@ tested exactly. The send loop does the sleeping. See ``docs/retries.md``.
 
 from __future__ import annotations
 
-import contextvars
 import datetime
 import math
 import random
@@ -32,7 +30,6 @@ from typing import Literal, Protocol, TypeGuard, runtime_checkable
 
 import attrs
 
-from camunda_core.backpressure.budget import BudgetResult, ConcurrencyBudget
 from camunda_core.errors import (
     ApiError,
     BackpressureError,
@@ -59,9 +56,6 @@ __all__ = [
     "parse_retry_after",
     "resolve_retry_policy",
     "checked_next_delay",
-    "AdaptiveConcurrencyLimit",
-    "SyncConcurrencyGate",
-    "AsyncConcurrencyGate",
 ]
 
 #: What kind of failure an attempt was.
@@ -457,78 +451,3 @@ def _parse_http_date_delay(text: str, now: float) -> float | None:
     except (OverflowError, ValueError):
         return None
     return max(0.0, when.timestamp() - offset - now)
-
-
-# -- transitional: the old gate names over the new budget --------------------------
-# The send loops still build a gate per client over ClientCore.limit and report
-# outcomes on the limit from read_response. These three thin names keep that
-# working on camunda_core.backpressure.ConcurrencyBudget (one budget per core,
-# shared by every gate built over it) until the loops call the budget directly;
-# then delete them. The result of an attempt travels from read_response to the
-# gate's release in context variables: each thread and each task has its own.
-
-_slot_token: contextvars.ContextVar[int] = contextvars.ContextVar("camunda_slot_token", default=0)
-_slot_result: contextvars.ContextVar[BudgetResult] = contextvars.ContextVar(
-    "camunda_slot_result", default="neutral"
-)
-
-
-class AdaptiveConcurrencyLimit:
-    """Transitional: holds the client's one :class:`ConcurrencyBudget` (``.budget``)."""
-
-    __slots__ = ("budget",)
-
-    def __init__(
-        self,
-        *,
-        max_limit: int = 64,
-        min_limit: int = 1,
-        clock: Callable[[], float] | None = None,  # accepted for old callers; the budget reads no clock
-    ) -> None:
-        self.budget = ConcurrencyBudget(max_limit=max_limit, min_limit=min_limit)
-
-    @property
-    def limit(self) -> int:
-        return self.budget.limit
-
-    def on_success(self) -> None:
-        _slot_result.set("success")
-
-    def on_backpressure(self) -> None:
-        _slot_result.set("backpressure")
-
-    def __repr__(self) -> str:
-        return f"AdaptiveConcurrencyLimit({self.budget!r})"
-
-
-class SyncConcurrencyGate:
-    """Transitional: ``acquire()``/``release()`` on the limit's shared budget."""
-
-    __slots__ = ("_budget",)
-
-    def __init__(self, limit: AdaptiveConcurrencyLimit) -> None:
-        self._budget = limit.budget
-
-    def acquire(self) -> None:
-        _slot_token.set(self._budget.acquire())
-        _slot_result.set("neutral")
-
-    def release(self) -> None:
-        self._budget.release(_slot_token.get(), _slot_result.get())
-
-
-class AsyncConcurrencyGate:
-    """Transitional: ``await acquire()``/``release()`` on the limit's shared budget."""
-
-    __slots__ = ("_budget",)
-
-    def __init__(self, limit: AdaptiveConcurrencyLimit) -> None:
-        self._budget = limit.budget
-
-    async def acquire(self) -> None:
-        # Awaited directly by the send loop, so these sets land in the caller's task context.
-        _slot_token.set(await self._budget.aacquire())
-        _slot_result.set("neutral")
-
-    def release(self) -> None:
-        self._budget.release(_slot_token.get(), _slot_result.get())

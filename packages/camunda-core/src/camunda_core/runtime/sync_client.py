@@ -20,22 +20,23 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
+from camunda_core.backpressure import budget_result
 from camunda_core.errors import CamundaError, ConsistencyTimeoutError
 from camunda_core.logging import SdkLogger
 from camunda_core.runtime.base_client import (
     SEND_FAILURES,
     CallLimits,
-    ClientCore,
     ClientRuntimeBase,
     Outcome,
 )
+from camunda_core.runtime.clock import Clock
 from camunda_core.runtime.invoker import RetryOption, SyncInvoker
 from camunda_core.runtime.operation import Operation
 from camunda_core.runtime.paging import first_page_body, next_page_body, page_items
-from camunda_core.runtime.retry import SyncConcurrencyGate
 from camunda_core.types import UNSET
 
 if TYPE_CHECKING:
+    from camunda_core.runtime.client_runtime import ClientRuntime
     from camunda_core.runtime.consistency import WaitFor
     from camunda_core.runtime.request_builder import PreparedRequest
 
@@ -55,20 +56,22 @@ class SyncClientRuntime(ClientRuntimeBase, SyncInvoker):
         logger: SdkLogger | None = None,
         load_entry_points: bool = True,
         environ: Mapping[str, str] | None = None,
-        _core: ClientCore | None = None,
-        _sleep: Callable[[float], None] = time.sleep,
+        clock: Clock | None = None,
+        runtime: ClientRuntime | None = None,
     ) -> None:
-        self._adopt_core(
-            _core,
+        core = self._adopt_core(
+            runtime,
             configuration,
             plugins=plugins,
             logger=logger,
             load_entry_points=load_entry_points,
             environ=environ,
+            clock=clock,
         )
-        self._sleep = _sleep
-        self._gate = SyncConcurrencyGate(self._core.limit) if self._core.limit is not None else None
-        self._http = httpx.Client(transport=self._core.transport(asynchronous=False), **self._core.client_kwargs())
+        self._sleep = core.time.sleep
+        self._http = httpx.Client(transport=core.transport(asynchronous=False), **core.client_kwargs())
+        if core.blocking_sender is None:
+            core.blocking_sender = self._invoke
         self._closed = False
 
     # -- public surface -------------------------------------------------------------
@@ -76,9 +79,13 @@ class SyncClientRuntime(ClientRuntimeBase, SyncInvoker):
     def close(self) -> None:
         if not self._closed:
             self._closed = True
+            core = self._core
+            if core.blocking_sender == self._invoke:
+                core.blocking_sender = None
             self._http.close()
             if self._owns_core:
-                self._core.close_auth()
+                core.close_twins()
+                core.close_auth()
 
     def __enter__(self: _Self) -> _Self:
         return self
@@ -109,7 +116,7 @@ class SyncClientRuntime(ClientRuntimeBase, SyncInvoker):
         core = self._core
         policy = core.policy_for(retry)
         limits = core.call_limits(prepared, timeout, policy)
-        gate = self._gate if core.gated(prepared.operation) else None
+        budget = None if prepared.operation.backpressure_exempt else core.budget
         started = core.clock()
         call_end = None if limits.deadline is None else started + limits.deadline
         attempt = 0
@@ -118,13 +125,19 @@ class SyncClientRuntime(ClientRuntimeBase, SyncInvoker):
             timeouts: dict[str, float] = {}
             request = core.build_httpx_request(self._http, prepared, timeouts, _bound_new_streams)
             core.on_attempt(prepared, request, attempt)
-            if gate is not None:
-                gate.acquire()
-            try:
+            if budget is None:
                 outcome = self._attempt(prepared, request, limits, call_end, timeouts, attempt)
-            finally:
-                if gate is not None:
-                    gate.release()
+            else:
+                # A retry queues ahead of first attempts; the wait ends at the call's deadline.
+                token = budget.acquire(
+                    core.slot_wait(call_end), retrying=attempt > 1, operation_id=prepared.operation.operation_id
+                )
+                try:
+                    outcome = self._attempt(prepared, request, limits, call_end, timeouts, attempt)
+                except BaseException:
+                    budget.release(token)  # interrupted (cancelled, say): it says nothing of the server
+                    raise
+                budget.release(token, budget_result(outcome.error))
             if outcome.error is None:
                 return outcome.result
             delay = core.next_delay(policy, prepared, outcome, attempt, started)
