@@ -199,7 +199,7 @@ def test_starting_is_idempotent_and_workers_share_one_connection_pool(camunda_cl
             b = client.create_job_worker(attrs_evolve(config, job_type="b"), trivial)
             a.start()
             a.start()
-            assert a._api._runtime is b._api._runtime is client.runtime
+            assert a.runtime is b.runtime is client.runtime
             await wait_until(lambda: completed_instances(cluster) == 5)
             return await client.stop_workers(grace=0.5)
 

@@ -11,10 +11,7 @@ from camunda_workers.config import (
     ResolvedWorkerConfig,
     WorkerConfig,
 )
-from camunda_workers.hookspecs import JobActivated, JobFinished, JobOutcome, WorkerHookspecs
-from camunda_workers.host import JobWorkerHost
-from camunda_workers.job_context import JobContext, JobVariables, OutcomeHandle
-from camunda_workers.outcome import (
+from camunda_workers.decisions import (
     Complete,
     Decision,
     Fail,
@@ -22,8 +19,11 @@ from camunda_workers.outcome import (
     JobFailure,
     OutcomeAlreadySentError,
     ThrowError,
-    WorkerReport,
 )
+from camunda_workers.hookspecs import JobActivated, JobFinished, JobOutcome, WorkerHookspecs
+from camunda_workers.host import JobWorkerHost
+from camunda_workers.job_context import JobContext, JobVariables, OutcomeHandle
+from camunda_workers.report import WorkerReport
 from camunda_workers.typed_variables import VariablesError
 from camunda_workers.worker import JobWorker
 

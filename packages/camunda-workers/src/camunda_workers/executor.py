@@ -26,8 +26,8 @@ from typing import Any, Protocol, cast
 import attrs
 
 from camunda_core.errors import ValidationError
+from camunda_workers.decisions import Decision, JobError, JobFailure, failure_message
 from camunda_workers.job_context import JobContext
-from camunda_workers.outcome import Decision, JobError, JobFailure
 
 __all__ = [
     "DEAD_CHILD_MESSAGE",
@@ -57,11 +57,6 @@ class HandlerResult:
     #: The type name of an interrupt the handler raised (``KeyboardInterrupt``, ``SystemExit``,
     #: or an async handler's own ``CancelledError``): release the job and stop, do not fail it.
     interrupt: str | None = None
-
-
-def failure_message(error: BaseException) -> str:
-    """The failure message sent for a handler exception."""
-    return f"{type(error).__name__}: {error}"
 
 
 def interrupt_name(error: BaseException, *, async_handler: bool = False) -> str | None:

@@ -17,7 +17,7 @@ from camunda_core.errors import ValidationError
 from camunda_workers.config import WorkerConfig
 from camunda_workers.executor import check_picklable
 from camunda_workers.hookspecs import WorkerHookspecs
-from camunda_workers.outcome import WorkerReport
+from camunda_workers.report import WorkerReport
 from camunda_workers.worker import JobWorker
 
 if TYPE_CHECKING:

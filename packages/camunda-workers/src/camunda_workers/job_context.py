@@ -24,12 +24,14 @@ cannot be sent raise :class:`camunda_core.errors.ValidationError`.
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping
 from typing import Any, TypeVar, cast
 
 from camunda_core.errors import ValidationError
 from camunda_core.logging import NullLogger, SdkLogger
+from camunda_core.models.activated_job_result import ActivatedJobResult
+from camunda_core.models.job_result_corrections import JobResultCorrections
+from camunda_core.models.job_result_user_task import JobResultUserTask
 from camunda_core.semantic_types import (
     ElementId,
     ElementInstanceKey,
@@ -39,21 +41,24 @@ from camunda_core.semantic_types import (
     ProcessInstanceKey,
     TenantId,
 )
-from camunda_workers.outcome import (
+from camunda_core.serialization.converter import ConversionError, structure, unstructure
+from camunda_core.types import UNSET
+from camunda_workers.decisions import (
     Complete,
     Decision,
     Fail,
     OutcomeAlreadySentError,
-    SendResult,
+    OutcomeClaim,
     ThrowError,
 )
+from camunda_workers.delivery import DeliveryResult
 
 __all__ = ["JobContext", "JobVariables", "OutcomeHandle"]
 
 T = TypeVar("T")
 
 #: Sends a decision for a context; supplied by the worker (None in a process child).
-Deliver = Callable[["JobContext", Decision], Awaitable[SendResult]]
+Deliver = Callable[["JobContext", Decision], Awaitable[DeliveryResult]]
 
 
 class JobVariables(Mapping[str, Any]):
@@ -90,15 +95,15 @@ class OutcomeHandle:
 
     __slots__ = ("_future", "_result")
 
-    def __init__(self, future: asyncio.Future[SendResult] | None = None, result: SendResult = "recorded") -> None:
-        self._future = future
-        self._result = result
+    def __init__(self, future: asyncio.Future[DeliveryResult] | None = None, result: DeliveryResult = "recorded") -> None:
+        self._future: asyncio.Future[DeliveryResult] | None = future
+        self._result: DeliveryResult = result
 
     @property
     def done(self) -> bool:
         return self._future is None or self._future.done()
 
-    def __await__(self) -> Generator[Any, None, SendResult]:
+    def __await__(self) -> Generator[Any, None, DeliveryResult]:
         if self._future is None:
             return self._result
         return (yield from self._future.__await__())
@@ -120,13 +125,10 @@ class JobContext:
     __slots__ = (
         "__weakref__",
         "_blocking",
-        "_decision",
         "_deliver",
-        "_lock",
         "_log",
         "_log_factory",
         "_loop",
-        "_pending",
         "client",
         "custom_headers",
         "deadline",
@@ -135,6 +137,7 @@ class JobContext:
         "job_key",
         "kind",
         "listener_event_type",
+        "outcome_claim",
         "process_definition_id",
         "process_definition_key",
         "process_definition_version",
@@ -152,7 +155,7 @@ class JobContext:
 
     def __init__(
         self,
-        raw: Mapping[str, Any],
+        job: ActivatedJobResult,
         *,
         client: Any = None,
         log_factory: Callable[[JobContext], SdkLogger] | None = None,
@@ -161,34 +164,29 @@ class JobContext:
         blocking: bool = False,
         typed_variables: Any = None,
     ) -> None:
-        self.job_key: JobKey = JobKey(str(raw.get("jobKey", "")))
-        self.type: str = str(raw.get("type", ""))
-        variables = raw.get("variables")
-        self.variables = JobVariables(cast("Mapping[str, Any]", variables) if isinstance(variables, Mapping) else {})
-        headers = raw.get("customHeaders")
-        self.custom_headers: dict[str, Any] = dict(cast("Mapping[str, Any]", headers)) if isinstance(headers, Mapping) else {}
-        retries = raw.get("retries")
-        self.retries: int = retries if isinstance(retries, int) else 0
-        deadline = raw.get("deadline")
+        self.job_key: JobKey = job.job_key
+        self.type: str = job.type
+        self.variables = JobVariables(job.variables)
+        self.custom_headers: dict[str, Any] = job.custom_headers
+        self.retries: int = job.retries
         #: When the job times out on the server, in epoch milliseconds (server clock).
-        self.deadline: int | None = deadline if isinstance(deadline, int) else None
-        self.process_instance_key: ProcessInstanceKey = ProcessInstanceKey(str(raw.get("processInstanceKey", "")))
-        self.process_definition_key: ProcessDefinitionKey = ProcessDefinitionKey(str(raw.get("processDefinitionKey", "")))
-        self.process_definition_id: ProcessDefinitionId = ProcessDefinitionId(str(raw.get("processDefinitionId", "")))
-        version = raw.get("processDefinitionVersion")
-        self.process_definition_version: int | None = version if isinstance(version, int) else None
-        self.element_id: ElementId = ElementId(str(raw.get("elementId", "")))
-        self.element_instance_key: ElementInstanceKey = ElementInstanceKey(str(raw.get("elementInstanceKey", "")))
-        self.tenant_id: TenantId = TenantId(str(raw.get("tenantId", "")))
-        self.worker: str = str(raw.get("worker", ""))
-        self.kind: str = str(raw.get("kind", "BPMN_ELEMENT"))
-        self.listener_event_type: str = str(raw.get("listenerEventType", "UNSPECIFIED"))
-        user_task = raw.get("userTask")
-        self.user_task: dict[str, Any] | None = dict(cast("Mapping[str, Any]", user_task)) if isinstance(user_task, Mapping) else None
-        tags = raw.get("tags")
-        self.tags: tuple[str, ...] = tuple(str(t) for t in cast("Sequence[object]", tags)) if isinstance(tags, list) else ()
-        root = raw.get("rootProcessInstanceKey")
-        self.root_process_instance_key: str | None = str(root) if root is not None else None
+        self.deadline: int | None = job.deadline
+        self.process_instance_key: ProcessInstanceKey = job.process_instance_key
+        self.process_definition_key: ProcessDefinitionKey = job.process_definition_key
+        self.process_definition_id: ProcessDefinitionId = job.process_definition_id
+        self.process_definition_version: int | None = job.process_definition_version
+        self.element_id: ElementId = job.element_id
+        self.element_instance_key: ElementInstanceKey = job.element_instance_key
+        self.tenant_id: TenantId = job.tenant_id
+        self.worker: str = job.worker
+        self.kind: str = str(job.kind)
+        self.listener_event_type: str = str(job.listener_event_type)
+        user_task = job.user_task
+        #: The user task of a user task listener job, with wire names (None for other jobs).
+        self.user_task: dict[str, Any] | None = None if user_task is None else cast("dict[str, Any]", unstructure(user_task))
+        self.tags: tuple[str, ...] = tuple(job.tags)
+        root = job.root_process_instance_key
+        self.root_process_instance_key: str | None = None if root is None else str(root)
         #: The client for further calls from the handler: the async client for
         #: async handlers, a blocking client sharing its configuration for
         #: thread handlers, None in a process child (see the module docstring).
@@ -200,9 +198,8 @@ class JobContext:
         self._deliver = deliver
         self._loop = loop
         self._blocking = blocking
-        self._lock = threading.Lock()
-        self._decision: Decision | None = None
-        self._pending: asyncio.Future[SendResult] | None = None
+        #: The one outcome of this job (used by the worker; handlers use the methods below).
+        self.outcome_claim = OutcomeClaim()
 
     # -- data -------------------------------------------------------------------------
 
@@ -225,11 +222,11 @@ class JobContext:
     @property
     def decision(self) -> Decision | None:
         """The outcome chosen for this job so far (None while undecided)."""
-        return self._decision
+        return self.outcome_claim.decision
 
     @property
     def has_outcome(self) -> bool:
-        return self._decision is not None
+        return self.outcome_claim.decision is not None
 
     def __repr__(self) -> str:
         return f"JobContext(job_key={self.job_key!r}, type={self.type!r}, retries={self.retries})"
@@ -285,32 +282,19 @@ class JobContext:
         """
         if denied_reason is not None and not denied:
             raise ValidationError("complete_user_task_listener: denied_reason is only allowed with denied=True")
-        result: dict[str, Any] = {"type": "userTask", "denied": bool(denied)}
-        if denied_reason is not None:
-            result["deniedReason"] = denied_reason
-        if corrections is not None:
-            result["corrections"] = _corrections(corrections)
+        result = JobResultUserTask(
+            denied=bool(denied),
+            denied_reason=UNSET if denied_reason is None else denied_reason,
+            corrections=UNSET if corrections is None else _corrections(corrections),
+        )
         return self._submit(Complete(variables=_optional_dict("variables", variables), result=result))
 
     # -- machinery ----------------------------------------------------------------------
 
-    def _claim(self, decision: Decision) -> bool:
-        """Record ``decision`` if no outcome was chosen yet; False if one was."""
-        with self._lock:
-            if self._decision is not None:
-                return False
-            self._decision = decision
-            return True
-
-    def _unclaim(self, decision: Decision) -> None:
-        """Forget ``decision`` (it could not be sent at all), so another outcome may be chosen."""
-        with self._lock:
-            if self._decision is decision:
-                self._decision = None
-
     def _submit(self, decision: Decision) -> OutcomeHandle:
-        if not self._claim(decision):
-            current = self._decision
+        claim = self.outcome_claim
+        if not claim.claim(decision):
+            current = claim.decision
             what = type(current).__name__.lower() if current is not None else "an outcome"
             raise OutcomeAlreadySentError(
                 f"job {self.job_key}: an outcome ({what}) was already chosen; a job gets exactly one"
@@ -325,21 +309,21 @@ class JobContext:
             future = asyncio.run_coroutine_threadsafe(self._deliver_checked(deliver, decision), loop)
             return OutcomeHandle(result=future.result())
         task = loop.create_task(self._deliver_checked(deliver, decision))
-        self._pending = task
+        claim.pending = task
         return OutcomeHandle(task)
 
-    async def _deliver_checked(self, deliver: Deliver, decision: Decision) -> SendResult:
+    async def _deliver_checked(self, deliver: Deliver, decision: Decision) -> DeliveryResult:
         try:
             return await deliver(self, decision)
         except ValidationError:
-            self._unclaim(decision)
+            self.outcome_claim.unclaim(decision)
             raise
 
     def __getstate__(self) -> dict[str, Any]:
         # What crosses into a process child: data only. No client, logger,
         # loop or lock (none of them can be pickled, and none work there).
         state = {name: getattr(self, name) for name in _DATA_FIELDS}
-        state["_decision"] = self._decision
+        state["outcome_claim"] = self.outcome_claim
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -351,9 +335,7 @@ class JobContext:
         self._deliver = None
         self._loop = None
         self._blocking = False
-        self._lock = threading.Lock()
-        self._decision = state["_decision"]
-        self._pending = None
+        self.outcome_claim = state["outcome_claim"]
 
 
 _DATA_FIELDS = (
@@ -385,20 +367,14 @@ def _check_int(operation: str, name: str, value: object, *, minimum: int) -> Non
         raise ValidationError(f"{operation}: {name} must be an int >= {minimum}, got {value!r}")
 
 
-def _corrections(value: object) -> dict[str, Any]:
+def _corrections(value: object) -> JobResultCorrections:
+    if isinstance(value, JobResultCorrections):
+        return value
     if isinstance(value, Mapping):
-        return dict(cast("Mapping[str, Any]", value))
-    from camunda_core.runtime.request_builder import to_wire
-
-    try:
-        wire = to_wire(value)
-    except Exception as exc:
-        raise ValidationError(
-            f"complete_user_task_listener: corrections must be a dict or a JobResultCorrections model, "
-            f"got {type(value).__name__} ({type(exc).__name__}: {exc})"
-        ) from exc
-    if not isinstance(wire, dict):
-        raise ValidationError(
-            f"complete_user_task_listener: corrections must be a dict or a JobResultCorrections model, got {type(value).__name__}"
-        )
-    return cast("dict[str, Any]", wire)
+        try:
+            return cast("JobResultCorrections", structure(value, JobResultCorrections))
+        except ConversionError as exc:
+            raise ValidationError(f"complete_user_task_listener: corrections do not fit JobResultCorrections: {exc}") from exc
+    raise ValidationError(
+        f"complete_user_task_listener: corrections must be a dict or a JobResultCorrections model, got {type(value).__name__}"
+    )

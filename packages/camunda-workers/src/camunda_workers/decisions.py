@@ -1,0 +1,246 @@
+"""What a handler's result becomes, and the claim of exactly one outcome per job.
+
+A handler's result becomes exactly one :data:`Decision`:
+
+* returned value (dict, typed variables object, or None) → :class:`Complete`
+* ``raise JobError(code, ...)`` → :class:`ThrowError` (a BPMN error)
+* ``raise JobFailure(message, ...)`` → :class:`Fail` with the given retries
+* any other exception (any ``BaseException``) → :class:`Fail` with ``retries - 1``
+  and the configured back-off
+* ``KeyboardInterrupt``, ``SystemExit`` (or an async handler's own
+  ``CancelledError``) → the job is released and the worker's host stops gracefully
+* an explicit ``job.complete()`` / ``fail()`` / ``throw_error()`` /
+  ``complete_user_task_listener()`` → that decision, and the return value is ignored
+
+Decisions are plain, picklable values: a process-pool child records one and
+the parent applies it. :class:`OutcomeClaim` (held by every ``JobContext``)
+makes sure only one decision is ever chosen for a job.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Union
+
+import attrs
+
+from camunda_core.errors import CamundaError, ValidationError
+from camunda_core.models.job_result_user_task import JobResultUserTask
+from camunda_workers.typed_variables import to_variables_dict
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from camunda_workers.delivery import DeliveryResult
+
+__all__ = [
+    "Complete",
+    "Fail",
+    "ThrowError",
+    "Decision",
+    "JobError",
+    "JobFailure",
+    "OutcomeAlreadySentError",
+    "OutcomeClaim",
+    "describe",
+    "failure",
+    "failure_message",
+    "decision_for_error",
+    "decision_for_value",
+    "release_decision",
+]
+
+
+@attrs.frozen(kw_only=True)
+class Complete:
+    """Complete the job, optionally with variables and a listener ``result``."""
+
+    variables: Mapping[str, Any] | None = None
+    #: The ``result`` of the completion request (user task listeners).
+    result: JobResultUserTask | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Fail:
+    """Fail the job with an explicit number of remaining retries."""
+
+    message: str
+    retries: int
+    retry_back_off_ms: int = 0
+    variables: Mapping[str, Any] | None = None
+    #: True when the worker gives the job back unprocessed (shutdown, overflow).
+    release: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class ThrowError:
+    """Throw a BPMN error for the job's task."""
+
+    code: str
+    message: str | None = None
+    variables: Mapping[str, Any] | None = None
+
+
+Decision = Union[Complete, Fail, ThrowError]
+
+
+class JobError(Exception):
+    """Raise from a handler to throw a BPMN error (caught by an error boundary event)."""
+
+    def __init__(self, code: str, message: str | None = None, variables: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message or code)
+        self.code = code
+        self.message = message
+        self.variables = variables
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable with all its fields, so it crosses the process pool intact.
+        return (type(self), (self.code, self.message, self.variables))
+
+
+class JobFailure(Exception):
+    """Raise from a handler to fail the job with chosen retries and back-off.
+
+    ``retries=None`` means the job's retries minus one (as for any exception);
+    ``retry_back_off`` is in milliseconds (None = the worker's configured back-off).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retries: int | None = None,
+        retry_back_off: int | None = None,
+        variables: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retries = retries
+        self.retry_back_off = retry_back_off
+        self.variables = variables
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_job_failure, (type(self), self.message, self.retries, self.retry_back_off, self.variables))
+
+
+def _rebuild_job_failure(
+    cls: type[JobFailure],
+    message: str,
+    retries: int | None,
+    retry_back_off: int | None,
+    variables: Mapping[str, Any] | None,
+) -> JobFailure:
+    return cls(message, retries=retries, retry_back_off=retry_back_off, variables=variables)
+
+
+class OutcomeAlreadySentError(CamundaError):
+    """A second outcome was requested for a job that already has one."""
+
+
+
+
+class OutcomeClaim:
+    """The one outcome of one job: the first :meth:`claim` wins, later ones are refused.
+
+    Shared by the handler (explicit outcome methods, possibly from a thread) and the
+    worker (the handler's result, a timeout, a release), hence the lock. ``pending``
+    is the delivery an async handler started explicitly, which the worker awaits
+    before freeing the job's slot.
+    """
+
+    __slots__ = ("_lock", "decision", "pending")
+
+    def __init__(self, decision: Decision | None = None) -> None:
+        self._lock = threading.Lock()
+        #: The decision chosen so far (None while undecided).
+        self.decision: Decision | None = decision
+        self.pending: asyncio.Future[DeliveryResult] | None = None
+
+    def claim(self, decision: Decision) -> bool:
+        """Record ``decision`` if no outcome was chosen yet; False if one was."""
+        with self._lock:
+            if self.decision is not None:
+                return False
+            self.decision = decision
+            return True
+
+    def unclaim(self, decision: Decision) -> None:
+        """Forget ``decision`` (it could not be sent at all), so another outcome may be chosen."""
+        with self._lock:
+            if self.decision is decision:
+                self.decision = None
+
+    def __getstate__(self) -> tuple[Decision | None]:
+        # Crosses into a process child and back: the decision only (no lock, no future).
+        # A tuple, never None: pickle skips __setstate__ for a falsy state.
+        return (self.decision,)
+
+    def __setstate__(self, state: tuple[Decision | None]) -> None:
+        self.__init__(state[0])
+
+
+def failure_message(error: BaseException) -> str:
+    """The failure message sent for a handler exception."""
+    return f"{type(error).__name__}: {error}"
+
+
+def failure(
+    job_retries: int,
+    message: str,
+    *,
+    retry_back_off_ms: int,
+    retries: int | None = None,
+    back_off_ms: int | None = None,
+    variables: Mapping[str, Any] | None = None,
+) -> Fail:
+    """Fail with ``retries`` (None: the job's retries minus one) and ``back_off_ms`` (None: the configured one)."""
+    return Fail(
+        message=message,
+        retries=max(job_retries - 1, 0) if retries is None else retries,
+        retry_back_off_ms=retry_back_off_ms if back_off_ms is None else back_off_ms,
+        variables=variables,
+    )
+
+
+def release_decision(retries: int, worker_name: str, reason: str) -> Fail:
+    """Give a job back unprocessed: retries unchanged and no back-off, so another worker takes it now."""
+    return Fail(message=f"released by worker {worker_name!r}: {reason}", retries=retries, retry_back_off_ms=0, release=True)
+
+
+def decision_for_error(error: BaseException | None, message: str, job_retries: int, retry_back_off_ms: int) -> Decision:
+    """What a handler's exception becomes: a BPMN error, a chosen failure, or retries - 1."""
+    if isinstance(error, JobError):
+        return ThrowError(code=error.code, message=error.message, variables=_variables(error.variables))
+    if isinstance(error, JobFailure):
+        return failure(
+            job_retries,
+            error.message,
+            retry_back_off_ms=retry_back_off_ms,
+            retries=error.retries,
+            back_off_ms=error.retry_back_off,
+            variables=_variables(error.variables),
+        )
+    return failure(job_retries, message, retry_back_off_ms=retry_back_off_ms)
+
+
+def decision_for_value(value: object, job_retries: int, retry_back_off_ms: int) -> Decision:
+    """What a handler's return value becomes: complete with it, or fail when it is not variables."""
+    try:
+        variables = None if value is None else to_variables_dict(value, what="the handler's return value")
+    except ValidationError as error:
+        return failure(job_retries, failure_message(error), retry_back_off_ms=retry_back_off_ms)
+    return Complete(variables=variables)
+
+
+def describe(decision: Decision) -> str:
+    """A decision for a log line."""
+    if isinstance(decision, Complete):
+        return "complete"
+    if isinstance(decision, ThrowError):
+        return f"throw error {decision.code!r}"
+    return "release" if decision.release else f"fail (retries {decision.retries})"
+
+
+def _variables(variables: object) -> Mapping[str, Any] | None:
+    return None if variables is None else to_variables_dict(variables)

@@ -1,0 +1,57 @@
+"""Calling the ``camunda_job_*`` observer hooks of :mod:`camunda_workers.hookspecs`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from camunda_core.plugins import notify_observers
+from camunda_workers.hookspecs import JobActivated, JobFinished, JobOutcome
+
+if TYPE_CHECKING:
+    from camunda_workers.job_context import JobContext
+
+__all__ = ["JobLifecycleHooks"]
+
+
+class JobLifecycleHooks:
+    """Calls the ``camunda_job_*`` observer hooks, when any plugin implements them."""
+
+    def __init__(self, pm: Any, log: Any, clock: Callable[[], float]) -> None:
+        self._hook = pm.hook
+        self._log = log
+        self._clock = clock
+        self._observed = bool(pm.hook.camunda_job_activated.get_hookimpls()) or bool(
+            pm.hook.camunda_job_finished.get_hookimpls()
+        )
+        self._activated_at: dict[str, float] = {}
+
+    def activated(self, context: JobContext, worker_name: str) -> None:
+        if not self._observed:
+            return
+        self._activated_at[context.job_key] = self._clock()
+        event = JobActivated(
+            job_key=context.job_key, job_type=context.type, worker_name=worker_name, retries=context.retries
+        )
+        self._call(self._hook.camunda_job_activated, event)
+
+    def finished(
+        self, job_key: str, job_type: str, worker_name: str, outcome: JobOutcome, interrupt: str | None = None
+    ) -> None:
+        if not self._observed:
+            return
+        started = self._activated_at.pop(job_key, None)
+        duration_seconds = self._clock() - started if started is not None else 0.0
+        event = JobFinished(
+            job_key=job_key,
+            job_type=job_type,
+            worker_name=worker_name,
+            outcome=outcome,
+            duration_seconds=duration_seconds,
+            interrupt=interrupt,
+        )
+        self._call(self._hook.camunda_job_finished, event)
+
+    def _call(self, hook: Any, event: object) -> None:
+        # An observer must never cost a job its outcome: the one observer rule of the SDK.
+        notify_observers(hook, self._log, event=event)

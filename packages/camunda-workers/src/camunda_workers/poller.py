@@ -1,0 +1,151 @@
+"""The activation long-poll loop and its back-off.
+
+One activation request is open at a time. It asks for exactly the free
+capacity (``max_concurrent_jobs`` minus the jobs in flight, as the supervisor
+counts them) and the next one starts as soon as the previous returned and a
+slot is free (no fixed sleep). Errors and backpressure pause polling with
+jittered exponential back-off, reset by the first successful poll; the loop
+itself never dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from camunda_core.errors import ApiError, BackpressureError
+from camunda_workers.decisions import failure_message
+
+if TYPE_CHECKING:
+    from camunda_core.logging import SdkLogger
+    from camunda_workers.config import ResolvedWorkerConfig
+    from camunda_workers.job_api import JobApi
+    from camunda_workers.supervisor import Supervisor
+
+__all__ = ["PollBackoff", "Poller"]
+
+
+class PollBackoff:
+    """Capped exponential back-off with full jitter for the poll loop; reset on success."""
+
+    def __init__(
+        self,
+        *,
+        initial: float = 0.05,
+        maximum: float = 10.0,
+        random_fraction: Callable[[], float] = random.random,
+    ) -> None:
+        self.initial = initial
+        self.maximum = maximum
+        self.failures = 0
+        self._random = random_fraction
+
+    def next_delay(self, retry_after: float | None = None) -> float:
+        """The next pause in seconds (at least ``retry_after``, capped at 300 s)."""
+        self.failures += 1
+        ceiling = min(self.maximum, self.initial * (2.0 ** min(self.failures - 1, 30)))
+        # Keep a floor of half the ceiling: full jitter near zero would re-poll
+        # an overloaded server almost at once.
+        delay = ceiling * (0.5 + 0.5 * min(max(self._random(), 0.0), 1.0))
+        if retry_after is not None and retry_after > 0:
+            delay = max(delay, min(retry_after, 300.0))
+        return delay
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+class Poller:
+    """Activates jobs for one worker and hands them to its supervisor."""
+
+    def __init__(
+        self,
+        api: JobApi,
+        config: ResolvedWorkerConfig,
+        supervisor: Supervisor,
+        log: SdkLogger,
+        clock: Callable[[], float],
+    ) -> None:
+        self._api = api
+        self._config = config
+        self._supervisor = supervisor
+        self._log = log
+        self._clock = clock
+        self.backoff = PollBackoff()
+        #: Set once the worker stops: no new polls, and a pause ends at once.
+        self.stop_requested = asyncio.Event()
+
+    @property
+    def stopping(self) -> bool:
+        return self.stop_requested.is_set()
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, but wake at once when the worker stops."""
+        if self.stopping:
+            return
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.stop_requested.wait(), timeout=seconds)
+
+    async def run(self) -> None:
+        """The poll loop: runs until the worker stops."""
+        supervisor = self._supervisor
+        while not self.stopping:
+            try:
+                free = supervisor.free_slots()
+                if free <= 0:
+                    await supervisor.wait_for_capacity()
+                    continue
+                await self._poll_once(free)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the loop never dies: log, back off, go on
+                delay_seconds = self.backoff.next_delay()
+                self._log.error(
+                    "unexpected error in the poll loop: %s; polling again in %.0f ms",
+                    failure_message(error),
+                    delay_seconds * 1000,
+                )
+                await self._pause(delay_seconds)
+        self._log.debug("poll loop ended for %s", self._config.job_type)
+
+    async def _poll_once(self, free: int) -> None:
+        config = self._config
+        started = self._clock()
+        try:
+            jobs = await self._api.activate(
+                job_type=config.job_type,
+                worker=config.worker_name,
+                timeout_ms=config.job_timeout_ms,
+                max_jobs=free,
+                request_timeout_ms=config.request_timeout_ms,
+                fetch_variables=config.fetch_variables,
+                tenant_ids=config.tenant_ids,
+                log=self._log,
+            )
+        except BackpressureError as error:
+            delay_seconds = self.backoff.next_delay(_retry_after_seconds(error))
+            self._log.info(
+                "activation met backpressure (%s); polling again in %.0f ms", error.status, delay_seconds * 1000
+            )
+            await self._pause(delay_seconds)
+            return
+        except Exception as error:
+            delay_seconds = self.backoff.next_delay(_retry_after_seconds(error))
+            self._log.warning(
+                "activation failed: %s; polling again in %.0f ms", failure_message(error), delay_seconds * 1000
+            )
+            await self._pause(delay_seconds)
+            return
+        self.backoff.reset()
+        if jobs:
+            # The local deadline counts from when the poll was sent: a skewed server clock does not matter.
+            self._supervisor.admit(jobs, free, local_deadline=started + config.job_timeout_ms / 1000.0, stopping=self.stopping)
+
+
+def _retry_after_seconds(error: BaseException) -> float | None:
+    if not isinstance(error, ApiError):
+        return None
+    return error.retry_after

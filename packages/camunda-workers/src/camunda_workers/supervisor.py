@@ -1,0 +1,306 @@
+"""Running handlers: in-flight accounting, the job timeout, lease extension, the handler's result.
+
+Capacity: ``in_flight`` counts jobs from activation until their outcome was
+delivered (or given up). It is the only counter, and the poller asks for
+exactly ``max_concurrent_jobs - in_flight`` jobs, so the limit holds as the
+server sees it.
+
+A handler that raises ``KeyboardInterrupt`` or ``SystemExit`` (or, async, a
+``CancelledError`` nobody asked for) has its job released, and the supervisor
+calls ``on_interrupt`` so the program ends through the graceful path with a
+report rather than with jobs in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from camunda_core.errors import Conflict, NotFound, ValidationError
+from camunda_workers.decisions import (
+    Fail,
+    JobError,
+    JobFailure,
+    decision_for_error,
+    decision_for_value,
+    describe,
+    failure,
+    failure_message,
+    release_decision,
+)
+from camunda_workers.executor import HandlerResult, HandlerRunner, interrupt_name
+from camunda_workers.typed_variables import VariablesError, build_variables
+
+if TYPE_CHECKING:
+    from camunda_core.logging import SdkLogger
+    from camunda_core.models.activated_job_result import ActivatedJobResult
+    from camunda_workers.config import ResolvedWorkerConfig
+    from camunda_workers.delivery import Delivery
+    from camunda_workers.job_api import JobApi
+    from camunda_workers.job_context import JobContext
+    from camunda_workers.job_hooks import JobLifecycleHooks
+    from camunda_workers.report import ReportCounter
+
+__all__ = ["ActiveJob", "Supervisor"]
+
+
+class ActiveJob:
+    """Book-keeping for one job between activation and its outcome."""
+
+    __slots__ = ("context", "handler", "task")
+
+    def __init__(self, context: JobContext) -> None:
+        self.context = context
+        self.task: asyncio.Task[None] | None = None
+        self.handler: asyncio.Future[HandlerResult] | None = None
+
+
+class Supervisor:
+    """Runs each activated job's handler and turns what it did into the job's one decision."""
+
+    def __init__(
+        self,
+        config: ResolvedWorkerConfig,
+        api: JobApi,
+        delivery: Delivery,
+        counter: ReportCounter,
+        hooks: JobLifecycleHooks,
+        log: SdkLogger,
+        clock: Callable[[], float],
+        *,
+        new_context: Callable[[ActivatedJobResult], JobContext],
+        runner: HandlerRunner,
+        on_interrupt: Callable[[], None],
+    ) -> None:
+        self._config = config
+        self._api = api
+        self._delivery = delivery
+        self._counter = counter
+        self._hooks = hooks
+        self._log = log
+        self._clock = clock
+        self._new_context = new_context
+        self.runner = runner
+        self._on_interrupt = on_interrupt
+        self._capacity = asyncio.Event()
+        #: Jobs activated and not yet finished.
+        self.in_flight = 0
+        self.active: set[ActiveJob] = set()
+        #: Set by shutdown: lease extensions stop.
+        self.stopping = False
+
+    def free_slots(self) -> int:
+        return self._config.max_concurrent_jobs - self.in_flight
+
+    async def wait_for_capacity(self) -> None:
+        """Return once a job finished (or the worker stops)."""
+        self._capacity.clear()
+        await self._capacity.wait()
+
+    def wake(self) -> None:
+        self._capacity.set()
+
+    def admit(self, jobs: list[ActivatedJobResult], free: int, *, local_deadline: float, stopping: bool) -> None:
+        """Take activated jobs in: run a handler for each, or release what cannot be run."""
+        config = self._config
+        delivery = self._delivery
+        self._counter.add("activated", len(jobs))
+        for index, job in enumerate(jobs):
+            context = self._new_context(job)
+            self._hooks.activated(context, config.worker_name)
+            active = ActiveJob(context)
+            self.in_flight += 1
+            self.active.add(active)
+            if stopping or index >= free:
+                # Stopping, or the server sent more than asked: give it back untouched.
+                reason = "worker is stopping" if stopping else "more jobs than requested"
+                active.task = asyncio.ensure_future(self._release(active, reason))
+            else:
+                task = asyncio.ensure_future(self._run_job(active, local_deadline))
+                active.task = task
+                delivery.job_tasks.add(task)
+                task.add_done_callback(delivery.job_tasks.discard)
+
+    async def _run_job(self, active: ActiveJob, deadline: float) -> None:
+        context = active.context
+        config = self._config
+        try:
+            if config.variables_type is not None:
+                try:
+                    context.typed_variables = build_variables(config.variables_type, context.variables)
+                except VariablesError as error:
+                    await self._delivery.claim_and_deliver(context, self._failure(context, failure_message(error)))
+                    return
+            handler = self.runner.start(context)
+            active.handler = handler
+            result = await self._supervise(context, handler, deadline)
+            if result is None:
+                return  # timed out and cancelled: the job is no longer ours
+            await self._finish(context, result)
+        finally:
+            self.active.discard(active)
+            self.in_flight -= 1
+            self._capacity.set()
+
+    def _failure(self, context: JobContext, message: str) -> Fail:
+        return failure(context.retries, message, retry_back_off_ms=self._config.retry_back_off_ms)
+
+    def _timed_out(self, context: JobContext) -> None:
+        config = self._config
+        self._counter.add("timed_out")
+        self._log.warning(
+            "job %s: handler still running at the job timeout (%d ms); cancelled it, the server re-offers the job",
+            context.job_key,
+            config.job_timeout_ms,
+        )
+        # Nothing more may be sent for this job from this worker.
+        context.outcome_claim.claim(release_decision(context.retries, config.worker_name, "timed out"))
+
+    def _warn_uninterruptible(self, context: JobContext) -> None:
+        self._log.warning(
+            "job %s: handler still running at the job timeout (%d ms); it cannot be interrupted, "
+            "its outcome will be sent when it returns (enable extend_lease for long handlers)",
+            context.job_key,
+            self._config.job_timeout_ms,
+        )
+
+    async def _supervise(
+        self, context: JobContext, handler: asyncio.Future[HandlerResult], deadline: float
+    ) -> HandlerResult | None:
+        """Wait for the handler, extending the lease or reacting to the job timeout."""
+        config = self._config
+        job_timeout_seconds = config.job_timeout_ms / 1000.0
+        warned = False
+        extending = config.extend_lease
+        if not extending:
+            # Common case: wait for the handler with a cheap timer, not asyncio.wait.
+            timed_out = False
+
+            def on_deadline() -> None:
+                nonlocal timed_out
+                timed_out = True
+                if config.strategy == "async":
+                    handler.cancel()
+                else:
+                    self._warn_uninterruptible(context)
+
+            timer = asyncio.get_running_loop().call_later(max(deadline - self._clock(), 0.0), on_deadline)
+            try:
+                return await handler
+            except asyncio.CancelledError:
+                if not (timed_out and config.strategy == "async"):
+                    raise
+                self._timed_out(context)
+                return None
+            except BaseException as error:
+                # Runners return results, never raise; this is a runner failure (or a
+                # GeneratorExit out of a closed coroutine): fail the job with it.
+                return _runner_failure(error, config.strategy)
+            finally:
+                timer.cancel()
+        while True:
+            remaining_seconds = deadline - self._clock()
+            if extending:
+                wait_seconds: float | None = max(remaining_seconds - job_timeout_seconds / 2.0, 0.0)
+            else:
+                wait_seconds = max(remaining_seconds, 0.0) if not warned else None
+            done, _ = await asyncio.wait({handler}, timeout=wait_seconds)
+            if done:
+                try:
+                    return handler.result()
+                except asyncio.CancelledError:
+                    raise
+                except BaseException as error:
+                    # The runner itself failed: fail the job with it.
+                    return _runner_failure(error, config.strategy)
+            if extending and not self.stopping:
+                asked_at = self._clock()
+                try:
+                    await self._api.extend_timeout(context.job_key, timeout_ms=config.job_timeout_ms)
+                except (NotFound, Conflict) as error:
+                    self._log.warning("job %s: lease extension refused (%s); no longer extending", context.job_key, error.status)
+                    extending = False
+                except Exception as error:
+                    self._log.warning("job %s: lease extension failed: %s", context.job_key, failure_message(error))
+                    extending = False
+                else:
+                    deadline = asked_at + job_timeout_seconds
+                    self._log.debug("job %s: lease extended by %d ms", context.job_key, config.job_timeout_ms)
+                continue
+            extending = False
+            if self._clock() < deadline:
+                continue
+            if config.strategy == "async":
+                handler.cancel()
+                self._timed_out(context)
+                await asyncio.gather(handler, return_exceptions=True)
+                return None
+            if not warned:
+                warned = True
+                self._warn_uninterruptible(context)
+
+    async def _finish(self, context: JobContext, result: HandlerResult) -> None:
+        config = self._config
+        delivery = self._delivery
+        if result.interrupt is not None:
+            self._interrupted(context, result)
+        pending = context.outcome_claim.pending
+        if pending is not None:
+            # An explicit outcome from an async handler: make sure it was sent.
+            try:
+                await asyncio.shield(pending)
+            except ValidationError as error:
+                # It could not be sent at all (the context unclaimed it): fail the job instead.
+                result = HandlerResult(error=error, error_message=failure_message(error))
+            except Exception:
+                return  # delivery problems were logged and counted by the delivery
+        if result.decision is not None:
+            await delivery.claim_and_deliver(context, result.decision)
+            return
+        if context.has_outcome:
+            return
+        if result.interrupt is not None:
+            # Not the job's fault: give it back untouched, as a graceful stop does.
+            delivery.interrupts[context.job_key] = result.interrupt
+            reason = f"its handler raised {result.interrupt}"
+            await delivery.claim_and_deliver(context, release_decision(context.retries, config.worker_name, reason))
+            return
+        message = result.error_message
+        if message is not None:
+            self._counter.add("handler_errors")
+            if not isinstance(result.error, (JobError, JobFailure)):
+                self._log.warning("job %s: handler raised %s", context.job_key, message)
+            decision = decision_for_error(result.error, message, context.retries, config.retry_back_off_ms)
+        else:
+            decision = decision_for_value(result.value, context.retries, config.retry_back_off_ms)
+        await delivery.claim_and_deliver(context, decision)
+
+    def _interrupted(self, context: JobContext, result: HandlerResult) -> None:
+        """Count the interrupt and ask for the graceful stop."""
+        self._counter.add("interrupted")
+        self._log.warning(
+            "job %s: handler raised %s; releasing the job and stopping the job workers",
+            context.job_key,
+            result.error_message or result.interrupt,
+        )
+        self._on_interrupt()
+
+    async def _release(self, active: ActiveJob, reason: str) -> None:
+        context = active.context
+        try:
+            decision = release_decision(context.retries, self._config.worker_name, reason)
+            if context.outcome_claim.claim(decision):
+                self._log.info("job %s: %s (%s)", context.job_key, describe(decision), reason)
+                await self._delivery.deliver(context, decision)
+        finally:
+            self.active.discard(active)
+            self.in_flight -= 1
+
+
+def _runner_failure(error: BaseException, strategy: str) -> HandlerResult:
+    return HandlerResult(
+        error=error,
+        error_message=failure_message(error),
+        interrupt=interrupt_name(error, async_handler=strategy == "async"),
+    )
