@@ -32,7 +32,7 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from camunda_core.backpressure import BudgetResult, ConcurrencyBudget
-from camunda_core.runtime.retry import backoff_ceiling
+from camunda_core.retry.backoff import backoff_ceiling
 
 _BUSY_BODY = b'{"type":"about:blank","title":"RESOURCE_EXHAUSTED","status":503,"detail":"busy"}'
 _OK_BODY = b"{}"

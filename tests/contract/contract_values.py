@@ -92,7 +92,8 @@ class CallArguments:
 def _annotation_namespace() -> dict[str, Any]:
     """Every name the generated method annotations use (models are imported only for type checking)."""
     import camunda_core.models as models_pkg
-    from camunda_core.runtime import consistency, multipart, retry
+    from camunda_core import retry
+    from camunda_core.runtime import consistency, multipart
 
     namespace: dict[str, Any] = {
         "FileInput": multipart.FileInput,

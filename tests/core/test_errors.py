@@ -74,3 +74,53 @@ def test_aiohttp_disconnect_mapped_through_httpx_aiohttp_is_not_a_connect_failur
     mapped = map_transport_error(wrapped)
     assert isinstance(mapped, errors.TransportConnectionError)
     assert mapped.request_sent is None
+
+
+# --------------------------------------------------------------------------- Retry-After on ApiError
+
+
+def _busy_503(headers: dict[str, str] | httpx.Headers) -> ApiError:
+    return api_error_from_response(
+        status=503,
+        body=b'{"title":"RESOURCE_EXHAUSTED","status":503}',
+        headers=headers,
+        operation_id="activateJobs",
+    )
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"content-type": "application/problem+json", "retry-after": "2"},
+        {"content-type": "application/problem+json", "Retry-After": "2"},
+        httpx.Headers({"Content-Type": "application/problem+json", "RETRY-AFTER": " 2 "}),
+    ],
+)
+def test_retry_after_header_is_carried_on_the_error(headers: dict[str, str] | httpx.Headers) -> None:
+    error = _busy_503(headers)
+    assert isinstance(error, ServiceUnavailable) and isinstance(error, BackpressureError)
+    assert error.retry_after == 2.0
+    # Not part of the message.
+    assert "2.0" not in str(error) and "Retry" not in str(error)
+
+
+def test_retry_after_survives_pickling() -> None:
+    error = _busy_503({"content-type": "application/problem+json", "retry-after": "2"})
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error)
+    assert copy.retry_after == 2.0
+    assert str(copy) == str(error)
+
+
+@pytest.mark.parametrize("value", [None, "", "soon", "-3"])
+def test_missing_or_invalid_retry_after_is_none(value: str | None) -> None:
+    headers = {"content-type": "application/problem+json"}
+    if value is not None:
+        headers["retry-after"] = value
+    assert _busy_503(headers).retry_after is None
+
+
+def test_retry_after_is_capped_and_settable_by_keyword() -> None:
+    assert _busy_503({"retry-after": "100000"}).retry_after == 300.0
+    assert ApiError(status=429, retry_after=1.5).retry_after == 1.5
+    assert ApiError(status=429).retry_after is None

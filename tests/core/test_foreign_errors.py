@@ -24,8 +24,8 @@ from camunda_core import errors
 from camunda_core.auth.strategy import AuthStrategy
 from camunda_core.errors import RequestConstructionError, map_transport_error
 from camunda_core.hookspecs import hookimpl
+from camunda_core.retry import classify
 from camunda_core.runtime.async_client import AsyncClientRuntime
-from camunda_core.runtime.retry import classify
 from camunda_core.runtime.sync_client import SyncClientRuntime
 
 TOKEN = "Bearer s3cret-token\r\nX-Injected: yes"

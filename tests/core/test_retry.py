@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 from mock_transport import NoWaitClock
@@ -25,12 +26,11 @@ from camunda_core.errors import (
     map_transport_error,
 )
 from camunda_core.hookspecs import hookimpl
-from camunda_core.runtime.async_client import AsyncClientRuntime
-from camunda_core.runtime.operation import Operation
-from camunda_core.runtime.retry import (
+from camunda_core.retry import (
     NO_RETRY,
     RETRY_AFTER_CAP,
     Attempt,
+    Backoff,
     DefaultRetryPolicy,
     NoRetryPolicy,
     RetryPolicy,
@@ -40,6 +40,9 @@ from camunda_core.runtime.retry import (
     parse_retry_after,
     resolve_retry_policy,
 )
+from camunda_core.retry.backoff import apply_retry_after, backoff_ceiling, backoff_delay
+from camunda_core.runtime.async_client import AsyncClientRuntime
+from camunda_core.runtime.operation import Operation
 from camunda_core.runtime.sync_client import SyncClientRuntime
 
 # --------------------------------------------------------------------------- helpers
@@ -364,6 +367,85 @@ def test_a_simulated_call_stops_at_the_deadline_or_attempt_limit() -> None:
     assert number == 8
 
 
+# --------------------------------------------------------------------------- the one backoff
+
+
+def test_backoff_ceiling_grows_by_factor_up_to_the_maximum() -> None:
+    assert [backoff_ceiling(n, 0.1, 5.0) for n in range(1, 9)] == pytest.approx(
+        [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0]
+    )
+    assert [backoff_ceiling(n, 1.0, 100.0, factor=3.0) for n in range(1, 6)] == pytest.approx([1, 3, 9, 27, 81])
+    # Attempt numbers below 1 mean the first ceiling; huge ones stay finite.
+    assert backoff_ceiling(0, 0.1, 5.0) == pytest.approx(0.1)
+    assert backoff_ceiling(10**9, 0.1, 5.0) == 5.0
+    assert backoff_ceiling(10**9, 0.1, 5.0, factor=1e300) == 5.0
+
+
+@pytest.mark.parametrize(
+    ("jitter", "fraction", "expected"),
+    [
+        ("full", 0.0, 0.0),
+        ("full", 0.25, 0.1),
+        ("full", 1.0, 0.4),
+        ("equal", 0.0, 0.2),
+        ("equal", 0.5, 0.3),
+        ("equal", 1.0, 0.4),
+        ("none", 0.0, 0.4),
+        ("none", 0.9, 0.4),
+        # An injected random outside [0, 1] is clamped.
+        ("full", -5.0, 0.0),
+        ("full", 5.0, 0.4),
+        ("equal", -5.0, 0.2),
+    ],
+)
+def test_backoff_delay_jitter_styles(jitter: Any, fraction: float, expected: float) -> None:
+    delay = backoff_delay(3, initial=0.1, max_delay=5.0, jitter=jitter, random=fixed(fraction))
+    assert delay == pytest.approx(expected)
+
+
+def test_backoff_delay_rejects_an_unknown_jitter() -> None:
+    with pytest.raises(ValueError, match="jitter"):
+        backoff_delay(1, initial=0.1, max_delay=1.0, jitter="half", random=fixed(0.5))  # pyright: ignore[reportArgumentType]
+
+
+def test_apply_retry_after_raises_never_lowers_and_is_capped() -> None:
+    assert apply_retry_after(0.5, None) == 0.5
+    assert apply_retry_after(0.5, 0.0) == 0.5
+    assert apply_retry_after(0.5, -1.0) == 0.5
+    assert apply_retry_after(0.5, 0.2) == 0.5
+    assert apply_retry_after(0.5, 2.0) == 2.0
+    assert apply_retry_after(0.5, 1000.0) == RETRY_AFTER_CAP
+    assert apply_retry_after(0.5, 1000.0, cap=3.0) == 3.0
+
+
+def test_backoff_bundles_the_parameters() -> None:
+    values = iter([0.0, 1.0, 0.5])
+    backoff = Backoff(initial=0.05, max_delay=10.0, jitter="equal", random=lambda: next(values))
+    # The worker's poll loop formula: ceiling * (0.5 + 0.5 * random()).
+    assert backoff.delay(1) == pytest.approx(0.025)
+    assert backoff.delay(2) == pytest.approx(0.1)
+    assert backoff.delay(20, retry_after=400.0) == pytest.approx(RETRY_AFTER_CAP)
+    assert backoff.ceiling(20) == 10.0
+    assert Backoff(initial=1.0, max_delay=2.0, jitter="none", retry_after_cap=5.0).delay(1, 9.0) == 5.0
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"initial": -1.0},
+        {"max_delay": float("inf")},
+        {"factor": 0.5},
+        {"retry_after_cap": -1.0},
+        {"jitter": "half"},
+        {"random": 0.5},
+    ],
+)
+def test_backoff_rejects_nonsense(kwargs: dict[str, Any]) -> None:
+    params: dict[str, Any] = {"initial": 0.1, "max_delay": 1.0, **kwargs}
+    with pytest.raises(ValueError, match="Backoff"):
+        Backoff(**params)
+
+
 # --------------------------------------------------------------------------- Retry-After
 
 
@@ -390,6 +472,55 @@ def test_retry_after_past_the_deadline_gives_up() -> None:
 def test_retry_after_does_not_make_a_fatal_error_retryable() -> None:
     policy = DefaultRetryPolicy(random=fixed(0.5))
     assert policy.next_delay(attempt(problem_error(400), retry_after=1.0)) is None
+
+
+def _busy_with_retry_after(value: str) -> ApiError:
+    return api_error_from_response(
+        status=503,
+        body=b'{"title":"RESOURCE_EXHAUSTED","status":503}',
+        headers={"content-type": "application/problem+json", "retry-after": value},
+        operation_id="createProcessInstance",
+    )
+
+
+def test_attempt_takes_retry_after_from_the_error() -> None:
+    error = _busy_with_retry_after("2")
+    assert error.retry_after == 2.0
+    built = Attempt(operation_id="x", idempotent=False, attempt=1, elapsed=0.0, status=503, error=error)
+    assert built.retry_after == 2.0
+    # Given explicitly, the attempt's own value wins.
+    assert attrs.evolve(built, retry_after=5.0).retry_after == 5.0
+    no_error = Attempt(operation_id="x", idempotent=True, attempt=1, elapsed=0.0, status=None, error=None)
+    assert no_error.retry_after is None
+
+
+def test_policy_honours_the_errors_retry_after() -> None:
+    policy = DefaultRetryPolicy(random=fixed(0.5))
+    error = _busy_with_retry_after("2")
+    built = Attempt(operation_id="x", idempotent=False, attempt=1, elapsed=0.0, status=503, error=error)
+    assert policy.next_delay(built) == pytest.approx(2.0)
+
+
+def test_client_waits_what_a_503_retry_after_asks() -> None:
+    busy = httpx.Response(
+        503,
+        json={"type": "about:blank", "title": "RESOURCE_EXHAUSTED", "status": 503},
+        headers={"Retry-After": "2"},
+    )
+    cluster = _ScriptedCluster(busy, _ok())
+    sleeps: list[float] = []
+    with _sync_client(cluster, sleeps) as client:
+        assert client.runtime.invoke(_POST, body={"processDefinitionId": "p"}) == {"ok": True}
+    assert sleeps == [2.0]
+
+
+def test_error_raised_after_giving_up_keeps_its_retry_after() -> None:
+    busy = httpx.Response(503, json={"title": "RESOURCE_EXHAUSTED", "status": 503}, headers={"Retry-After": "2"})
+    cluster = _ScriptedCluster(busy)
+    sleeps: list[float] = []
+    with _sync_client(cluster, sleeps) as client, pytest.raises(BackpressureError) as caught:
+        client.runtime.invoke(_GET, retry=False)
+    assert caught.value.retry_after == 2.0
 
 
 @pytest.mark.parametrize(

@@ -22,8 +22,8 @@ import pytest
 
 from camunda_core import errors
 from camunda_core.hookspecs import hookimpl
+from camunda_core.retry import classify
 from camunda_core.runtime.async_client import AsyncClientRuntime
-from camunda_core.runtime.retry import classify
 from camunda_core.runtime.sync_client import SyncClientRuntime
 
 TRANSPORTS = ["sync", "httpx", "aiohttp"]

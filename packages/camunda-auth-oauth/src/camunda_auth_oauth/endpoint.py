@@ -25,6 +25,8 @@ import httpx
 from camunda_auth_oauth.settings import OAuthSettings
 from camunda_core.errors import AuthenticationError
 from camunda_core.logging import NullLogger, SdkLogger, redact
+from camunda_core.retry.backoff import apply_retry_after
+from camunda_core.retry.retry_after import retry_after_from_headers
 from camunda_core.runtime.tls import TlsSettings
 from camunda_core.types import Secret
 
@@ -215,7 +217,7 @@ class TokenEndpoint:
             )
         if status in _TRANSIENT_STATUSES:
             return _Transient(
-                f"HTTP {status}", status=status, retry_after=_retry_after(response)
+                f"HTTP {status}", status=status, retry_after=retry_after_from_headers(response.headers)
             )
         error = self._oauth_error(response)
         if status in _REJECTED_STATUSES:
@@ -319,9 +321,8 @@ class TokenEndpoint:
     def _delay(self, attempt: int, failure: _Transient) -> float:
         retry = self._settings.retry
         delay = retry.delay_before(attempt, self._random_fraction())
-        if failure.retry_after is not None:
-            delay = min(max(delay, failure.retry_after), retry.max_delay)
-        return delay
+        # A Retry-After raises the delay, but never past CAMUNDA_RETRY_MAX_DELAY_MS.
+        return apply_retry_after(delay, failure.retry_after, cap=retry.max_delay)
 
     def _log_retry(self, attempt: int, delay: float, failure: _Transient) -> None:
         self._logger.debug(
@@ -367,17 +368,6 @@ def _positive_seconds(value: object) -> float | None:
     if isinstance(value, (int, float)) and value > 0 and value != float("inf"):
         return float(value)
     return None
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    header = response.headers.get("retry-after")
-    if header is None:
-        return None
-    try:
-        seconds = float(header.strip())
-    except ValueError:
-        return None  # an HTTP date: rare for token endpoints, backoff applies
-    return seconds if seconds >= 0 else None
 
 
 def _short(text: str) -> str:

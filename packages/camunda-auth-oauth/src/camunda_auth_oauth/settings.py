@@ -16,7 +16,7 @@ import attrs
 import httpx
 
 from camunda_core.errors import ConfigurationError, ConfigurationProblem
-from camunda_core.runtime.retry import backoff_ceiling
+from camunda_core.retry.backoff import backoff_delay
 from camunda_core.types import Secret
 
 __all__ = ["OAuthConfigSource", "OAuthSettings", "RetrySettings", "hashed_key"]
@@ -61,8 +61,17 @@ class RetrySettings:
     max_delay: float = 10.0
 
     def delay_before(self, retry_number: int, random_fraction: float) -> float:
-        """Delay before retry ``retry_number`` (1-based); ``random_fraction`` in [0, 1)."""
-        return max(0.0, backoff_ceiling(retry_number, self.initial_delay, self.max_delay) * random_fraction)
+        """Delay before retry ``retry_number`` (1-based); ``random_fraction`` in [0, 1).
+
+        The SDK's one backoff (:func:`camunda_core.retry.backoff.backoff_delay`), full jitter.
+        """
+        return backoff_delay(
+            retry_number,
+            initial=self.initial_delay,
+            max_delay=self.max_delay,
+            jitter="full",
+            random=lambda: random_fraction,
+        )
 
 
 @attrs.frozen(kw_only=True)

@@ -33,11 +33,11 @@ from camunda_core.types import UNSET, Secret, Unset
 if TYPE_CHECKING:
     from camunda_core.client import CamundaAsyncClient, CamundaClient, DeploymentSummary
     from camunda_core.config import CamundaConfig, resolve_config
+    from camunda_core.retry.policy import DefaultRetryPolicy, RetryPolicy
     from camunda_core.runtime.client_runtime import ClientRuntime
     from camunda_core.runtime.clock import Clock
     from camunda_core.runtime.consistency import WaitFor
     from camunda_core.runtime.multipart import File
-    from camunda_core.runtime.retry import DefaultRetryPolicy, RetryPolicy
 
 __version__ = "8.9.0"
 
@@ -86,8 +86,8 @@ _LAZY = {
     "resolve_config": "camunda_core.config",
     "WaitFor": "camunda_core.runtime.consistency",
     "File": "camunda_core.runtime.multipart",
-    "RetryPolicy": "camunda_core.runtime.retry",
-    "DefaultRetryPolicy": "camunda_core.runtime.retry",
+    "RetryPolicy": "camunda_core.retry.policy",
+    "DefaultRetryPolicy": "camunda_core.retry.policy",
 }
 
 

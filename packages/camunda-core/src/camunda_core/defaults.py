@@ -15,14 +15,14 @@ if TYPE_CHECKING:
 
     from camunda_core.config import CamundaConfig
     from camunda_core.logging import SdkLogger
-    from camunda_core.runtime.retry import RetryPolicy
+    from camunda_core.retry.policy import RetryPolicy
 
 __all__: list[str] = []  # a plugin module: pluggy reads its hook implementations
 
 
 @hookimpl(trylast=True)
 def camunda_retry_policy(config: CamundaConfig) -> RetryPolicy | None:
-    from camunda_core.runtime.retry import DefaultRetryPolicy
+    from camunda_core.retry.policy import DefaultRetryPolicy
 
     return DefaultRetryPolicy.from_config(config)
 

@@ -48,6 +48,8 @@ from typing import Any, ClassVar
 
 import httpx
 
+from camunda_core.retry.retry_after import retry_after_from_headers
+
 __all__ = [
     "CamundaError",
     "ConfigurationError",
@@ -257,6 +259,9 @@ class ApiError(CamundaError):
     Carries the HTTP status, the RFC 9457 problem fields (``type``, ``title``,
     ``detail``, ``instance``), the operation id, and the raw body text when the
     body was not a JSON problem (an HTML page from a proxy, say).
+
+    ``retry_after`` is the wait the response's ``Retry-After`` header asked for,
+    in seconds (capped at 300), or None; the retry policy honours it.
     """
 
     status_code: ClassVar[int | None] = None
@@ -276,6 +281,7 @@ class ApiError(CamundaError):
         method: str | None = None,
         url: str | None = None,
         body_truncated: bool = False,
+        retry_after: float | None = None,
     ) -> None:
         self.status = status
         self.operation_id = operation_id
@@ -291,6 +297,8 @@ class ApiError(CamundaError):
         # True when the reader stopped before the end of the body: ``raw_body``
         # (or the problem) holds only its start.
         self.body_truncated = body_truncated
+        #: Seconds from the response's Retry-After header, or None. Not part of the message.
+        self.retry_after = retry_after
         super().__init__(self._message())
 
     def _message(self) -> str:
@@ -330,6 +338,7 @@ class ApiError(CamundaError):
             "method": self.method,
             "url": self.url,
             "body_truncated": self.body_truncated,
+            "retry_after": self.retry_after,
         }
         cls = type(self)
         # A backpressure variant is made at run time and cannot be found by
@@ -521,7 +530,8 @@ def api_error_from_response(
     if the operation documents it; otherwise the status class is used.
     ``body_truncated`` says the reader stopped before the end of the body; a
     cut problem that no longer parses still gives the status class, and a
-    ``title`` that survived whole still classifies backpressure.
+    ``title`` that survived whole still classifies backpressure. A
+    ``Retry-After`` header becomes ``retry_after`` (seconds).
     """
     problem, raw = parse_problem(body, headers.get("content-type"))
     title = _str_or_none(problem.get("title")) if problem else None
@@ -544,6 +554,7 @@ def api_error_from_response(
         method=method,
         url=url,
         body_truncated=body_truncated,
+        retry_after=retry_after_from_headers(headers),
     )
 
 

@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from camunda_core.auth.token_cache import TokenCacheFactory
     from camunda_core.config import CamundaConfig, Variable
     from camunda_core.logging import SdkLogger
+    from camunda_core.retry.policy import RetryPolicy
     from camunda_core.runtime.events import RequestEvent, ResponseEvent
-    from camunda_core.runtime.retry import RetryPolicy
 
 __all__ = ["PROJECT_NAME", "hookspec", "hookimpl", "CamundaHookspecs"]
 
@@ -102,7 +102,7 @@ class CamundaHookspecs:
     def camunda_retry_policy(self, config: CamundaConfig) -> RetryPolicy | None:
         """**firstresult** - the retry policy for every call of this client.
 
-        The default is :class:`camunda_core.runtime.retry.DefaultRetryPolicy`
+        The default is :class:`camunda_core.retry.DefaultRetryPolicy`
         built from the ``CAMUNDA_RETRY_*`` variables.
         """
         raise NotImplementedError

@@ -40,9 +40,9 @@ from .semantic_types import *  # noqa: F403 - every key type, re-exported
 if TYPE_CHECKING:
     from camunda_core.client import DeploymentSummary
     from camunda_core.config import CamundaConfig
+    from camunda_core.retry.policy import DefaultRetryPolicy, RetryPolicy
     from camunda_core.runtime.consistency import WaitFor
     from camunda_core.runtime.multipart import File
-    from camunda_core.runtime.retry import DefaultRetryPolicy, RetryPolicy
     from camunda_orchestration_sdk.client import CamundaAsyncClient, CamundaClient
     from camunda_workers import (
         JobContext,
@@ -104,8 +104,8 @@ _LAZY = {
     "CamundaConfig": "camunda_core.config",
     "WaitFor": "camunda_core.runtime.consistency",
     "File": "camunda_core.runtime.multipart",
-    "RetryPolicy": "camunda_core.runtime.retry",
-    "DefaultRetryPolicy": "camunda_core.runtime.retry",
+    "RetryPolicy": "camunda_core.retry.policy",
+    "DefaultRetryPolicy": "camunda_core.retry.policy",
     "WorkerConfig": "camunda_workers",
     "JobContext": "camunda_workers",
     "JobWorker": "camunda_workers",

@@ -30,18 +30,17 @@ from camunda_core.errors import (
 )
 from camunda_core.logging import LevelFilteredLogger, NullLogger, SdkLogger, redact_headers
 from camunda_core.plugins import notify_observers
-from camunda_core.runtime.clock import Clock
-from camunda_core.runtime.operation import Operation
-from camunda_core.runtime.request_builder import PreparedRequest, build_request
-from camunda_core.runtime.response_handler import error_for_response, parse_success
-from camunda_core.runtime.retry import (
+from camunda_core.retry.policy import (
     Attempt,
     DefaultRetryPolicy,
     RetryPolicy,
     checked_next_delay,
-    parse_retry_after,
     resolve_retry_policy,
 )
+from camunda_core.runtime.clock import Clock
+from camunda_core.runtime.operation import Operation
+from camunda_core.runtime.request_builder import PreparedRequest, build_request
+from camunda_core.runtime.response_handler import error_for_response, parse_success
 from camunda_core.runtime.tls import TlsSettings
 from camunda_core.runtime.transport import USER_AGENT, default_timeout, long_poll_timeout
 
@@ -56,9 +55,9 @@ __all__ = ["SEND_FAILURES", "SEND_REFUSALS", "CallLimits", "ClientCore", "Client
 
 
 class Outcome:
-    """What one attempt produced: a parsed result, or an error with retry facts."""
+    """What one attempt produced: a parsed result, or an error (an ``ApiError`` carries its ``retry_after``)."""
 
-    __slots__ = ("error", "result", "retry_after", "status")
+    __slots__ = ("error", "result", "status")
 
     def __init__(
         self,
@@ -66,12 +65,10 @@ class Outcome:
         result: Any = None,
         error: CamundaError | None = None,
         status: int | None = None,
-        retry_after: float | None = None,
     ) -> None:
         self.result = result
         self.error = error
         self.status = status
-        self.retry_after = retry_after
 
 
 class CallLimits:
@@ -440,7 +437,7 @@ class ClientCore:
         error = error_for_response(
             op, status, content, response.headers, url=str(response.request.url), body_truncated=truncated
         )
-        return Outcome(error=error, status=status, retry_after=parse_retry_after(response.headers.get("retry-after")))
+        return Outcome(error=error, status=status)
 
     def transport_failure(self, prepared: PreparedRequest, request: httpx.Request, exc: Exception) -> Outcome:
         error = map_transport_error(
@@ -504,7 +501,6 @@ class ClientCore:
                 elapsed=self.clock() - started,
                 status=outcome.status,
                 error=error,
-                retry_after=outcome.retry_after,
             )
         )
         if delay is not None:

@@ -24,12 +24,12 @@ if TYPE_CHECKING:
     from camunda_core.client import CamundaClient
     from camunda_core.config import CamundaConfig
     from camunda_core.logging import LevelFilteredLogger
+    from camunda_core.retry.policy import RetryPolicy
     from camunda_core.runtime.base_client import ClientCore
     from camunda_core.runtime.clock import Clock
     from camunda_core.runtime.consistency import WaitFor
     from camunda_core.runtime.invoker import RetryOption
     from camunda_core.runtime.operation import Operation
-    from camunda_core.runtime.retry import RetryPolicy
 
 __all__ = ["ClientRuntime"]
 

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union
 from camunda_core.types import UNSET
 
 if TYPE_CHECKING:
+    from camunda_core.retry.policy import RetryPolicy
     from camunda_core.runtime.consistency import WaitFor
     from camunda_core.runtime.operation import Operation
-    from camunda_core.runtime.retry import RetryPolicy
 
 __all__ = ["SyncInvoker", "AsyncInvoker", "RetryOption"]
 
