@@ -332,7 +332,7 @@ def _aiohttp_transport_class() -> type[AiohttpTransport]:
             # from the retry policy: retry=False still sent a GET twice. There
             # is no public switch; aiohttp's own test client clears this flag.
             if hasattr(session, "_retry_connection"):
-                session._retry_connection = False  # pyright: ignore[reportAttributeAccessIssue]
+                session._retry_connection = False  # pyright: ignore[reportAttributeAccessIssue, reportPrivateUsage]
             return session
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
