@@ -266,3 +266,37 @@ def test_failure_is_not_cached(token_server: TokenServer, make_config: ConfigFac
     with pytest.raises(AuthenticationError):
         auth.get_token()
     assert auth.get_token() == token_server.issued[0]
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "fraction", "expected"),
+    [
+        (None, 0.5, [0.5, 1.0]),  # full jitter: fraction * min(max_delay, initial * 2 ** (n - 1))
+        ("1.5", 0.5, [1.5, 1.5]),  # Retry-After raises the delay...
+        ("30", 0.5, [4.0, 4.0]),  # ...but never past retry_max_delay
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 0.0, [4.0, 4.0]),  # an HTTP-date counts too
+        ("soon", 0.5, [0.5, 1.0]),  # garbage is ignored
+    ],
+)
+def test_token_endpoint_waits_with_the_one_backoff(
+    token_server: TokenServer,
+    make_config: ConfigFactory,
+    retry_after: str | None,
+    fraction: float,
+    expected: list[float],
+) -> None:
+    from camunda_auth_oauth.endpoint import TokenEndpoint
+    from camunda_auth_oauth.settings import OAuthSettings
+
+    headers = {} if retry_after is None else {"retry-after": retry_after}
+    token_server.queue(Reply(status=503, headers=headers), Reply(status=503, headers=headers), ISSUE)
+    settings = OAuthSettings.from_config(
+        make_config(retry_max_attempts=3, retry_initial_delay=1.0, retry_max_delay=4.0)
+    )
+    sleeps: list[float] = []
+    endpoint = TokenEndpoint(settings, sleep=sleeps.append, random_fraction=lambda: fraction)
+    try:
+        endpoint.fetch()
+    finally:
+        endpoint.close()
+    assert sleeps == pytest.approx(expected)
