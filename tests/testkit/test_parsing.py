@@ -6,7 +6,7 @@ import pytest
 
 from camunda_testkit import FakeCluster
 from camunda_testkit._http import parse_multipart
-from camunda_testkit._resources import ResourceError, parse_bpmn
+from camunda_testkit.engine.resources import ResourceError, parse_bpmn
 
 MIXED_TASKS = b"""<?xml version="1.0"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"

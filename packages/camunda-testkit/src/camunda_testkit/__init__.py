@@ -9,8 +9,8 @@ See ``docs/testkit.md`` for what it models and what it does not.
 
 from __future__ import annotations
 
-from ._engine import ClusterStats, DeployedProcess, InstanceView, JobView, PublishedMessage
 from .cluster import FakeCluster, RecordedRequest
+from .engine import ClusterStats, DeployedProcess, InstanceView, JobView, PublishedMessage
 from .faults import FaultInjector, FaultRule
 
 __all__ = [

@@ -18,8 +18,8 @@ from types import MappingProxyType, TracebackType
 from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl
 
-from ._api import _NO_JSON, ApiRequest, Router, build_router
-from ._engine import (
+from ._http import DROP_AFTER, DROP_BEFORE, HttpRequest, HttpResponse, serve_connection
+from .engine import (
     DEFAULT_TENANT,
     ClusterStats,
     DeployedProcess,
@@ -28,9 +28,11 @@ from ._engine import (
     JobView,
     Problem,
     PublishedMessage,
+    instance_view,
+    job_view,
 )
-from ._http import DROP_AFTER, DROP_BEFORE, HttpRequest, HttpResponse, serve_connection
 from .faults import FaultInjector
+from .routes import NO_JSON, ApiRequest, Router, build_router
 
 __all__ = ["FakeCluster", "RecordedRequest"]
 
@@ -99,12 +101,14 @@ class FakeCluster:
         self.basic_users: dict[str, str] = dict(basic_users or {})
         self.record_requests = record_requests
         self.faults = FaultInjector()
-        if first_key is not None and (isinstance(first_key, bool) or not isinstance(first_key, int) or first_key < 1):
+        if first_key is not None and (
+            isinstance(first_key, bool) or not isinstance(first_key, int) or first_key < 1
+        ):
             raise ValueError(f"first_key must be a positive integer, got {first_key!r}")
         # Keys are handed out in order from here (default 2251799813685249), so
         # tests can reproduce documented keys exactly.
         self._engine = Engine(first_key=first_key)
-        self._router: Router = build_router(self._engine)
+        self._router: Router = build_router()
         self._tokens: dict[str, float] = {}
         self._tokens_lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
@@ -249,7 +253,7 @@ class FakeCluster:
             try:
                 parsed = json.loads(http.body)
             except (ValueError, UnicodeDecodeError):
-                parsed = _NO_JSON
+                parsed = NO_JSON
         if self.record_requests:
             recorded = RecordedRequest(
                 method=http.method,
@@ -257,7 +261,7 @@ class FakeCluster:
                 query=MappingProxyType(dict(parse_qsl(http.query))) if http.query else _EMPTY,
                 headers=MappingProxyType(http.headers),
                 body=http.body,
-                json=None if parsed is _NO_JSON else parsed,
+                json=None if parsed is NO_JSON else parsed,
                 operation=operation,
             )
             with self._requests_lock:
@@ -290,7 +294,7 @@ class FakeCluster:
                 )
             route, params = matched
             try:
-                result = route.handler(ApiRequest(http, params, parsed))
+                result = route.handler(engine, ApiRequest(http, params, parsed))
                 response = result if isinstance(result, HttpResponse) else await result
             except Problem as problem:
                 response = HttpResponse.problem(problem.status, problem.title, problem.detail, path)
@@ -472,7 +476,7 @@ class FakeCluster:
                 process_definition_id, -1 if version is None else version, tenant
             )
             instance = engine.create_instance(definition, dict(variables or {}), tenant, [], None)
-            return engine.instance_view(instance)
+            return instance_view(instance)
 
         try:
             return self._call(create)
@@ -497,7 +501,7 @@ class FakeCluster:
         engine = self._engine
         return self._call(
             lambda: [
-                engine.job_view(job)
+                job_view(job)
                 for job in engine.jobs.values()
                 if (state is None or job.state == state)
                 and (job_type is None or job.task.job_type == job_type)
@@ -512,7 +516,7 @@ class FakeCluster:
             job = engine.jobs.get(str(job_key))
             if job is None:
                 raise KeyError(f"job({job_key!r}): no such job")
-            return engine.job_view(job)
+            return job_view(job)
 
         return self._call(find)
 
@@ -523,7 +527,7 @@ class FakeCluster:
         engine = self._engine
         return self._call(
             lambda: [
-                engine.instance_view(instance)
+                instance_view(instance)
                 for instance in engine.instances.values()
                 if (state is None or instance.state == state)
                 and (
@@ -536,9 +540,7 @@ class FakeCluster:
     def instance(self, process_instance_key: str) -> InstanceView:
         engine = self._engine
         try:
-            return self._call(
-                lambda: engine.instance_view(engine.get_instance(str(process_instance_key)))
-            )
+            return self._call(lambda: instance_view(engine.get_instance(str(process_instance_key))))
         except Problem:
             raise KeyError(f"instance({process_instance_key!r}): no such instance") from None
 

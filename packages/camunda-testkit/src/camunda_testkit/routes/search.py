@@ -14,7 +14,10 @@ import json
 from collections.abc import Sequence
 from typing import Any, cast
 
-__all__ = ["SearchError", "search"]
+from .._http import HttpResponse
+from .arguments import invalid_argument
+
+__all__ = ["SearchError", "search", "search_response"]
 
 
 class SearchError(ValueError):
@@ -196,3 +199,13 @@ def _position_after(keys: list[str], cursor_key: str) -> int:
         if key.lstrip("-").isdigit() and int(key) > wanted:
             return index
     return len(keys)
+
+
+def search_response(
+    items: Sequence[dict[str, Any]], body: dict[str, Any], key_field: str
+) -> HttpResponse:
+    """The answer of a ``POST .../search`` route over ``items``; a malformed query is a 400."""
+    try:
+        return HttpResponse.json(200, search(items, body, key_field))
+    except SearchError as exc:
+        raise invalid_argument(str(exc)) from exc

@@ -1,0 +1,53 @@
+"""The fake cluster's engine: its state and behaviour, one concern per module, behind the
+``Engine`` facade that the routes and ``FakeCluster`` use.
+
+Everything here runs on the server's event loop thread, so no locks are needed. Errors
+are raised as :class:`Problem` and become RFC 9457 responses.
+"""
+
+from __future__ import annotations
+
+from .activation import ActivationRequest
+from .clock import iso_timestamp, now_ms
+from .deployments import Deployments
+from .documents import DocumentStore
+from .jobs import JobCommands
+from .messages import MessageCorrelation
+from .model import DEFAULT_TENANT, ProcessDefinition, selected_variables
+from .problem import Problem
+from .stats import ClusterStats
+from .views import DeployedProcess, InstanceView, JobView, PublishedMessage, instance_view, job_view
+
+__all__ = [
+    "DEFAULT_TENANT",
+    "ActivationRequest",
+    "ClusterStats",
+    "DeployedProcess",
+    "Engine",
+    "InstanceView",
+    "JobView",
+    "Problem",
+    "ProcessDefinition",
+    "PublishedMessage",
+    "instance_view",
+    "iso_timestamp",
+    "job_view",
+    "now_ms",
+    "selected_variables",
+]
+
+
+class Engine(Deployments, JobCommands, MessageCorrelation, DocumentStore):
+    """Deployments, process instances, job activation and commands, messages and documents
+    over one shared :class:`~.state.EngineState`.
+
+    The parts build on each other where the behaviour does: instances on job activation
+    (starting or cancelling one offers or withdraws a job), job commands and messages on
+    instances (completing a job advances its instance; a message can start one).
+    """
+
+    def stats(self) -> ClusterStats:
+        return self.counters.snapshot()
+
+    def reset_stats(self) -> None:
+        self.counters = self.counters.restarted()

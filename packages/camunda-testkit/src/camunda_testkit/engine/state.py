@@ -1,0 +1,50 @@
+"""Everything the engine holds, in one place; the engine's parts (mixins) share it.
+
+All of it lives on the server's event loop thread (the public ``FakeCluster`` methods
+hop onto it), so no locks are needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from .model import Job, ProcessDefinition, ProcessInstance, StoredDocument
+from .stats import Counters
+from .views import PublishedMessage
+
+__all__ = ["FIRST_KEY", "EngineState"]
+
+# Keys count up from here, as on a fresh broker's first partition.
+FIRST_KEY = 2251799813685249
+
+
+class EngineState:
+    def __init__(self, first_key: int | None = None) -> None:
+        # Set by the server thread once its loop runs: timers and long polls need it.
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._next_key: int = FIRST_KEY if first_key is None else first_key
+        self.counters = Counters()
+        # Deployments.
+        self.definitions: dict[str, ProcessDefinition] = {}
+        self._latest: dict[tuple[str, str], ProcessDefinition] = {}  # (process id, tenant)
+        self._versions: dict[tuple[str, str, str], int] = {}  # (kind, resource id, tenant)
+        self.decisions: list[dict[str, Any]] = []
+        self.forms: list[dict[str, Any]] = []
+        # Process instances and their jobs, in creation order.
+        self.instances: dict[str, ProcessInstance] = {}
+        self.jobs: dict[str, Job] = {}
+        # Job activation: queues per job type (FIFO), heaps of (due ms, activation_seq, job key).
+        self._activatable: dict[str, dict[str, Job]] = {}
+        self._deadlines: list[tuple[int, int, str]] = []
+        self._backoffs: list[tuple[int, int, str]] = []
+        self._waiters: dict[str, list[asyncio.Future[None]]] = {}  # long polls per job type
+        self._activation_seq: int = 0
+        # Messages and documents.
+        self.messages: list[PublishedMessage] = []
+        self.documents: dict[str, StoredDocument] = {}
+
+    def new_key(self) -> str:
+        key = self._next_key
+        self._next_key += 1
+        return str(key)
