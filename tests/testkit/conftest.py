@@ -37,6 +37,26 @@ TWO_TASK_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>
 """
 
+DMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="dish-drg" name="Dishes">
+  <decision id="dish" name="Pick a dish"><decisionTable id="t"/></decision>
+  <decision id="drink" name="Pick a drink"><decisionTable id="t2"/></decision>
+</definitions>
+"""
+
+MESSAGE_START_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d2">
+  <bpmn:message id="m1" name="order-received"/>
+  <bpmn:process id="on-order" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:messageEventDefinition messageRef="m1"/></bpmn:startEvent>
+    <bpmn:sendTask id="notify">
+      <bpmn:extensionElements><zeebe:taskDefinition type="notify"/></bpmn:extensionElements>
+    </bpmn:sendTask>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
 
 @pytest.fixture
 def cluster() -> Iterator[FakeCluster]:
