@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY="$(uv run --frozen python -c 'import sys; print(sys.executable)')"
-TEST_TOOLS=(pytest respx "keyrings.alt" ./packages/camunda-testkit)
+# cryptography: the TLS tests make their own certificates (a test tool, not a dependency).
+TEST_TOOLS=(pytest respx "keyrings.alt" cryptography ./packages/camunda-testkit)
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 

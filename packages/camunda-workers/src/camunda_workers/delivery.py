@@ -28,7 +28,7 @@ from camunda_core.errors import (
     TransportError,
     ValidationError,
 )
-from camunda_core.retry import Attempt, DefaultRetryPolicy, RetryPolicy
+from camunda_core.retry import Attempt, DefaultRetryPolicy, RetryPolicy, checked_next_delay
 from camunda_workers.decisions import (
     Complete,
     Decision,
@@ -163,8 +163,9 @@ class DecisionSender:
             except (ApiError, TransportError) as error:
                 maybe_applied = maybe_applied or _may_have_reached_server(error)
                 status = error.status if isinstance(error, ApiError) else None
-                retry_after = error.retry_after if isinstance(error, ApiError) else None
-                delay = self._policy.next_delay(
+                # checked: a plugin policy's bad answer is a PluginError, as in the send loop.
+                delay = checked_next_delay(
+                    self._policy,
                     Attempt(
                         operation_id=_operation_id(decision),
                         idempotent=True,
@@ -172,8 +173,7 @@ class DecisionSender:
                         elapsed=self._clock() - started,
                         status=status,
                         error=error,
-                        retry_after=retry_after,
-                    )
+                    ),
                 )
                 if delay is None:
                     log.error(

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from camunda_core.errors import ApiError, BackpressureError
+from camunda_core.retry.backoff import Backoff
 from camunda_workers.decisions import failure_message
 
 if TYPE_CHECKING:
@@ -29,7 +30,11 @@ __all__ = ["PollBackoff", "Poller"]
 
 
 class PollBackoff:
-    """Capped exponential back-off with full jitter for the poll loop; reset on success."""
+    """The poll loop's pause after failed activations: the SDK's one backoff, reset on success.
+
+    Equal jitter (between half the ceiling and the ceiling), not full jitter: a
+    pause near zero would re-poll an overloaded server almost at once.
+    """
 
     def __init__(
         self,
@@ -38,21 +43,13 @@ class PollBackoff:
         maximum: float = 10.0,
         random_fraction: Callable[[], float] = random.random,
     ) -> None:
-        self.initial = initial
-        self.maximum = maximum
+        self._backoff = Backoff(initial=initial, max_delay=maximum, jitter="equal", random=random_fraction)
         self.failures = 0
-        self._random = random_fraction
 
     def next_delay(self, retry_after: float | None = None) -> float:
-        """The next pause in seconds (at least ``retry_after``, capped at 300 s)."""
+        """The next pause in seconds (at least ``retry_after``, within the SDK's Retry-After cap)."""
         self.failures += 1
-        ceiling = min(self.maximum, self.initial * (2.0 ** min(self.failures - 1, 30)))
-        # Keep a floor of half the ceiling: full jitter near zero would re-poll
-        # an overloaded server almost at once.
-        delay = ceiling * (0.5 + 0.5 * min(max(self._random(), 0.0), 1.0))
-        if retry_after is not None and retry_after > 0:
-            delay = max(delay, min(retry_after, 300.0))
-        return delay
+        return self._backoff.delay(self.failures, retry_after)
 
     def reset(self) -> None:
         self.failures = 0
