@@ -2,13 +2,15 @@
 
 Validation here names the operation and the argument, so a caller's mistake
 never surfaces as a KeyError or an obscure server 400.
+
+No wire rule lives here: datetimes, enums, UNSET, query/path value text and JSON encoding
+come from :mod:`camunda_core.serialization.wire` and the converter, the same for a model
+body, a plain-dict body and a query or path value. What is here is the request's shape:
+which parameter goes where, tenant defaulting, and URL safety of path segments.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import enum
-import json
 import typing
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -21,6 +23,7 @@ from camunda_core.runtime.multipart import File, to_file
 from camunda_core.runtime.operation import Operation, Param
 from camunda_core.serialization.validation import RequestValidationError, describe_value
 from camunda_core.serialization.validation import validate as validate_model
+from camunda_core.serialization.wire import WireValueError, encode_json, scalar_text
 from camunda_core.types import UNSET
 
 __all__ = ["PreparedRequest", "build_request", "encode_json", "to_wire"]
@@ -45,48 +48,24 @@ class PreparedRequest:
 
 
 def to_wire(value: Any) -> Any:
-    """A model (or list/dict of models) as JSON-ready data, via the one converter."""
+    """A body (a model, or plain data holding models) as JSON-ready data (``unstructure``).
+
+    ``UNSET`` itself stays ``UNSET`` (no body); inside dicts it is left out. A value that cannot
+    be sent raises :class:`~camunda_core.serialization.wire.WireValueError` (a ``ValidationError``)
+    naming where it is, e.g. ``data['filter']['startDate']``.
+    """
+    try:
+        return _unstructure(value)
+    except WireValueError as exc:
+        raise exc.within("data") from None
+
+
+def _unstructure(value: Any) -> Any:
     if value is UNSET:
         return UNSET
-    if attrs.has(typing.cast("type[Any]", type(value))):
-        from camunda_core.serialization.converter import unstructure
+    from camunda_core.serialization.converter import unstructure
 
-        return unstructure(value)
-    # Plain JSON given by the caller (raw dict bodies, paging): convert only what needs it.
-    if isinstance(value, dict):
-        items = typing.cast("dict[Any, Any]", value).items()
-        return {k: to_wire(v) for k, v in items if v is not UNSET}
-    if isinstance(value, (list, tuple)):
-        return [to_wire(v) for v in typing.cast("Sequence[Any]", value)]
-    if isinstance(value, enum.Enum):
-        return value.value  # pyright: ignore[reportUnknownMemberType]
-    if isinstance(value, _dt.datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    return value
-
-
-class _NeedsFullConversion(Exception):
-    """Raised inside json.dumps when a value must be dropped (UNSET), not just converted."""
-
-
-def _json_default(value: Any) -> Any:
-    # json.dumps asks only about what it can't encode itself: models, datetimes, Enums.
-    if value is UNSET:
-        raise _NeedsFullConversion
-    converted = to_wire(value)
-    if converted is value:
-        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-    return converted
-
-
-def encode_json(data: Any) -> bytes:
-    """Compact UTF-8 JSON; models and datetimes inside plain dicts are converted on the way."""
-    try:
-        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default)
-    except _NeedsFullConversion:
-        # Rare: UNSET inside a caller's dict. Walk it once to drop those keys.
-        text = json.dumps(to_wire(data), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return text.encode("utf-8")
+    return unstructure(value)
 
 
 def build_request(
@@ -150,7 +129,10 @@ _FORBIDDEN_SEGMENTS = frozenset({"", ".", ".."})
 
 def _path_segment(op: Operation[Any], param: Param, value: object) -> str:
     """``value`` as exactly one path segment: everything outside A-Z a-z 0-9 - . _ ~ encoded."""
-    text = _scalar(op, param, value)
+    try:
+        text = scalar_text(value)
+    except WireValueError as exc:
+        raise _bad_parameter(op, "path", param, exc) from None
     if text in _FORBIDDEN_SEGMENTS:
         shown = "empty" if not text else repr(text)
         raise ValidationError(
@@ -175,26 +157,16 @@ def _render_query(op: Operation[Any], values: Mapping[str, object]) -> tuple[tup
             if param.required:
                 raise ValidationError(f"{op.operation_id}: query parameter {param.python_name!r} is required")
             continue
-        pairs.append((param.wire_name, _scalar(op, param, value)))
+        try:
+            pairs.append((param.wire_name, scalar_text(value)))
+        except WireValueError as exc:
+            raise _bad_parameter(op, "query", param, exc) from None
     return tuple(pairs)
 
 
-def _scalar(op: Operation[Any], param: Param, value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, _dt.datetime):
-        if value.tzinfo is None:
-            raise ValidationError(
-                f"{op.operation_id}: {param.python_name!r} must be a timezone-aware datetime (got a naive one)"
-            )
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, enum.Enum):
-        return str(value.value)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
-    if isinstance(value, (str, int)):
-        return str(value)
-    raise ValidationError(
-        f"{op.operation_id}: {param.python_name!r} must be a string, got {type(value).__name__}"
-    )
+def _bad_parameter(op: Operation[Any], kind: str, param: Param, exc: WireValueError) -> ValidationError:
+    """A path or query value the wire rules (``serialization.wire.scalar_text``) refuse."""
+    return ValidationError(f"{op.operation_id}: {kind} parameter {param.python_name!r}: {exc.problem}")
 
 
 def _json_body(op: Operation[Any], body: object, default_tenant_id: str | None) -> Any:
@@ -212,7 +184,9 @@ def _json_body(op: Operation[Any], body: object, default_tenant_id: str | None) 
             return {**data, op.tenant_field: default_tenant_id}
         return data
     try:
-        wire: Any = to_wire(body)
+        wire: Any = _unstructure(body)
+    except WireValueError as exc:
+        raise _unsendable(op, "data", body, exc) from None
     except ValidationError:
         raise
     except Exception as exc:
@@ -313,8 +287,21 @@ def _allowed_body_types(op: Operation[Any]) -> tuple[type, ...]:
 def _encode_body(op: Operation[Any], data: Any) -> bytes:
     try:
         return encode_json(data)
+    except WireValueError as exc:
+        raise _unsendable(op, "data", data, exc) from None
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"{op.operation_id}: the request body is not JSON-serialisable: {exc}") from exc
+
+
+def _unsendable(op: Operation[Any], where: str, value: object, exc: WireValueError) -> RequestValidationError:
+    """A value the wire rules refuse (a naive datetime, UNSET in a list), named by its path.
+
+    Like a model that fails validation, it is the operation's documented 400 class when it has one.
+    """
+    problem = f"{where}{exc.path}: {exc.problem}"
+    return _as_bad_request(
+        op, RequestValidationError([problem], model=type(value).__name__, operation_id=op.operation_id)
+    )
 
 
 def _multipart_parts(
@@ -336,8 +323,17 @@ def _multipart_parts(
         elif isinstance(value, str):
             parts.append((name, (None, value.encode("utf-8"), "text/plain; charset=utf-8")))
         else:
-            parts.append((name, (None, encode_json(to_wire(value)), JSON_CONTENT_TYPE)))
+            parts.append((name, (None, _encode_part(op, name, value), JSON_CONTENT_TYPE)))
     return tuple(parts)
+
+
+def _encode_part(op: Operation[Any], name: str, value: object) -> bytes:
+    try:
+        return encode_json(value)
+    except WireValueError as exc:
+        raise _unsendable(op, name, value, exc) from None
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"{op.operation_id}: multipart field {name!r} is not JSON-serialisable: {exc}") from exc
 
 
 def _is_file_like(value: object) -> bool:

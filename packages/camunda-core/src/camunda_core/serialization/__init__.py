@@ -1,4 +1,5 @@
-"""Wire conversion: the cattrs converter, open enums and the union registry.
+"""Wire conversion: the cattrs converter, the rules for single values (``wire``), open enums and
+the union registry.
 
 Importing this package is cheap; ``structure``/``unstructure`` load the converter on first use.
 """

@@ -1,12 +1,18 @@
-"""The one converter between wire JSON and the generated models. Every wire rule lives here.
+"""The one converter between wire JSON and the generated models.
+
+Together with :mod:`camunda_core.serialization.wire` (the rules for single values, which this
+module uses and the request builder uses for plain-dict bodies and query/path values) it holds
+every wire rule:
 
 - Attributes carry their wire name in ``attrs.field(metadata={"wire": ...})``.
-- ``UNSET`` attributes are omitted on the way out; ``None`` is sent as ``null``.
+- ``UNSET`` attributes, and ``UNSET`` values in dicts, are omitted on the way out; ``None`` is
+  sent as ``null``.
 - Unknown keys in a response are ignored; unknown enum values become pseudo-members
   (:class:`~camunda_core.serialization.enums.OpenStrEnum`); missing optional keys are ``UNSET``;
   a ``null`` is kept as ``None`` whatever the declared type says.
 - Datetimes are parsed on Python 3.10 too (``Z``, offsets, fractions of any length) and sent
-  as ISO 8601 with ``Z`` for UTC.
+  as ISO 8601 with ``Z`` for UTC; a naive datetime is not sent (``WireValueError``). Enums are
+  sent by value.
 - Unions use the discriminator registered by the generated module, else the branch whose
   required keys are present and whose known keys cover the data.
 
@@ -32,8 +38,16 @@ from typing import Any, NewType, Union
 import attrs
 import cattrs
 
-from camunda_core.errors import CamundaError
 from camunda_core.serialization.unions import discriminator_for
+from camunda_core.serialization.wire import (
+    UNSET_VALUE,
+    ConversionError,
+    WireValueError,
+    enum_value,
+    format_datetime,
+    key_segment,
+    shorten,
+)
 from camunda_core.types import UNSET, Unset
 
 __all__ = [
@@ -47,15 +61,6 @@ __all__ = [
 
 #: A compiled one-argument structure function (``None`` in a spec means identity).
 Handler = Callable[[Any], Any]
-
-
-class ConversionError(CamundaError, ValueError):
-    """Data did not fit a model. Names the model and the field (never the value)."""
-
-    def __init__(self, message: str, *, model: str | None = None, field: str | None = None) -> None:
-        super().__init__(message)
-        self.model = model
-        self.field = field
 
 
 # ------------------------------------------------------------------ datetimes
@@ -86,7 +91,7 @@ def parse_datetime(value: Any) -> datetime.datetime:
 def _parse_datetime_slow(value: str) -> datetime.datetime:
     match = _ISO_DATETIME.match(value.strip())
     if match is None:
-        raise ConversionError(f"not an ISO 8601 date-time: {_shorten(value)!r}")
+        raise ConversionError(f"not an ISO 8601 date-time: {shorten(value)!r}")
     date_part, time_part, fraction, offset = match.groups()
     if len(time_part) == 5:
         time_part += ":00"
@@ -98,7 +103,7 @@ def _parse_datetime_slow(value: str) -> datetime.datetime:
     try:
         return _fromisoformat(text)
     except ValueError as exc:
-        raise ConversionError(f"not a valid date-time: {_shorten(value)!r} ({exc})") from None
+        raise ConversionError(f"not a valid date-time: {shorten(value)!r} ({exc})") from None
 
 
 def _normalise_offset(offset: str) -> str:
@@ -107,24 +112,6 @@ def _normalise_offset(offset: str) -> str:
     digits = offset[1:].replace(":", "")
     hours, minutes, seconds = digits[0:2], digits[2:4] or "00", digits[4:6]
     return f"{offset[0]}{hours}:{minutes}" + (f":{seconds}" if seconds else "")
-
-
-def format_datetime(value: datetime.datetime) -> str:
-    """ISO 8601, with ``Z`` for UTC."""
-    # Whole milliseconds (what the server sends) stay milliseconds on the way back.
-    millis = value.microsecond and value.microsecond % 1000 == 0
-    text = value.isoformat(timespec="milliseconds" if millis else "auto")
-    if (
-        value.tzinfo is not None
-        and value.utcoffset() == datetime.timedelta(0)
-        and text.endswith("+00:00")
-    ):
-        return text[:-6] + "Z"
-    return text
-
-
-def _shorten(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 # ------------------------------------------------------------- type helpers
@@ -185,7 +172,7 @@ class _WireConverter:
         c.register_structure_hook(datetime.datetime, lambda v, _: parse_datetime(v))
         c.register_unstructure_hook(datetime.datetime, format_datetime)
         c.register_unstructure_hook_func(
-            lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _enum_value
+            lambda t: isinstance(t, type) and issubclass(t, enum.Enum), enum_value
         )
         c.register_unstructure_hook(Unset, _reject_unset)
         c.register_structure_hook_factory(_is_wire_type, self._cattrs_structure_factory)
@@ -296,12 +283,8 @@ def _identity_hook(value: Any, _: Any) -> Any:
     return value
 
 
-def _enum_value(member: enum.Enum) -> Any:
-    return member.value
-
-
 def _reject_unset(_: Any) -> Any:
-    raise ConversionError("UNSET cannot be sent; leave the field out instead")
+    raise WireValueError(UNSET_VALUE)
 
 
 def _enum_handler(cls: type[enum.Enum]) -> Handler:
@@ -459,14 +442,21 @@ def _diagnose(cls: type, specs: list[_FieldSpec], data: object, exc: Exception) 
 
 def _compile_unstructure(cls: type) -> Callable[[Any], dict[str, Any]]:
     specs = _field_specs(cls, None)
-    namespace: dict[str, Any] = {"UNSET": UNSET, "__u": unstructure}
-    lines = ["def unstructure(obj):", "  out = {}"]
-    for i, spec in enumerate(specs):
-        lines.append(f"  v = obj.{spec.attr}")
+    namespace: dict[str, Any] = {
+        "UNSET": UNSET,
+        "__u": unstructure,
+        "__WireValueError": WireValueError,
+        "__locate": _locate_field,
+        "__specs": specs,
+    }
+    lines = ["def unstructure(obj):", "  try:", "    out = {}"]
+    for spec in specs:
+        lines.append(f"    v = obj.{spec.attr}")
         value = "v" if spec.passthrough_out else "v if v is None else __u(v)"
-        lines.append(f"  if v is not UNSET: out[{spec.wire!r}] = {value}")
-        del i
-    lines.append("  return out")
+        lines.append(f"    if v is not UNSET: out[{spec.wire!r}] = {value}")
+    lines.append("    return out")
+    lines.append("  except __WireValueError as exc:")
+    lines.append("    raise __locate(__specs, obj, exc) from None")
     code = compile(
         "\n".join(lines), f"<camunda unstructure {cls.__module__}.{cls.__qualname__}>", "exec"
     )
@@ -474,6 +464,19 @@ def _compile_unstructure(cls: type) -> Callable[[Any], dict[str, Any]]:
     fn: Callable[[Any], dict[str, Any]] = namespace["unstructure"]
     fn.__qualname__ = f"unstructure_{cls.__name__}"
     return fn
+
+
+def _locate_field(specs: list[_FieldSpec], obj: Any, error: WireValueError) -> WireValueError:
+    """The error of the first attribute that cannot be sent, its name added (slow path)."""
+    for spec in specs:
+        value = getattr(obj, spec.attr)
+        if spec.passthrough_out or value is UNSET or value is None:
+            continue
+        try:
+            unstructure(value)
+        except WireValueError as inner:
+            return inner.within("." + spec.attr)
+    return error
 
 
 # ------------------------------------------------------------------- unions
@@ -583,11 +586,37 @@ def _joined(errors: list[str]) -> str:
 
 
 def _unstructure_list(value: Any) -> list[Any]:
-    return [unstructure(v) for v in value]
+    try:
+        return [unstructure(v) for v in value]
+    except WireValueError as error:
+        raise _locate_item(
+            enumerate(typing.cast("list[Any]", value)), error, _index_segment
+        ) from None
 
 
 def _unstructure_dict(value: Any) -> dict[Any, Any]:
-    return {k: unstructure(v) for k, v in value.items()}
+    try:
+        return {k: unstructure(v) for k, v in value.items() if v is not UNSET}
+    except WireValueError as error:
+        raise _locate_item(value.items(), error, key_segment) from None
+
+
+def _index_segment(index: int) -> str:
+    return f"[{index}]"
+
+
+def _locate_item(
+    items: typing.Iterable[tuple[Any, Any]], error: WireValueError, segment: Callable[[Any], str]
+) -> WireValueError:
+    """The error of the first item that cannot be sent, its key or index added (slow path)."""
+    for key, item in items:
+        if item is UNSET and segment is key_segment:
+            continue
+        try:
+            unstructure(item)
+        except WireValueError as inner:
+            return inner.within(segment(key))
+    return error
 
 
 _SCALARS: frozenset[type] = frozenset({str, int, float, bool, _NONE_TYPE})
@@ -603,7 +632,11 @@ _wire = _WireConverter()
 
 
 def unstructure(obj: Any) -> Any:
-    """A model (or any value built of models, lists, dicts, enums, datetimes) as JSON-ready data."""
+    """A model (or any value built of models, lists, dicts, enums, datetimes) as JSON-ready data.
+
+    ``UNSET`` values are left out of models and dicts. Raises :class:`WireValueError`, with the
+    path to the value, for a naive datetime or ``UNSET`` where it cannot be left out.
+    """
     tp = typing.cast("type[Any]", obj.__class__)
     if tp in _SCALARS:
         return obj
@@ -611,9 +644,7 @@ def unstructure(obj: Any) -> Any:
     if container is not None:
         return container(obj)
     if isinstance(obj, enum.Enum):
-        if obj is UNSET:
-            return _reject_unset(obj)
-        return obj.value
+        return enum_value(obj)  # UNSET raises
     if attrs.has(tp):
         return _wire.class_unstructure_fn(tp)(obj)
     if isinstance(obj, datetime.datetime):
