@@ -243,3 +243,18 @@ def test_to_wire_for_paging_names_the_body_when_a_value_cannot_be_sent() -> None
     assert request_builder.to_wire(UNSET) is UNSET
     with pytest.raises(ValidationError, match=r"^data\['filter'\]\['startDate'\]: expected a timezone-aware"):
         request_builder.to_wire({"filter": {"startDate": NAIVE}})
+
+
+def test_a_naive_datetime_in_a_pager_body_is_rejected_naming_the_operation() -> None:
+    import datetime
+
+    from camunda_core.client import CamundaClient
+    from camunda_core.errors import ValidationError
+
+    # Port 9: nothing listens; the error must come before anything is sent.
+    with CamundaClient({"CAMUNDA_REST_ADDRESS": "http://127.0.0.1:9"}, load_entry_points=False, environ={}) as client:
+        with pytest.raises(ValidationError) as caught:
+            client.iter_search_process_instances(data={"filter": {"startDate": datetime.datetime(2026, 1, 1)}})
+    assert str(caught.value) == (
+        "searchProcessInstances: data['filter']['startDate']: expected a timezone-aware datetime, got a naive one"
+    )

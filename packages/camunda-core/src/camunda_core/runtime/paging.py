@@ -22,7 +22,10 @@ def first_page_body(op: Operation[Any], body: object, page_size: int) -> dict[st
         raise ValidationError(f"{op.operation_id}: page_size must be >= 1, got {page_size!r}")
     if op.search_item_field is None:
         raise ValidationError(f"{op.operation_id}: this operation does not page")
-    wire = to_wire(body)
+    try:
+        wire = to_wire(body)
+    except ValidationError as error:
+        raise ValidationError(f"{op.operation_id}: {error}") from error
     if wire is UNSET or wire is None:
         wire = {}
     if not isinstance(wire, dict):
