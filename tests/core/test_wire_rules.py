@@ -252,9 +252,11 @@ def test_a_naive_datetime_in_a_pager_body_is_rejected_naming_the_operation() -> 
     from camunda_core.errors import ValidationError
 
     # Port 9: nothing listens; the error must come before anything is sent.
-    with CamundaClient({"CAMUNDA_REST_ADDRESS": "http://127.0.0.1:9"}, load_entry_points=False, environ={}) as client:
-        with pytest.raises(ValidationError) as caught:
-            client.iter_search_process_instances(data={"filter": {"startDate": datetime.datetime(2026, 1, 1)}})
+    with (
+        CamundaClient({"CAMUNDA_REST_ADDRESS": "http://127.0.0.1:9"}, load_entry_points=False, environ={}) as client,
+        pytest.raises(ValidationError) as caught,
+    ):
+        client.iter_search_process_instances(data={"filter": {"startDate": datetime.datetime(2026, 1, 1)}})
     assert str(caught.value) == (
         "searchProcessInstances: data['filter']['startDate']: expected a timezone-aware datetime, got a naive one"
     )
