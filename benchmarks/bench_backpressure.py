@@ -9,7 +9,9 @@ that would make more than ``--capacity`` in flight. Each call is a raw
 ``httpx.AsyncClient`` GET (over httpx-aiohttp, the SDK's default async
 transport) gated by a :class:`~camunda_core.backpressure.ConcurrencyBudget`,
 retried on backpressure up to 5 attempts with the SDK's backoff. The floor is
-the same load through a fixed budget of ``capacity`` slots. Also prints the
+the same load through a fixed budget of ``capacity`` slots. Then the same two
+through the SDK's own ``CamundaAsyncClient`` (its send loop takes the slots,
+its retry policy retries). Also prints the
 cost of one uncontended acquire/release pair next to a bare lock.
 
 Nothing here is a test; ``tests/core/test_concurrency_budget.py`` asserts the
@@ -211,6 +213,51 @@ async def run_load(
     return result
 
 
+async def run_sdk_load(
+    url: str, *, calls: int, callers: int, max_limit: int, adaptive: bool, server: CapacityServer
+) -> tuple[LoadResult, ConcurrencyBudget]:
+    """The same load through the SDK's own async client: its send loop, budget and retry policy."""
+    from camunda_core.api import operations
+    from camunda_core.client import CamundaAsyncClient
+    from camunda_core.errors import CamundaError
+
+    topology = operations.get_topology.returning_json()
+    config = {
+        "CAMUNDA_REST_ADDRESS": url,
+        "CAMUNDA_MAX_CONCURRENT_REQUESTS": max_limit,
+        "CAMUNDA_BACKPRESSURE_ADAPTIVE": adaptive,
+        "CAMUNDA_RETRY_MAX_ATTEMPTS": 5,
+        "CAMUNDA_RETRY_INITIAL_DELAY_MS": 100,
+        "CAMUNDA_RETRY_MAX_DELAY_MS": 5000,
+        "CAMUNDA_HTTP_MAX_CONNECTIONS": 100,
+    }
+    result = LoadResult()
+    remaining = calls
+    async with CamundaAsyncClient(config, load_entry_points=False, environ={}) as client:
+        runtime = client.runtime
+
+        async def caller() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                result.calls += 1
+                started = time.perf_counter()
+                try:
+                    await runtime.ainvoke(topology)
+                except CamundaError:
+                    result.failures += 1
+                result.latencies.append(time.perf_counter() - started)
+                result.limits.append(runtime.budget.limit)
+                result.peak_in_flight = max(result.peak_in_flight, server.peak_in_flight)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(caller() for _ in range(callers)))
+        result.seconds = time.perf_counter() - began
+        result.attempts = server.accepted + server.refused
+        result.backpressure = server.refused
+        return result, runtime.budget
+
+
 def _overhead(pairs: int) -> dict[str, float]:
     """Nanoseconds per uncontended acquire+release pair, and per bare lock pair (the floor)."""
     budget = ConcurrencyBudget(max_limit=64)
@@ -300,6 +347,20 @@ def main() -> None:
             server = CapacityServer(capacity=args.capacity, service_time=args.service_ms / 1000)
             with server.running() as url:
                 load = asyncio.run(run_load(url, budget, calls=calls, callers=callers))
+            print(_row(name, load, server), flush=True)
+    # The same two budgets inside the SDK's async client (send loop, retries, adaptive limit).
+    for _ in range(args.rounds):
+        for name, max_limit, adaptive in (
+            (f"SDK client, adaptive {args.max_limit}", args.max_limit, True),
+            (f"SDK client, fixed {args.capacity}", args.capacity, False),
+        ):
+            server = CapacityServer(capacity=args.capacity, service_time=args.service_ms / 1000)
+            with server.running() as url:
+                load, _ = asyncio.run(
+                    run_sdk_load(
+                        url, calls=calls, callers=callers, max_limit=max_limit, adaptive=adaptive, server=server
+                    )
+                )
             print(_row(name, load, server), flush=True)
     print()
     for name, nanoseconds in _overhead(20_000 if args.quick else 200_000).items():
