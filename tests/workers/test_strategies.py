@@ -298,7 +298,7 @@ def test_lease_is_extended_while_a_long_handler_runs(camunda_cluster: FakeCluste
         await asyncio.sleep(1.0)
         return {"done": True}
 
-    config = cfg("async", job_timeout_milliseconds=400, extend_lease=True)
+    config = cfg("async", job_timeout_milliseconds=400, auto_extend_lease=True)
     report = run(run_worker_until(cluster, config, handler, lambda: terminal(cluster, 1, "COMPLETED")))
     assert report.completed == 1 and report.timed_out == 0
     assert cluster.stats.timeouts == 0

@@ -10,6 +10,7 @@ line that made it, naming the field.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import difflib
 import inspect
 import math
@@ -50,7 +51,7 @@ _FIELD_NAMES = (
     "shutdown_grace_seconds",
     "variables_type",
     "tenant_ids",
-    "extend_lease",
+    "auto_extend_lease",
 )
 
 
@@ -113,8 +114,10 @@ class WorkerConfig:
     ``fetch_variables`` limits the variables the server sends (None = all, or
     the fields of ``variables_type`` when that is given).
     ``retry_back_off_milliseconds`` delays the retry of a job whose handler
-    raised. ``extend_lease`` pushes the job timeout out while a handler runs
-    past half of it. ``tenant_ids`` restricts activation to those tenants
+    raised. ``auto_extend_lease`` is the lease heartbeat: while a handler runs
+    the job's timeout is extended (``updateJob``) before it lapses — ``True``
+    every half job timeout, or every given interval (a ``timedelta`` or
+    milliseconds). ``tenant_ids`` restricts activation to those tenants
     (None = ``CAMUNDA_TENANT_ID`` if set, else the server default).
     """
 
@@ -129,7 +132,7 @@ class WorkerConfig:
     shutdown_grace_seconds: float
     variables_type: type[Any] | None
     tenant_ids: tuple[str, ...] | None
-    extend_lease: bool
+    auto_extend_lease: bool | datetime.timedelta | int
 
     def __init__(
         self,
@@ -145,7 +148,7 @@ class WorkerConfig:
         shutdown_grace_seconds: float = DEFAULT_SHUTDOWN_GRACE_SECONDS,
         variables_type: type[Any] | None = None,
         tenant_ids: Sequence[str] | None = None,
-        extend_lease: bool = False,
+        auto_extend_lease: bool | datetime.timedelta | int = False,
         **unknown: NoReturn,
     ) -> None:
         if unknown:
@@ -172,8 +175,7 @@ class WorkerConfig:
         tenants = _check_names("tenant_ids", tenant_ids)
         if tenants is not None and not tenants:
             _fail("tenant_ids", "must not be empty (use None for the default)", tenant_ids)
-        if not isinstance(extend_lease, bool):  # pyright: ignore[reportUnnecessaryIsInstance]
-            _fail("extend_lease", "must be a bool", extend_lease)
+        _check_lease_interval(auto_extend_lease)
         values: dict[str, object] = {
             "job_type": job_type,
             "job_timeout_milliseconds": timeout,
@@ -186,7 +188,7 @@ class WorkerConfig:
             "shutdown_grace_seconds": float(grace),
             "variables_type": variables_type,
             "tenant_ids": tenants,
-            "extend_lease": extend_lease,
+            "auto_extend_lease": auto_extend_lease,
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -229,7 +231,7 @@ class WorkerConfig:
             shutdown_grace_seconds=self.shutdown_grace_seconds,
             variables_type=self.variables_type,
             tenant_ids=tenants,
-            extend_lease=self.extend_lease,
+            lease_extension_ms=_lease_extension_ms(self.auto_extend_lease, timeout, self.job_type),
         )
 
 
@@ -248,7 +250,36 @@ class ResolvedWorkerConfig:
     shutdown_grace_seconds: float
     variables_type: type[Any] | None
     tenant_ids: tuple[str, ...] | None
-    extend_lease: bool
+    #: The lease heartbeat's interval (None: no heartbeat); always less than the job timeout.
+    lease_extension_ms: int | None = None
+
+
+def _check_lease_interval(value: object) -> None:
+    if isinstance(value, bool):
+        return
+    if isinstance(value, datetime.timedelta):
+        if value <= datetime.timedelta(0):
+            _fail("auto_extend_lease", "must be a positive interval", value)
+        return
+    if not _is_int(value):
+        _fail("auto_extend_lease", "must be a bool, a timedelta or milliseconds (int)", value)
+    if cast(int, value) <= 0:
+        _fail("auto_extend_lease", "must be a positive number of milliseconds", value)
+
+
+def _lease_extension_ms(value: bool | datetime.timedelta | int, job_timeout_ms: int, job_type: str) -> int | None:
+    """The heartbeat interval in ms: half the job timeout for ``True``, else the given one."""
+    if value is False:
+        return None
+    if value is True:
+        return max(job_timeout_ms // 2, 1)
+    interval = int(value.total_seconds() * 1000) if isinstance(value, datetime.timedelta) else value
+    if interval >= job_timeout_ms:
+        raise ValidationError(
+            f"WorkerConfig.auto_extend_lease must be shorter than the job timeout ({job_timeout_ms} ms) "
+            f"for job type {job_type!r}, or the lease lapses between extensions, got {interval} ms"
+        )
+    return max(interval, 1)
 
 
 def is_async_callable(callback: Callable[..., object]) -> bool:

@@ -87,7 +87,10 @@ class Supervisor:
         #: Jobs activated and not yet finished.
         self.in_flight = 0
         self.active: set[ActiveJob] = set()
-        #: Set by shutdown: lease extensions stop.
+        #: The same jobs by key: a key running here is never started twice.
+        self.running: dict[str, ActiveJob] = {}
+        #: Set by shutdown (the lease heartbeat goes on during the grace period:
+        #: unfinished jobs are released at its end anyway).
         self.stopping = False
 
     def free_slots(self) -> int:
@@ -102,17 +105,30 @@ class Supervisor:
         self._capacity.set()
 
     def admit(self, jobs: list[ActivatedJobResult], free: int, *, local_deadline: float, stopping: bool) -> None:
-        """Take activated jobs in: run a handler for each, or release what cannot be run."""
+        """Take activated jobs in: run a handler for each, or release what cannot be run.
+
+        A job key this worker is already running is left alone: it was re-delivered
+        (its timeout lapsed while the handler ran), and the running copy sends its
+        outcome. Releasing it would fail the job under the running handler's feet.
+        """
         config = self._config
         delivery = self._delivery
-        self._counter.add("activated", len(jobs))
-        for index, job in enumerate(jobs):
+        running = self.running
+        taken = 0
+        for job in jobs:
+            if job.job_key in running:
+                self._log.debug(
+                    "job %s: activated again while its handler still runs here; left to the running handler",
+                    job.job_key,
+                )
+                continue
             context = self._new_context(job)
             self._hooks.activated(context, config.worker_name)
             active = ActiveJob(context)
             self.in_flight += 1
             self.active.add(active)
-            if stopping or index >= free:
+            running[job.job_key] = active
+            if stopping or taken >= free:
                 # Stopping, or the server sent more than asked: give it back untouched.
                 reason = "worker is stopping" if stopping else "more jobs than requested"
                 active.task = asyncio.ensure_future(self._release(active, reason))
@@ -121,6 +137,15 @@ class Supervisor:
                 active.task = task
                 delivery.job_tasks.add(task)
                 task.add_done_callback(delivery.job_tasks.discard)
+            taken += 1
+        self._counter.add("activated", taken)
+
+    def _forget(self, active: ActiveJob) -> None:
+        self.active.discard(active)
+        key = active.context.job_key
+        if self.running.get(key) is active:
+            del self.running[key]
+        self.in_flight -= 1
 
     async def _run_job(self, active: ActiveJob, deadline: float) -> None:
         context = active.context
@@ -139,8 +164,7 @@ class Supervisor:
                 return  # timed out and cancelled: the job is no longer ours
             await self._finish(context, result)
         finally:
-            self.active.discard(active)
-            self.in_flight -= 1
+            self._forget(active)
             self._capacity.set()
 
     def _failure(self, context: JobContext, message: str) -> Fail:
@@ -160,7 +184,7 @@ class Supervisor:
     def _warn_uninterruptible(self, context: JobContext) -> None:
         self._log.warning(
             "job %s: handler still running at the job timeout (%d ms); it cannot be interrupted, "
-            "its outcome will be sent when it returns (enable extend_lease for long handlers)",
+            "its outcome will be sent when it returns (set auto_extend_lease for long handlers)",
             context.job_key,
             self._config.job_timeout_ms,
         )
@@ -168,43 +192,58 @@ class Supervisor:
     async def _supervise(
         self, context: JobContext, handler: asyncio.Future[HandlerResult], deadline: float
     ) -> HandlerResult | None:
-        """Wait for the handler, extending the lease or reacting to the job timeout."""
+        """Wait for the handler, reacting to the job timeout (or keeping the lease alive)."""
         config = self._config
-        job_timeout_seconds = config.job_timeout_ms / 1000.0
-        warned = False
-        extending = config.extend_lease
-        if not extending:
-            # Common case: wait for the handler with a cheap timer, not asyncio.wait.
-            timed_out = False
+        if config.lease_extension_ms is not None:
+            return await self._supervise_with_heartbeat(context, handler, deadline, config.lease_extension_ms)
+        # Common case: wait for the handler with a cheap timer, not asyncio.wait.
+        timed_out = False
 
-            def on_deadline() -> None:
-                nonlocal timed_out
-                timed_out = True
-                if config.strategy == "async":
-                    handler.cancel()
-                else:
-                    self._warn_uninterruptible(context)
-
-            timer = asyncio.get_running_loop().call_later(max(deadline - self._clock(), 0.0), on_deadline)
-            try:
-                return await handler
-            except asyncio.CancelledError:
-                if not (timed_out and config.strategy == "async"):
-                    raise
-                self._timed_out(context)
-                return None
-            except BaseException as error:
-                # Runners return results, never raise; this is a runner failure (or a
-                # GeneratorExit out of a closed coroutine): fail the job with it.
-                return _runner_failure(error, config.strategy)
-            finally:
-                timer.cancel()
-        while True:
-            remaining_seconds = deadline - self._clock()
-            if extending:
-                wait_seconds: float | None = max(remaining_seconds - job_timeout_seconds / 2.0, 0.0)
+        def on_deadline() -> None:
+            nonlocal timed_out
+            timed_out = True
+            if config.strategy == "async":
+                handler.cancel()
             else:
-                wait_seconds = max(remaining_seconds, 0.0) if not warned else None
+                self._warn_uninterruptible(context)
+
+        timer = asyncio.get_running_loop().call_later(max(deadline - self._clock(), 0.0), on_deadline)
+        try:
+            return await handler
+        except asyncio.CancelledError:
+            if not (timed_out and config.strategy == "async"):
+                raise
+            self._timed_out(context)
+            return None
+        except BaseException as error:
+            # Runners return results, never raise; this is a runner failure (or a
+            # GeneratorExit out of a closed coroutine): fail the job with it.
+            return _runner_failure(error, config.strategy)
+        finally:
+            timer.cancel()
+
+    async def _supervise_with_heartbeat(
+        self, context: JobContext, handler: asyncio.Future[HandlerResult], deadline: float, interval_ms: int
+    ) -> HandlerResult | None:
+        """The lease heartbeat: extend the job timeout every ``interval_ms`` while the handler runs.
+
+        It stops once the job has an outcome (an explicit one may come before the
+        handler returns) or the server says the job is no longer ours (404/409).
+        Any other failure to extend is logged as a warning and tried again sooner;
+        it is never fatal. Should the lease lapse all the same, the job timeout
+        applies as without the heartbeat.
+        """
+        config = self._config
+        clock = self._clock
+        interval = interval_ms / 1000.0
+        next_extension = clock() + interval
+        extending = True
+        warned = False
+        while True:
+            if extending:
+                wait_seconds: float | None = max(min(next_extension, deadline) - clock(), 0.0)
+            else:
+                wait_seconds = None if warned else max(deadline - clock(), 0.0)
             done, _ = await asyncio.wait({handler}, timeout=wait_seconds)
             if done:
                 try:
@@ -214,23 +253,14 @@ class Supervisor:
                 except BaseException as error:
                     # The runner itself failed: fail the job with it.
                     return _runner_failure(error, config.strategy)
-            if extending and not self.stopping:
-                asked_at = self._clock()
-                try:
-                    await self._api.extend_timeout(context.job_key, timeout_ms=config.job_timeout_ms)
-                except (NotFound, Conflict) as error:
-                    self._log.warning("job %s: lease extension refused (%s); no longer extending", context.job_key, error.status)
-                    extending = False
-                except Exception as error:
-                    self._log.warning("job %s: lease extension failed: %s", context.job_key, failure_message(error))
-                    extending = False
-                else:
-                    deadline = asked_at + job_timeout_seconds
-                    self._log.debug("job %s: lease extended by %d ms", context.job_key, config.job_timeout_ms)
+            now = clock()
+            if extending and context.has_outcome:
+                extending = False  # the outcome is (being) sent: nothing left to keep alive
+            if now < deadline:
+                if extending and now >= next_extension:
+                    extending, next_extension, deadline = await self._extend(context, deadline, interval)
                 continue
-            extending = False
-            if self._clock() < deadline:
-                continue
+            extending = False  # the lease lapsed: the job timeout applies
             if config.strategy == "async":
                 handler.cancel()
                 self._timed_out(context)
@@ -239,6 +269,32 @@ class Supervisor:
             if not warned:
                 warned = True
                 self._warn_uninterruptible(context)
+
+    async def _extend(self, context: JobContext, deadline: float, interval: float) -> tuple[bool, float, float]:
+        """One heartbeat: (still extending, when next, the local deadline)."""
+        config = self._config
+        asked_at = self._clock()
+        try:
+            await self._api.extend_timeout(context.job_key, timeout_ms=config.job_timeout_ms)
+        except (NotFound, Conflict) as error:
+            self._log.warning(
+                "job %s: lease extension refused (%s): the job is no longer this worker's; no longer extending",
+                context.job_key,
+                error.status,
+            )
+            return False, deadline, deadline
+        except Exception as error:
+            # Never fatal: try again sooner, while the lease still holds.
+            retry_in = min(interval, max((deadline - self._clock()) / 2.0, 0.05))
+            self._log.warning(
+                "job %s: lease extension failed (%s); trying again in %.0f ms",
+                context.job_key,
+                failure_message(error),
+                retry_in * 1000,
+            )
+            return True, self._clock() + retry_in, deadline
+        self._log.debug("job %s: lease extended by %d ms", context.job_key, config.job_timeout_ms)
+        return True, asked_at + interval, asked_at + config.job_timeout_ms / 1000.0
 
     async def _finish(self, context: JobContext, result: HandlerResult) -> None:
         config = self._config
@@ -294,8 +350,7 @@ class Supervisor:
                 self._log.info("job %s: %s (%s)", context.job_key, describe(decision), reason)
                 await self._delivery.deliver(context, decision)
         finally:
-            self.active.discard(active)
-            self.in_flight -= 1
+            self._forget(active)
 
 
 def _runner_failure(error: BaseException, strategy: str) -> HandlerResult:
