@@ -44,6 +44,8 @@ def test_top_level_surface() -> None:
         "CamundaAsyncClient",
         "WorkerConfig",
         "JobContext",
+        "ThreadJobContext",
+        "JobRouter",
         "NullLogger",
         "ProcessDefinitionKey",
         "ProcessInstanceKey",
@@ -69,11 +71,13 @@ def test_same_objects_across_import_paths() -> None:
     from camunda_orchestration_sdk import (
         CamundaAsyncClient,
         CamundaClient,
+        JobRouter,
         ProcessDefinitionKey,
         errors,
         models,
     )
     from camunda_orchestration_sdk.models.process_creation_by_key import ProcessCreationByKey
+    from camunda_orchestration_sdk.runtime import job_worker
     from camunda_orchestration_sdk.runtime.job_worker import JobContext
     from camunda_orchestration_sdk.semantic_types import ProcessDefinitionKey as SemanticKey
 
@@ -84,6 +88,8 @@ def test_same_objects_across_import_paths() -> None:
     assert errors.BadRequest is core_errors.BadRequest
     assert ProcessDefinitionKey is SemanticKey
     assert JobContext is camunda_workers.JobContext
+    assert JobRouter is camunda_workers.JobRouter is job_worker.JobRouter
+    assert job_worker.ThreadJobContext is camunda_workers.ThreadJobContext
     assert CamundaClient is camunda_core.CamundaClient
     assert issubclass(CamundaAsyncClient, camunda_core.CamundaAsyncClient)
     assert issubclass(CamundaAsyncClient, camunda_workers.JobWorkerHost)
@@ -102,7 +108,17 @@ def test_sync_and_async_clients_have_the_same_operations() -> None:
         }
 
     sync_methods, async_methods = public(CamundaClient), public(CamundaAsyncClient)
-    worker_methods = {"create_job_worker", "run_workers", "stop_workers", "install_signal_handlers", "workers"}
+    worker_methods = {
+        "create_job_worker",
+        "run_workers",
+        "stop_workers",
+        "install_signal_handlers",
+        "workers",
+        "include_router",
+        "exception_handler",
+        "metrics",
+        "health",
+    }
     only_async = set(async_methods) - set(sync_methods) - worker_methods
     only_sync = set(sync_methods) - set(async_methods)
     assert not only_async and not only_sync, (only_async, only_sync)

@@ -11,24 +11,28 @@ import asyncio
 import signal
 from collections.abc import Callable
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from camunda_core.errors import ValidationError
 from camunda_workers.config import WorkerConfig
 from camunda_workers.executor import check_picklable
 from camunda_workers.hookspecs import WorkerHookspecs
 from camunda_workers.report import WorkerReport
+from camunda_workers.router import ExceptionHandlers, JobRouter, exception_decorator
 from camunda_workers.worker import JobWorker
 
 if TYPE_CHECKING:
     from camunda_core.client import CamundaClient
     from camunda_core.runtime.async_client import AsyncClientRuntime
+    from camunda_workers.handler_types import ExceptionHandler
 
     _HostBase = AsyncClientRuntime
 else:
     _HostBase = object
 
 __all__ = ["JobWorkerHost"]
+
+E = TypeVar("E", bound=BaseException)
 
 
 class JobWorkerHost(_HostBase):
@@ -77,6 +81,25 @@ class JobWorkerHost(_HostBase):
             else:
                 worker.start()
         return worker
+
+    def include_router(self, router: JobRouter, *, auto_start: bool = True) -> list[JobWorker]:
+        """Create one worker per task of ``router`` (and of the routers it includes).
+
+        Every task is checked (and its worker configuration resolved) before
+        any worker is created, so a mistake creates none. The client's
+        exception handlers (:meth:`exception_handler`) apply after the routers'.
+        """
+        if not isinstance(router, JobRouter):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ValidationError(f"include_router: expected a JobRouter, got {type(router).__name__}")
+        state = self._worker_state()
+        planned = [(route.worker_config(), route.handler(state.exception_handlers)) for route in router.routes()]
+        for config, handler in planned:
+            config.resolve(self.runtime.configuration, handler)  # fail before creating any worker
+        return [self.create_job_worker(config, handler, auto_start=auto_start) for config, handler in planned]
+
+    def exception_handler(self, exc_type: type[E]) -> Callable[[ExceptionHandler[E]], ExceptionHandler[E]]:
+        """Decorator: the client-wide handler of ``exc_type`` for routed tasks (routers' handlers come first)."""
+        return exception_decorator(self._worker_state().exception_handlers, exc_type, "client")
 
     async def run_workers(self) -> WorkerReport:
         """Start every worker not yet running and wait until all have stopped; returns the summed report."""
@@ -140,10 +163,11 @@ class JobWorkerHost(_HostBase):
 
 
 class _HostState:
-    __slots__ = ("stop_task", "workers")
+    __slots__ = ("exception_handlers", "stop_task", "workers")
 
     def __init__(self) -> None:
         self.workers: list[JobWorker] = []
+        self.exception_handlers: ExceptionHandlers = {}
         self.stop_task: asyncio.Task[WorkerReport] | None = None
 
 

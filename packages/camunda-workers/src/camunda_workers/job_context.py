@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from camunda_core.errors import ValidationError
 from camunda_core.logging import NullLogger, SdkLogger
@@ -57,8 +57,19 @@ __all__ = ["JobContext", "JobVariables", "OutcomeHandle"]
 
 T = TypeVar("T")
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeVar as _DefaultedTypeVar
+
+    from camunda_core.client import CamundaAsyncClient
+
+    #: The type of ``job.client``: the async client unless stated (``ThreadJobContext``
+    #: in camunda_workers.handler_types says the blocking client of thread handlers).
+    ClientT = _DefaultedTypeVar("ClientT", covariant=True, default=CamundaAsyncClient)
+else:
+    ClientT = TypeVar("ClientT", covariant=True)
+
 #: Sends a decision for a context; supplied by the worker (None in a process child).
-Deliver = Callable[["JobContext", Decision], Awaitable[DeliveryResult]]
+Deliver = Callable[["JobContext[Any]", Decision], Awaitable[DeliveryResult]]
 
 
 class JobVariables(Mapping[str, Any]):
@@ -119,8 +130,8 @@ def _optional_dict(name: str, value: object) -> Mapping[str, Any] | None:
     return to_variables_dict(value, what=name)
 
 
-class JobContext:
-    """One activated job, as the handler sees it."""
+class JobContext(Generic[ClientT]):
+    """One activated job, as the handler sees it (generic over the type of ``job.client``)."""
 
     __slots__ = (
         "__weakref__",
@@ -158,7 +169,7 @@ class JobContext:
         job: ActivatedJobResult,
         *,
         client: Any = None,
-        log_factory: Callable[[JobContext], SdkLogger] | None = None,
+        log_factory: Callable[[JobContext[Any]], SdkLogger] | None = None,
         deliver: Deliver | None = None,
         loop: asyncio.AbstractEventLoop | None = None,
         blocking: bool = False,
@@ -190,7 +201,7 @@ class JobContext:
         #: The client for further calls from the handler: the async client for
         #: async handlers, a blocking client sharing its configuration for
         #: thread handlers, None in a process child (see the module docstring).
-        self.client: Any = client
+        self.client: ClientT = client
         #: An instance of the worker's ``variables_type``, or None without one.
         self.typed_variables: Any = typed_variables
         self._log: SdkLogger | None = None
@@ -329,7 +340,7 @@ class JobContext:
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name in _DATA_FIELDS:
             object.__setattr__(self, name, state[name])
-        self.client = None
+        self.client = cast("ClientT", None)
         self._log = NullLogger()
         self._log_factory = None
         self._deliver = None
