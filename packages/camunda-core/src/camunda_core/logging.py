@@ -9,11 +9,19 @@ re-enabled when ``CAMUNDA_SDK_LOG_LEVEL`` is set (or the user calls
 ``debug``/``info``/``warning``/``error``; :class:`NullLogger` silences all.
 Whatever is passed is wrapped in :class:`LevelFilteredLogger`, which applies
 ``CAMUNDA_SDK_LOG_LEVEL`` and scrubs secrets from every message.
+
+A traceback travels with ``exc_info=error`` (an exception, or ``True`` for the
+one being handled): loguru gets it through ``opt(exception=...)``, a stdlib
+logger as ``exc_info``, any other logger as the formatted traceback appended
+to the message.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import sys
+import traceback
 import typing
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol, runtime_checkable
@@ -157,33 +165,51 @@ class LevelFilteredLogger:
             msg = f"[{prefix}] {msg}"
         return redact(msg, self._secrets)
 
-    def _emit(self, method: str, level: str, msg: str, args: tuple[Any, ...]) -> None:
+    def _emit(self, method: str, level: str, msg: str, args: tuple[Any, ...], exc_info: object = None) -> None:
         if not self.is_enabled(level):
             return
         text = self._render(str(msg), args)
         target: Any = self._target
+        error = _exception(exc_info)
         if _is_loguru(target):
             # Attribute the record to the SDK code that logged, not to this wrapper
             # (depth: _emit -> debug/info/... -> caller). Without args loguru does
             # not format, so braces in the text are safe.
-            target = target.opt(depth=2)
+            target = target.opt(depth=2, exception=error) if error is not None else target.opt(depth=2)
+            getattr(target, method, target.debug)(text)
+            return
         target_method = getattr(target, method, None) or target.debug
-        target_method(text)
+        if error is None:
+            target_method(text)
+        elif isinstance(target, (logging.Logger, logging.LoggerAdapter)):
+            target_method(text, exc_info=error)
+        else:
+            trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+            target_method(f"{text}\n{redact(trace.rstrip(), self._secrets)}")
 
-    def trace(self, msg: str, *args: Any, **_kwargs: Any) -> None:
-        self._emit("trace", "trace", msg, args)
+    def trace(self, msg: str, *args: Any, exc_info: object = None, **_kwargs: Any) -> None:
+        self._emit("trace", "trace", msg, args, exc_info)
 
-    def debug(self, msg: str, *args: Any, **_kwargs: Any) -> None:
-        self._emit("debug", "debug", msg, args)
+    def debug(self, msg: str, *args: Any, exc_info: object = None, **_kwargs: Any) -> None:
+        self._emit("debug", "debug", msg, args, exc_info)
 
-    def info(self, msg: str, *args: Any, **_kwargs: Any) -> None:
-        self._emit("info", "info", msg, args)
+    def info(self, msg: str, *args: Any, exc_info: object = None, **_kwargs: Any) -> None:
+        self._emit("info", "info", msg, args, exc_info)
 
-    def warning(self, msg: str, *args: Any, **_kwargs: Any) -> None:
-        self._emit("warning", "warn", msg, args)
+    def warning(self, msg: str, *args: Any, exc_info: object = None, **_kwargs: Any) -> None:
+        self._emit("warning", "warn", msg, args, exc_info)
 
-    def error(self, msg: str, *args: Any, **_kwargs: Any) -> None:
-        self._emit("error", "error", msg, args)
+    def error(self, msg: str, *args: Any, exc_info: object = None, **_kwargs: Any) -> None:
+        self._emit("error", "error", msg, args, exc_info)
+
+
+def _exception(exc_info: object) -> BaseException | None:
+    """The exception ``exc_info=`` names: an exception, or True for the one being handled."""
+    if isinstance(exc_info, BaseException):
+        return exc_info
+    if exc_info is True:
+        return sys.exc_info()[1]
+    return None
 
 
 def _is_loguru(target: object) -> bool:

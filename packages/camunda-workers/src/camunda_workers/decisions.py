@@ -19,7 +19,10 @@ makes sure only one decision is ever chosen for a job.
 
 from __future__ import annotations
 
+import os
+import sysconfig
 import threading
+import traceback
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Union
 
@@ -46,6 +49,8 @@ __all__ = [
     "describe",
     "failure",
     "failure_message",
+    "cap_message",
+    "MAX_FAILURE_MESSAGE_BYTES",
     "decision_for_error",
     "decision_for_value",
     "release_decision",
@@ -180,9 +185,82 @@ class OutcomeClaim:
         self.__init__(state[0])
 
 
+#: The most bytes (UTF-8) of a failure or error message sent to the cluster. The server
+#: keeps the message in its log and in incidents; a few KB is plenty, and keeps a handler
+#: whose exception carries a whole response body from bloating them.
+MAX_FAILURE_MESSAGE_BYTES = 4096
+
+_CUT_MARK = " ... [cut: {} more bytes]"
+
+
+def cap_message(text: str, limit: int = MAX_FAILURE_MESSAGE_BYTES) -> str:
+    """``text`` within ``limit`` UTF-8 bytes; a cut is marked with how much was left out."""
+    encoded = text.encode("utf-8", "replace")
+    if len(encoded) <= limit:
+        return text
+    # Room for the mark (its number has at most as many digits as the length).
+    room = max(limit - len(_CUT_MARK.format(len(encoded))), 0)
+    kept = encoded[:room].decode("utf-8", "ignore")
+    return kept + _CUT_MARK.format(len(encoded) - len(kept.encode("utf-8", "replace")))
+
+
+def _library_dirs() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the SDK's and the standard library's folders, installed third-party folders)."""
+    paths = sysconfig.get_paths()
+    sdk = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ours = {os.path.join(sdk, name) for name in ("camunda_workers", "camunda_core", "camunda_orchestration_sdk")}
+    stdlib = {paths[key] for key in ("stdlib", "platstdlib") if key in paths}
+    third_party = {paths[key] for key in ("purelib", "platlib") if key in paths}
+    return (
+        tuple(os.path.join(os.path.abspath(p), "") for p in ours | stdlib),
+        tuple(os.path.join(os.path.abspath(p), "") for p in third_party),
+    )
+
+
+_SDK_AND_STDLIB, _THIRD_PARTY = _library_dirs()
+
+
+def user_frame(error: BaseException) -> traceback.FrameSummary | None:
+    """The innermost frame of the traceback that is user code.
+
+    User code is anything outside the SDK and the standard library, preferring
+    frames outside installed third-party packages (so an exception raised deep in
+    ``requests`` points at the handler line that called it). Falls back to the
+    innermost frame.
+    """
+    if error.__traceback__ is None:
+        return None
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return None
+    fallback: traceback.FrameSummary | None = None
+    for frame in reversed(frames):
+        filename = frame.filename
+        if filename.startswith("<frozen") or os.path.abspath(filename).startswith(_SDK_AND_STDLIB):
+            continue
+        if not os.path.abspath(filename).startswith(_THIRD_PARTY):
+            return frame
+        if fallback is None:
+            fallback = frame
+    return fallback if fallback is not None else frames[-1]
+
+
 def failure_message(error: BaseException) -> str:
-    """The failure message sent for a handler exception."""
-    return f"{type(error).__name__}: {error}"
+    """The failure message sent for an exception: where it happened, within the size limit.
+
+    ``"ValueError: bad input (at /app/handlers.py:42 in handle)"`` — the type, the
+    message (cut, and marked so, when long) and the innermost frame of user code
+    (:func:`user_frame`). The location is kept whole: only the message is cut.
+    """
+    head = f"{type(error).__name__}: {error}"
+    frame = user_frame(error)
+    if frame is None:
+        return cap_message(head)
+    where = f" (at {frame.filename}:{frame.lineno} in {frame.name})"
+    room = MAX_FAILURE_MESSAGE_BYTES - len(where.encode("utf-8", "replace"))
+    if room < 256:  # an absurd path: keep the message, cut the whole
+        return cap_message(head + where)
+    return cap_message(head, room) + where
 
 
 def failure(

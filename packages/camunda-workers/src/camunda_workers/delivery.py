@@ -181,6 +181,7 @@ class DecisionSender:
                         what,
                         attempt,
                         error,
+                        exc_info=error,
                     )
                     return "gave_up"
                 log.debug("%s: %s; retrying in %.0f ms", what, error, delay * 1000)

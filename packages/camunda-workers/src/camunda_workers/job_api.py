@@ -30,6 +30,7 @@ from camunda_core.models.job_update_request import JobUpdateRequest
 from camunda_core.semantic_types import TenantId
 from camunda_core.serialization.converter import ConversionError, structure
 from camunda_core.types import UNSET
+from camunda_workers.decisions import cap_message
 
 if TYPE_CHECKING:
     from camunda_core.logging import SdkLogger
@@ -125,7 +126,7 @@ class JobApi:
         # Always explicit: the spec's default retries of 0 would raise an incident at once.
         body = JobFailRequest(
             retries=retries,
-            error_message=message,
+            error_message=cap_message(message),
             retry_back_off=retry_back_off_ms,
             variables=UNSET if variables is None else encode_variables("failJob", variables),
         )
@@ -136,7 +137,7 @@ class JobApi:
     ) -> None:
         body = JobErrorRequest(
             error_code=code,
-            error_message=UNSET if message is None else message,
+            error_message=UNSET if message is None else cap_message(message),
             variables=UNSET if variables is None else encode_variables("throwJobError", variables),
         )
         await self._runtime.ainvoke(operations.throw_job_error, path={"jobKey": job_key}, body=body, retry=False)

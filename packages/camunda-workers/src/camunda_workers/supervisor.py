@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from camunda_core.errors import Conflict, NotFound, ValidationError
 from camunda_workers.decisions import (
+    Decision,
     Fail,
     JobError,
     JobFailure,
@@ -155,7 +156,15 @@ class Supervisor:
                 try:
                     context.typed_variables = build_variables(config.variables_type, context.variables)
                 except VariablesError as error:
-                    await self._delivery.claim_and_deliver(context, self._failure(context, failure_message(error)))
+                    decision = self._failure(context, failure_message(error))
+                    self._log.error(
+                        "job %s: its variables do not fit %s: %s; the handler was not called, %s",
+                        context.job_key,
+                        config.variables_type.__name__,
+                        error,
+                        describe(decision),
+                    )
+                    await self._delivery.claim_and_deliver(context, decision)
                     return
             handler = self.runner.start(context)
             active.handler = handler
@@ -325,12 +334,35 @@ class Supervisor:
         message = result.error_message
         if message is not None:
             self._counter.add("handler_errors")
-            if not isinstance(result.error, (JobError, JobFailure)):
-                self._log.warning("job %s: handler raised %s", context.job_key, message)
             decision = decision_for_error(result.error, message, context.retries, config.retry_back_off_ms)
+            self._log_handler_error(context, result, message, decision)
         else:
             decision = decision_for_value(result.value, context.retries, config.retry_back_off_ms)
         await delivery.claim_and_deliver(context, decision)
+
+    def _log_handler_error(self, context: JobContext, result: HandlerResult, message: str, decision: Decision) -> None:
+        """A handler's exception is an error, with its traceback (visible at the default level).
+
+        ``JobError`` (a BPMN error) and ``JobFailure`` with retries left are the handler's
+        choice, not a failure of it: info and warning. A job given up (no retries left:
+        the cluster raises an incident) is always an error. The traceback of a process
+        handler stays in its child; its message names the file and line instead.
+        """
+        error = result.error
+        given_up = isinstance(decision, Fail) and decision.retries == 0
+        if isinstance(error, JobError):
+            self._log.info("job %s: handler threw BPMN error %r", context.job_key, error.code)
+        elif isinstance(error, JobFailure) and not given_up:
+            self._log.warning("job %s: handler failed the job: %s (%s)", context.job_key, message, describe(decision))
+        else:
+            self._log.error(
+                "job %s: handler raised %s; %s%s",
+                context.job_key,
+                message,
+                describe(decision),
+                ": no retries left, the cluster raises an incident" if given_up else "",
+                exc_info=error if error is not None and error.__traceback__ is not None else None,
+            )
 
     def _interrupted(self, context: JobContext, result: HandlerResult) -> None:
         """Count the interrupt and ask for the graceful stop."""
