@@ -161,7 +161,7 @@ def test_a_stdlib_logger_receives_exc_info_and_any_other_logger_the_formatted_tr
     camunda_cluster: FakeCluster,
 ) -> None:
     cluster = camunda_cluster
-    start(cluster, retries=5)
+    cluster.deploy_bpmn(bpmn("p", "work", retries=1))  # one failure per job: an incident, no re-activation
     records: list[logging.LogRecord] = []
 
     class Keep(logging.Handler):
@@ -182,6 +182,7 @@ def test_a_stdlib_logger_receives_exc_info_and_any_other_logger_the_formatted_tr
 
     async def main() -> None:
         for target in (stdlib, Plain()):
+            cluster.create_process_instance("p", {})
             async with make_client(cluster.rest_address, target, CAMUNDA_SDK_LOG_LEVEL="error") as client:
                 failures = cluster.stats.failures
                 client.create_job_worker(config("thread"), thread_handler)
