@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, ClassVar, Protocol, TypeVar, Union
 
-from attrs import AttrsInstance
-
 from camunda_core.client import CamundaClient
 from camunda_workers.decisions import Decision, JobError, JobFailure
 from camunda_workers.job_context import JobContext
@@ -39,7 +37,10 @@ AnyJobContext = JobContext[Any]
 
 
 class DataclassInstance(Protocol):
-    """Any dataclass instance."""
+    """Any dataclass instance, and for pyright any attrs instance too (``dataclass_transform``).
+
+    (attrs' own ``AttrsInstance`` is ``Any`` to pyright, which would accept every return type.)
+    """
 
     __dataclass_fields__: ClassVar[dict[str, Any]]
 
@@ -51,7 +52,7 @@ class PydanticModel(Protocol):
 
 
 #: What a handler without ``variable_name=`` may return: the completion variables (or None).
-VariablesResult = Union[Mapping[str, object], AttrsInstance, DataclassInstance, PydanticModel, None]
+VariablesResult = Union[Mapping[str, object], DataclassInstance, PydanticModel, None]
 
 #: What an exception handler returns: a decision, a JobError/JobFailure, or None (not handled here).
 ExceptionOutcome = Union[Decision, JobError, JobFailure, None]
