@@ -29,7 +29,11 @@ from typing import TYPE_CHECKING, Any, Union
 import attrs
 
 from camunda_core.errors import CamundaError, ValidationError
+from camunda_core.models.job_completion_request import JobCompletionRequest
+from camunda_core.models.job_result import JobResult
+from camunda_core.models.job_result_ad_hoc_sub_process import JobResultAdHocSubProcess
 from camunda_core.models.job_result_user_task import JobResultUserTask
+from camunda_core.types import UNSET
 from camunda_workers.typed_variables import to_variables_dict
 
 if TYPE_CHECKING:
@@ -62,8 +66,8 @@ class Complete:
     """Complete the job, optionally with variables and a listener ``result``."""
 
     variables: Mapping[str, Any] | None = None
-    #: The ``result`` of the completion request (user task listeners).
-    result: JobResultUserTask | None = None
+    #: The ``result`` of the completion request (user task listeners, ad-hoc sub-processes).
+    result: JobResult | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -154,13 +158,30 @@ class OutcomeClaim:
     before freeing the job's slot.
     """
 
-    __slots__ = ("_lock", "decision", "pending")
+    __slots__ = ("_lock", "decision", "pending", "via_client")
 
     def __init__(self, decision: Decision | None = None) -> None:
         self._lock = threading.Lock()
         #: The decision chosen so far (None while undecided).
         self.decision: Decision | None = decision
         self.pending: asyncio.Future[DeliveryResult] | None = None
+        #: The operation id when the outcome was sent through ``job.client`` (the worker
+        #: saw the server accept it); None otherwise.
+        self.via_client: str | None = None
+
+    def claim_sent_by_client(self, operation_id: str) -> bool:
+        """Record an outcome the handler sent through ``job.client`` and the server accepted.
+
+        False if the job already had an outcome (the server then answered that call 404/409 —
+        or it was the worker's own delivery).
+        """
+        decision = client_decision(operation_id)
+        with self._lock:
+            if self.decision is not None:
+                return False
+            self.decision = decision
+            self.via_client = operation_id
+            return True
 
     def claim(self, decision: Decision) -> bool:
         """Record ``decision`` if no outcome was chosen yet; False if one was."""
@@ -302,8 +323,42 @@ def decision_for_error(error: BaseException | None, message: str, job_retries: i
     return failure(job_retries, message, retry_back_off_ms=retry_back_off_ms)
 
 
+#: The job operations whose success is the job's outcome.
+OUTCOME_OPERATIONS = frozenset({"completeJob", "failJob", "throwJobError"})
+
+
+def client_decision(operation_id: str) -> Decision:
+    """The decision an outcome sent through ``job.client`` stands for (its body is the handler's)."""
+    if operation_id == "completeJob":
+        return Complete()
+    if operation_id == "throwJobError":
+        return ThrowError(code="(sent through job.client)")
+    return Fail(message="(sent through job.client)", retries=0)
+
+
+def decision_for_request_model(value: object) -> Decision | None:
+    """A returned ``JobCompletionRequest`` or ``JobResult`` model, sent as that request (None for others)."""
+    if isinstance(value, JobCompletionRequest):
+        variables = value.variables
+        result = value.result
+        return Complete(
+            variables=None if variables is UNSET or variables is None else dict(variables),
+            result=None if result is UNSET else result,
+        )
+    if isinstance(value, (JobResultUserTask, JobResultAdHocSubProcess)):
+        return Complete(result=value)
+    return None
+
+
 def decision_for_value(value: object, job_retries: int, retry_back_off_ms: int) -> Decision:
-    """What a handler's return value becomes: complete with it, or fail when it is not variables."""
+    """What a handler's return value becomes: complete with it, or fail when it is not variables.
+
+    A returned request model (``JobCompletionRequest``, or a ``JobResult`` such as
+    ``JobResultUserTask``) is sent as that request, not as variables.
+    """
+    model_decision = decision_for_request_model(value)
+    if model_decision is not None:
+        return model_decision
     try:
         variables = None if value is None else to_variables_dict(value, what="the handler's return value")
     except ValidationError as error:

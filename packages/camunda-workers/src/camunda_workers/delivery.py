@@ -248,6 +248,15 @@ class Delivery:
         task.add_done_callback(self.deliveries.discard)
         return await asyncio.shield(task)
 
+    def record_sent_by_client(self, context: JobContext) -> None:
+        """Count the outcome the handler sent through ``job.client`` and tell the hooks."""
+        decision = context.outcome_claim.decision
+        if decision is None:
+            return
+        outcome = job_outcome(decision, "sent")
+        self._counter.count_outcome(outcome)
+        self._hooks.finished(context.job_key, self._config.job_type, self._config.worker_name, outcome, None)
+
     async def _send_and_count(self, job_key: str, decision: Decision) -> DeliveryResult:
         result = await self._sender.send(job_key, decision, self._log)
         outcome = job_outcome(decision, result)

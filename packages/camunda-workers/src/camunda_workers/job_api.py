@@ -25,7 +25,7 @@ from camunda_core.models.job_changeset import JobChangeset
 from camunda_core.models.job_completion_request import JobCompletionRequest
 from camunda_core.models.job_error_request import JobErrorRequest
 from camunda_core.models.job_fail_request import JobFailRequest
-from camunda_core.models.job_result_user_task import JobResultUserTask
+from camunda_core.models.job_result import JobResult
 from camunda_core.models.job_update_request import JobUpdateRequest
 from camunda_core.semantic_types import TenantId
 from camunda_core.serialization.converter import ConversionError, structure
@@ -106,7 +106,7 @@ class JobApi:
         return jobs
 
     async def complete(
-        self, job_key: str, *, variables: Mapping[str, Any] | None, result: JobResultUserTask | None = None
+        self, job_key: str, *, variables: Mapping[str, Any] | None, result: JobResult | None = None
     ) -> None:
         body = JobCompletionRequest(
             variables=UNSET if variables is None else encode_variables("completeJob", variables),

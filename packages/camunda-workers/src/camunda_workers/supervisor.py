@@ -14,11 +14,15 @@ report rather than with jobs in flight.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
 from camunda_core.errors import Conflict, NotFound, ValidationError
+from camunda_core.hookspecs import hookimpl
 from camunda_workers.decisions import (
+    OUTCOME_OPERATIONS,
     Decision,
     Fail,
     JobError,
@@ -36,6 +40,7 @@ from camunda_workers.typed_variables import VariablesError, build_variables
 if TYPE_CHECKING:
     from camunda_core.logging import SdkLogger
     from camunda_core.models.activated_job_result import ActivatedJobResult
+    from camunda_core.runtime.events import ResponseEvent
     from camunda_workers.config import ResolvedWorkerConfig
     from camunda_workers.delivery import Delivery
     from camunda_workers.job_api import JobApi
@@ -55,6 +60,53 @@ class ActiveJob:
         self.context = context
         self.task: asyncio.Task[None] | None = None
         self.handler: asyncio.Future[HandlerResult] | None = None
+
+
+_OUTCOME_PATH = re.compile(r"/jobs/([^/]+)/(?:completion|failure|error)$")
+
+
+class ClientOutcomeObserver:
+    """Recognises outcomes a handler sends through ``job.client`` as its job's one outcome.
+
+    Registered on the client's plugin manager while the worker runs (async and thread
+    strategies: a process child has no client). When ``completeJob``, ``failJob`` or
+    ``throwJobError`` for a job this worker is running succeeds, the job's outcome is
+    claimed: the worker sends nothing more, and a later ``job.complete()`` raises
+    ``OutcomeAlreadySentError``. Runs on the thread that sent the request (a thread
+    handler's own); the claim is lock-protected.
+    """
+
+    def __init__(self, running: dict[str, ActiveJob]) -> None:
+        self._running = running
+
+    @hookimpl
+    def camunda_on_response(self, event: ResponseEvent) -> None:
+        operation_id = event.operation_id
+        if operation_id not in OUTCOME_OPERATIONS or event.status is None or not 200 <= event.status < 300:
+            return
+        match = _OUTCOME_PATH.search(urlsplit(event.url).path)
+        if match is None:
+            return
+        active = self._running.get(unquote(match.group(1)))
+        if active is not None:
+            active.context.outcome_claim.claim_sent_by_client(operation_id)
+
+
+class _ObservedRunner:
+    """The handler runner; closing it also unregisters the worker's outcome observer."""
+
+    def __init__(self, runner: HandlerRunner, on_close: Callable[[], None]) -> None:
+        self._runner = runner
+        self._on_close = on_close
+
+    def start(self, context: JobContext) -> asyncio.Future[HandlerResult]:
+        return self._runner.start(context)
+
+    def close(self) -> None:
+        try:
+            self._runner.close()
+        finally:
+            self._on_close()
 
 
 class Supervisor:
@@ -82,7 +134,7 @@ class Supervisor:
         self._log = log
         self._clock = clock
         self._new_context = new_context
-        self.runner = runner
+        self.runner: HandlerRunner = runner
         self._on_interrupt = on_interrupt
         self._capacity = asyncio.Event()
         #: Jobs activated and not yet finished.
@@ -90,6 +142,12 @@ class Supervisor:
         self.active: set[ActiveJob] = set()
         #: The same jobs by key: a key running here is never started twice.
         self.running: dict[str, ActiveJob] = {}
+        if config.strategy != "process":
+            # Outcomes sent through job.client count as the job's outcome (no client in a process child).
+            observer = ClientOutcomeObserver(self.running)
+            runtime = api.runtime
+            runtime.register_plugin(observer, name=f"camunda-workers-outcomes-{id(self):x}")
+            self.runner = _ObservedRunner(runner, lambda: runtime.unregister_plugin(observer))
         #: Set by shutdown (the lease heartbeat goes on during the grace period:
         #: unfinished jobs are released at its end anyway).
         self.stopping = False
@@ -173,6 +231,8 @@ class Supervisor:
                 return  # timed out and cancelled: the job is no longer ours
             await self._finish(context, result)
         finally:
+            if context.outcome_claim.via_client is not None:
+                self._delivery.record_sent_by_client(context)
             self._forget(active)
             self._capacity.set()
 

@@ -172,8 +172,7 @@ class ClientCore:
             max_limit=self.config.max_concurrent_requests, adaptive=self.config.backpressure_adaptive
         )
         # Observer hooks cost a call per attempt; skip them when nobody listens.
-        self._observe_requests = bool(self.pm.hook.camunda_on_request.get_hookimpls())
-        self._observe_responses = bool(self.pm.hook.camunda_on_response.get_hookimpls())
+        self.refresh_observers()
         self.headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         self.timeout = default_timeout(self.config)
         self.max_error_body = self.config.http_max_error_body_bytes
@@ -184,6 +183,11 @@ class ClientCore:
         self.blocking_sender: Callable[..., Any] | None = None
         self.async_sender: Callable[..., Awaitable[Any]] | None = None
         self.blocking_twin: Any = None
+
+    def refresh_observers(self) -> None:
+        """Re-read which observer hooks have implementations (after a plugin came or went)."""
+        self._observe_requests = bool(self.pm.hook.camunda_on_request.get_hookimpls())
+        self._observe_responses = bool(self.pm.hook.camunda_on_response.get_hookimpls())
 
     # -- set-up -----------------------------------------------------------------
 

@@ -133,6 +133,30 @@ class ClientRuntime:
         )
         return result
 
+    def register_plugin(self, plugin: object, name: str | None = None) -> None:
+        """Register ``plugin`` on this runtime after construction (checked like any other).
+
+        For extensions that observe a running client (``camunda_workers`` watches
+        ``camunda_on_response`` for job outcomes sent through ``job.client``).
+        """
+        from camunda_core.plugins import check_hook_implementations
+
+        pm = self._core.pm
+        pm.register(plugin, name=name)
+        try:
+            check_hook_implementations(pm)
+        except Exception:
+            pm.unregister(plugin)
+            raise
+        self._core.refresh_observers()
+
+    def unregister_plugin(self, plugin: object) -> None:
+        """Undo :meth:`register_plugin` (nothing happens for a plugin not registered)."""
+        pm = self._core.pm
+        if pm.is_registered(plugin):
+            pm.unregister(plugin)
+            self._core.refresh_observers()
+
     def blocking_client(self) -> CamundaClient:
         """The blocking client on this runtime; built on first use, closed with the client that owns the runtime.
 
