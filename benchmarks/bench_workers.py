@@ -2,13 +2,14 @@
 
     uv run python benchmarks/bench_workers.py [--jobs 5000] [--quick]
 
-Three figures from ONE run: a raw loop (plain httpx over AiohttpTransport,
+Five figures from ONE run: a raw loop (plain httpx over AiohttpTransport,
 32 slots, batched activation) as the floor, the SDK worker with a trivial async
-handler (32 slots) and with a trivial sync handler (thread strategy, 32 slots).
+handler (32 slots) and with a trivial sync handler (thread strategy, 32 slots),
+each both through ``create_job_worker`` and as a ``JobRouter`` task.
 Each SDK figure is printed next to the floor with its ratio (goal >= 0.8x).
-The fake cluster runs in its own process (as a real server would). The three
+The fake cluster runs in its own process (as a real server would). The
 loops take turns for several rounds on fresh jobs, and each figure is the
-median of its rounds, so machine noise falls on all three alike.
+median of its rounds, so machine noise falls on all of them alike.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import asyncio
 import statistics
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,7 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from camunda_core.client import CamundaAsyncClient as _CoreAsyncClient
-from camunda_workers import JobContext, JobWorkerHost, WorkerConfig
+from camunda_workers import JobContext, JobRouter, JobWorkerHost, ThreadJobContext, WorkerConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fake_server import deploy, fake_cluster_process
@@ -90,6 +92,40 @@ def _sync_handler(job: JobContext) -> dict[str, Any]:
     return {"ok": True}
 
 
+def _router(strategy: str) -> JobRouter:
+    """The same trivial handlers through the router API (binding, middleware chain, result conversion)."""
+    router = JobRouter(
+        timeout=timedelta(seconds=60), request_timeout=timedelta(milliseconds=500), max_concurrent_jobs=SLOTS
+    )
+    if strategy == "async":
+
+        @router.task("bench")
+        async def routed_async(job: JobContext) -> dict[str, Any]:
+            return {"ok": True}
+
+    else:
+
+        @router.task("bench")
+        def routed_sync(job: ThreadJobContext) -> dict[str, Any]:
+            return {"ok": True}
+
+    return router
+
+
+async def _router_worker(rest_address: str, jobs: int, strategy: str) -> float:
+    configuration = {"CAMUNDA_REST_ADDRESS": rest_address, "CAMUNDA_AUTH_STRATEGY": "NONE"}
+    async with _Client(configuration=configuration, environ={}, load_entry_points=False) as client:
+        router = _router(strategy)
+        started = time.perf_counter()
+        (worker,) = client.include_router(router)
+        while worker.report.completed < jobs:
+            await asyncio.sleep(0.01)
+        elapsed = time.perf_counter() - started
+        report = await client.stop_workers(grace=1.0)
+        assert report.completed == jobs and report.failed == 0, f"{strategy} router worker: {report}"
+        return elapsed
+
+
 async def _sdk_worker(rest_address: str, jobs: int, handler: Any, strategy: str) -> float:
     configuration = {"CAMUNDA_REST_ADDRESS": rest_address, "CAMUNDA_AUTH_STRATEGY": "NONE"}
     async with _Client(configuration=configuration, environ={}, load_entry_points=False) as client:
@@ -130,7 +166,7 @@ def _measure(rest_address: str, jobs: int, body: Any) -> float:
 
 
 def run(jobs: int = 5000, quick: bool = False, rounds: int = 3) -> list[dict[str, Any]]:
-    """Measure the three figures; returns one dict per figure (name, jobs_per_second, ratio_to_floor)."""
+    """Measure the five figures; returns one dict per figure (name, jobs_per_second, ratio_to_floor)."""
     if quick:
         jobs, rounds = min(jobs, 1000), 1
 
@@ -143,10 +179,18 @@ def run(jobs: int = 5000, quick: bool = False, rounds: int = 3) -> list[dict[str
 
         return body
 
+    def routed(strategy: str) -> Any:
+        async def body(address: str, count: int) -> float:
+            return await _router_worker(address, count, strategy)
+
+        return body
+
     loops = [
         ("raw activate/complete loop (httpx + aiohttp, 32 slots)", raw),
         ("SDK worker, trivial async handler (32 slots)", sdk(_async_handler, "async")),
         ("SDK worker, trivial sync handler (thread, 32 slots)", sdk(_sync_handler, "thread")),
+        ("JobRouter task, trivial async handler (32 slots)", routed("async")),
+        ("JobRouter task, trivial sync handler (thread, 32 slots)", routed("thread")),
     ]
     rates: list[list[float]] = [[] for _ in loops]
     with fake_cluster_process() as address:

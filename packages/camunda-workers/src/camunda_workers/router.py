@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union, cast, overload
 import attrs
 
 from camunda_core.errors import ValidationError
-from camunda_workers.config import ExecutionStrategy, WorkerConfig
+from camunda_workers.config import DEFAULT_SHUTDOWN_GRACE_SECONDS, ExecutionStrategy, WorkerConfig
 from camunda_workers.decisions import Complete, Fail, JobError, JobFailure, ThrowError
 from camunda_workers.handler_types import (
     AfterHook,
@@ -95,7 +95,7 @@ class _Defaults:
             fetch_variables=fetch_variables,
             worker_name=self.worker_name,
             retry_back_off_milliseconds=_ms(self.retry_back_off) or 0,
-            shutdown_grace_seconds=30.0 if self.shutdown_grace is None else self.shutdown_grace.total_seconds(),
+            shutdown_grace_seconds=DEFAULT_SHUTDOWN_GRACE_SECONDS if self.shutdown_grace is None else self.shutdown_grace.total_seconds(),
             tenant_ids=self.tenant_ids,
             auto_extend_lease=False if self.auto_extend_lease is None else self.auto_extend_lease,
         )
