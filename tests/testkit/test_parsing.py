@@ -13,9 +13,9 @@ MIXED_TASKS = b"""<?xml version="1.0"?>
              xmlns:z="http://camunda.org/schema/zeebe/1.0">
   <process id="mixed" name="Mixed">
     <startEvent id="s"/>
-    <userTask id="approve"/>
     <scriptTask id="score"><extensionElements><z:taskDefinition type="score" retries="5"/></extensionElements></scriptTask>
     <subProcess id="sub">
+      <startEvent id="sub-start"/>
       <businessRuleTask id="rules"><extensionElements><z:taskDefinition type="rules"/>
         <z:taskHeaders><z:header key="a" value="1"/><z:header key="b" value="2"/></z:taskHeaders>
       </extensionElements></businessRuleTask>

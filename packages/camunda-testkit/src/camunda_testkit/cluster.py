@@ -544,6 +544,31 @@ class FakeCluster:
         except Problem:
             raise KeyError(f"instance({process_instance_key!r}): no such instance") from None
 
+    def incidents(self, process_instance_key: str | None = None) -> list[dict[str, Any]]:
+        """Incidents (``IncidentResult`` dictionaries, active and resolved) in creation order."""
+        wanted = None if process_instance_key is None else str(process_instance_key)
+        return self._call(
+            lambda: [
+                incident.to_wire()
+                for incident in self._engine.incidents.values()
+                if wanted is None or incident.element_instance.instance.key == wanted
+            ]
+        )
+
+    def element_instances(self, process_instance_key: str) -> list[dict[str, Any]]:
+        """The instance's element instances (``ElementInstanceResult`` dictionaries), in
+        activation order; the process itself first."""
+        engine = self._engine
+
+        def collect() -> list[dict[str, Any]]:
+            instance = engine.get_instance(str(process_instance_key))
+            return [e.to_wire() for e in instance.element_instances.values()]
+
+        try:
+            return self._call(collect)
+        except Problem:
+            raise KeyError(f"element_instances({process_instance_key!r}): no such instance") from None
+
     @property
     def messages(self) -> list[PublishedMessage]:
         return self._call(lambda: list(self._engine.messages))

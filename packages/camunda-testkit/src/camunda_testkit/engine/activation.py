@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .bpmn.variables import visible
 from .clock import now_ms
 from .model import (
     ACTIVATABLE,
@@ -18,11 +19,10 @@ from .model import (
     COMPLETED,
     DEFAULT_LONG_POLL_SECONDS,
     Job,
-    selected_variables,
 )
 from .state import EngineState
 
-__all__ = ["ActivationRequest", "JobActivation"]
+__all__ = ["ActivationRequest", "JobActivation", "job_variables"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +104,7 @@ class JobActivation(EngineState):
             job.deadline_ms = deadline
             job.updated_ms = stamp
             heapq.heappush(self._deadlines, (deadline, job.activation_seq, job.key))
-            variables = selected_variables(job.instance.variables, request.fetch_variables)
-            result.append(job.to_activated_wire(variables))
+            result.append(job.to_activated_wire(job_variables(job, request.fetch_variables)))
         self.counters.jobs_activated(request.worker, len(picked))
         return result
 
@@ -184,6 +183,17 @@ class JobActivation(EngineState):
                 waiters.remove(waiter)
             if not waiters:
                 del self._waiters[job_type]
+
+
+def job_variables(job: Job, names: list[str] | None) -> dict[str, Any]:
+    """The variables a job sees (its element's scopes, innermost first), or those named."""
+    element_instance = job.element_instance
+    view: Mapping[str, Any] = (
+        job.instance.variables if element_instance is None else visible(element_instance)
+    )
+    if not names:
+        return dict(view)
+    return {name: view[name] for name in names if name in view}
 
 
 def _settle(waiter: asyncio.Future[None]) -> None:

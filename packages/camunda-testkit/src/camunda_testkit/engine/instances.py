@@ -1,31 +1,22 @@
-"""Process instances: creation, stepping through their job tasks, completion and cancellation.
-
-A process is the list of its job-based tasks in document order. Creating an instance
-creates the first task's job; completing a job creates the next one; completing the
-last completes the instance.
-"""
+"""Process instances: creation (at a start event), awaiting completion and cancellation;
+the token interpreter (``bpmn/interpreter.py``) runs them in between."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from .activation import JobActivation
+from .bpmn.interpreter import ProcessInterpreter
+from .bpmn.model import Element
+from .bpmn.runtime import TERMINATED
 from .clock import now_ms
-from .model import (
-    CANCELED,
-    DEFAULT_LONG_POLL_SECONDS,
-    OPEN_JOB_STATES,
-    Job,
-    ProcessDefinition,
-    ProcessInstance,
-)
+from .model import DEFAULT_LONG_POLL_SECONDS, ProcessDefinition, ProcessInstance
 from .problem import Problem
 
 __all__ = ["InstanceLifecycle"]
 
 
-class InstanceLifecycle(JobActivation):
+class InstanceLifecycle(ProcessInterpreter):
     def create_instance(
         self,
         definition: ProcessDefinition,
@@ -33,7 +24,9 @@ class InstanceLifecycle(JobActivation):
         tenant_id: str,
         tags: list[str],
         business_id: str | None,
+        start: Element | None = None,
     ) -> ProcessInstance:
+        """Start an instance at ``start`` (default: the none start event)."""
         if tenant_id != definition.tenant_id:
             raise Problem(
                 404,
@@ -50,9 +43,20 @@ class InstanceLifecycle(JobActivation):
             business_id=business_id,
             start_ms=now_ms(),
         )
+        if start is None:
+            scope = definition.model.root.scope
+            assert scope is not None
+            start = scope.none_start
+            if start is None:
+                raise Problem(
+                    400,
+                    "INVALID_ARGUMENT",
+                    f"Expected to create instance of process with none start event, but there "
+                    f"is no such event in process '{definition.model.process_id}'",
+                )
         self.instances[instance.key] = instance
         self.counters.created_instances += 1
-        self._advance(instance)
+        self._start_instance(instance, start)
         return instance
 
     async def await_completion(self, instance: ProcessInstance, timeout_ms: int) -> None:
@@ -88,42 +92,10 @@ class InstanceLifecycle(JobActivation):
                 f"Command 'CANCEL' rejected with code 'NOT_FOUND': Expected to cancel a process "
                 f"instance with key '{key}', but no such process was found",
             )
-        stamp = now_ms()
+        root = instance.root
+        assert root is not None
+        self._terminate(root)
         instance.state = "TERMINATED"
-        instance.end_ms = stamp
-        if instance.job_key is not None:
-            job = self.jobs[instance.job_key]
-            if job.state in OPEN_JOB_STATES:
-                self._leave(job, CANCELED, "CANCELED", stamp)
-        instance.job_key = None
+        instance.end_ms = root.end_ms
+        assert root.state == TERMINATED
         self._resolve_completion_waiters(instance)
-
-    def _advance(self, instance: ProcessInstance) -> None:
-        """Create the job of the task at ``instance.step``, or complete the instance after
-        its last task."""
-        tasks = instance.definition.model.tasks
-        if instance.step >= len(tasks):
-            instance.state = "COMPLETED"
-            instance.end_ms = now_ms()
-            instance.job_key = None
-            self.counters.completed_instances += 1
-            self._resolve_completion_waiters(instance)
-            return
-        task = tasks[instance.step]
-        job = Job(
-            key=self.new_key(),
-            instance=instance,
-            task=task,
-            element_instance_key=self.new_key(),
-            retries=task.retries,
-            created_ms=now_ms(),
-        )
-        self.jobs[job.key] = job
-        instance.job_key = job.key
-        self._make_activatable(job)
-
-    def _resolve_completion_waiters(self, instance: ProcessInstance) -> None:
-        for waiter in instance.completion_waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-        instance.completion_waiters.clear()

@@ -41,11 +41,7 @@ class JobCommands(InstanceLifecycle):
         job.completions += 1
         counters.completions[key] = counters.completions.get(key, 0) + 1
         job.completion_variables = dict(variables) if variables else {}
-        instance = job.instance
-        if variables:
-            instance.variables.update(variables)
-        instance.step += 1
-        self._advance(instance)
+        self._job_completed(job, dict(variables) if variables else {})
 
     def fail_job(
         self,
@@ -58,9 +54,10 @@ class JobCommands(InstanceLifecycle):
         job = self._job_for_command(key, "fail")
         stamp = now_ms()
         self.counters.failures += 1
-        instance = job.instance
         if variables:
-            instance.variables.update(variables)
+            # As in Zeebe: local variables of the task's element instance.
+            scope = job.element_instance
+            (job.instance.variables if scope is None else scope.variables).update(variables)
         job.retries = retries
         job.error_message = error_message
         if retries > 0:
@@ -77,7 +74,7 @@ class JobCommands(InstanceLifecycle):
         else:
             self._leave(job, FAILED, "FAILED", stamp)
             job.has_failed_with_retries_left = False
-            instance.has_incident = True
+            self._job_incident(job, error_message)
 
     def throw_error(
         self,
@@ -92,10 +89,8 @@ class JobCommands(InstanceLifecycle):
         self._leave(job, ERROR_THROWN, "ERROR_THROWN", stamp)
         job.error_code = error_code
         job.error_message = error_message
-        if variables:
-            job.instance.variables.update(variables)
-        # The fake models no boundary events: every BPMN error is uncaught.
-        job.instance.has_incident = True
+        # Caught by an error boundary event, or an incident.
+        self._job_error(job, error_code, error_message, dict(variables) if variables else {})
 
     def update_job(self, key: str, retries: int | None, timeout_ms: int | None) -> None:
         job = self._open_job(key, "update")

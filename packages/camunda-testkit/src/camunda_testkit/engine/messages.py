@@ -1,11 +1,14 @@
-"""Messages: publication and correlation, which start instances of processes with a
-matching message start event."""
+"""Messages: publication and correlation. A message starts instances of processes with a
+matching message start event and completes the open subscriptions (message catch events,
+receive tasks, event-based gateways) with its name and correlation key, one per instance;
+published with a time to live, it is buffered for subscriptions that open later."""
 
 from __future__ import annotations
 
 from types import MappingProxyType
 from typing import Any
 
+from .clock import now_ms
 from .instances import InstanceLifecycle
 from .model import ProcessInstance
 from .problem import Problem
@@ -27,14 +30,24 @@ class MessageCorrelation(InstanceLifecycle):
         require_correlation: bool,
     ) -> PublishedMessage:
         """Record the message; it starts an instance of the first process (latest version,
-        same tenant) with a matching message start event. With ``require_correlation``,
-        404 when no process matches."""
+        same tenant) with a matching message start event, and reaches the open subscriptions.
+        With ``require_correlation`` (correlation), 404 when nothing matches, and the
+        message is not buffered."""
         started: ProcessInstance | None = None
         for (_, definition_tenant), definition in self._latest.items():
             if definition_tenant == tenant_id and name in definition.model.message_start_names:
-                started = self.create_instance(definition, variables, tenant_id, [], None)
+                scope = definition.model.root.scope
+                assert scope is not None
+                start = scope.message_starts[name]
+                started = self.create_instance(
+                    definition, variables, tenant_id, [], None, start=start
+                )
                 break
-        if started is None and require_correlation:
+        reached: list[str] = []
+        if started is None or not require_correlation:
+            reached = self._correlate_subscriptions(name, correlation_key, tenant_id, variables)
+        first = started.key if started is not None else (reached[0] if reached else None)
+        if first is None and require_correlation:
             raise Problem(
                 404,
                 "NOT_FOUND",
@@ -50,8 +63,12 @@ class MessageCorrelation(InstanceLifecycle):
             tenant_id=tenant_id,
             time_to_live=time_to_live,
             message_id=message_id,
-            correlated_process_instance_key=None if started is None else started.key,
+            correlated_process_instance_key=first,
         )
         self.messages.append(message)
+        if time_to_live > 0 and not require_correlation:
+            stamp = now_ms()
+            self.buffered_messages = [b for b in self.buffered_messages if b[1] > stamp]
+            self.buffered_messages.append((message, stamp + time_to_live, set(reached)))
         self.counters.published_messages += 1
         return message

@@ -10,6 +10,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from .bpmn.runtime import ElementInstance
 from .clock import iso_timestamp
 from .resources import ProcessModel, TaskModel
 
@@ -98,9 +99,10 @@ class ProcessInstance:
     state: str = "ACTIVE"
     has_incident: bool = False
     end_ms: int | None = None
-    # Index of the task in ``definition.model.tasks`` the instance is at.
-    step: int = 0
-    job_key: str | None = None
+    # The process's element instance (its variables are ``variables``) and all of them
+    # by key, in activation order.
+    root: ElementInstance | None = None
+    element_instances: dict[str, ElementInstance] = field(default_factory=lambda: {})
     # Requests awaiting completion (``awaitCompletion``); resolved when the instance ends.
     completion_waiters: list[asyncio.Future[None]] = field(default_factory=lambda: [])
 
@@ -164,6 +166,7 @@ class Job:
     completions: int = 0
     completion_attempts: int = 0
     completion_variables: dict[str, Any] | None = None
+    element_instance: ElementInstance | None = None
 
     def to_activated_wire(self, variables: dict[str, Any]) -> dict[str, Any]:
         """An ``ActivatedJobResult``, for a job just activated."""

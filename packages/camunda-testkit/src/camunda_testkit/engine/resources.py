@@ -1,15 +1,16 @@
-"""Reading deployable resources: BPMN processes, DMN decisions and forms.
-
-Only the parts the fake cluster executes are extracted: a process is a list of
-job-based tasks in document order (plus any message start events).
-"""
+"""Reading deployable resources: BPMN processes (``bpmn/parser.py``), DMN decisions and forms."""
 
 from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, cast
+
+from .bpmn.model import TaskModel
+from .bpmn.parser import ParsedProcess, ResourceError, parse_definitions
+
+ProcessModel = ParsedProcess
 
 __all__ = [
     "DecisionModel",
@@ -22,41 +23,6 @@ __all__ = [
     "parse_dmn",
     "parse_form",
 ]
-
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
-
-_PROCESS = f"{{{BPMN_NS}}}process"
-_EXTENSIONS = f"{{{BPMN_NS}}}extensionElements"
-_MESSAGE = f"{{{BPMN_NS}}}message"
-_START_EVENT = f"{{{BPMN_NS}}}startEvent"
-_MESSAGE_DEFINITION = f"{{{BPMN_NS}}}messageEventDefinition"
-_TASK_DEFINITION = f"{{{ZEEBE_NS}}}taskDefinition"
-_TASK_HEADERS = f"{{{ZEEBE_NS}}}taskHeaders"
-_HEADER = f"{{{ZEEBE_NS}}}header"
-
-
-class ResourceError(ValueError):
-    """A resource could not be deployed; the message names the resource."""
-
-
-@dataclass(frozen=True, slots=True)
-class TaskModel:
-    element_id: str
-    element_type: str  # BPMN local name, e.g. "serviceTask"
-    job_type: str
-    retries: int
-    custom_headers: dict[str, str] = field(default_factory=lambda: {})
-
-
-@dataclass(frozen=True, slots=True)
-class ProcessModel:
-    process_id: str
-    name: str | None
-    version_tag: str | None
-    tasks: tuple[TaskModel, ...]
-    message_start_names: tuple[str, ...]
-
 
 @dataclass(frozen=True, slots=True)
 class DecisionModel:
@@ -87,86 +53,10 @@ def _parse_xml(resource_name: str, content: bytes) -> ElementTree.Element:
         raise ResourceError(f"'{resource_name}': the XML is not well-formed: {exc}") from exc
 
 
-def _task_of(element: ElementTree.Element, resource_name: str) -> TaskModel | None:
-    extensions = element.find(_EXTENSIONS)
-    if extensions is None:
-        return None
-    definition = extensions.find(_TASK_DEFINITION)
-    if definition is None:
-        return None
-    element_id = element.get("id")
-    job_type = definition.get("type")
-    if not element_id or not job_type:
-        raise ResourceError(
-            f"'{resource_name}': a zeebe:taskDefinition needs a type and its element an id"
-        )
-    retries_text = definition.get("retries", "3")
-    try:
-        retries = int(retries_text)
-    except ValueError:
-        # A FEEL expression; the engine would evaluate it, the fake uses the default.
-        retries = 3
-    headers: dict[str, str] = {}
-    task_headers = extensions.find(_TASK_HEADERS)
-    if task_headers is not None:
-        for header in task_headers.iter(_HEADER):
-            key = header.get("key")
-            if key:
-                headers[key] = header.get("value", "")
-    return TaskModel(
-        element_id=element_id,
-        element_type=_local_name(element.tag),
-        job_type=job_type,
-        retries=retries,
-        custom_headers=headers,
-    )
-
-
 def parse_bpmn(resource_name: str, content: bytes) -> list[ProcessModel]:
-    root = _parse_xml(resource_name, content)
-    message_names = {
-        message.get("id", ""): message.get("name", "") for message in root.iter(_MESSAGE)
-    }
-    processes: list[ProcessModel] = []
-    for process in root.iter(_PROCESS):
-        process_id = process.get("id")
-        if not process_id:
-            raise ResourceError(f"'{resource_name}': a bpmn:process has no id")
-        tasks: list[TaskModel] = []
-        message_starts: list[str] = []
-        for element in process.iter():
-            if element is process:
-                continue
-            if element.tag == _START_EVENT:
-                definition = element.find(_MESSAGE_DEFINITION)
-                if definition is not None:
-                    name = message_names.get(definition.get("messageRef", ""), "")
-                    if name:
-                        message_starts.append(name)
-                continue
-            task = _task_of(element, resource_name)
-            if task is not None:
-                tasks.append(task)
-        processes.append(
-            ProcessModel(
-                process_id=process_id,
-                name=process.get("name"),
-                version_tag=_version_tag(process),
-                tasks=tuple(tasks),
-                message_start_names=tuple(message_starts),
-            )
-        )
-    if not processes:
-        raise ResourceError(f"'{resource_name}': the BPMN resource contains no bpmn:process")
-    return processes
-
-
-def _version_tag(process: ElementTree.Element) -> str | None:
-    extensions = process.find(_EXTENSIONS)
-    if extensions is None:
-        return None
-    tag = extensions.find(f"{{{ZEEBE_NS}}}versionTag")
-    return None if tag is None else tag.get("value")
+    """The processes of a BPMN document; ResourceError (naming the element) for anything the
+    engine would not execute."""
+    return parse_definitions(resource_name, _parse_xml(resource_name, content))
 
 
 def parse_dmn(resource_name: str, content: bytes) -> DecisionRequirementsModel:

@@ -7,8 +7,11 @@ hop onto it), so no locks are needed.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from typing import Any
 
+from .bpmn.model import Element, Flow
+from .bpmn.runtime import ElementInstance, Incident, MessageSubscription
 from .model import Job, ProcessDefinition, ProcessInstance, StoredDocument
 from .stats import Counters
 from .views import PublishedMessage
@@ -40,6 +43,13 @@ class EngineState:
         self._backoffs: list[tuple[int, int, str]] = []
         self._waiters: dict[str, list[asyncio.Future[None]]] = {}  # long polls per job type
         self._activation_seq: int = 0
+        # The interpreter's agenda: (element, scope, incoming flow) to activate, in order.
+        self._agenda: deque[tuple[Element, ElementInstance, Flow | None]] = deque()
+        self.incidents: dict[str, Incident] = {}
+        # Open message subscriptions by (name, correlation key, tenant), in opening order.
+        self.subscriptions: dict[tuple[str, str, str], list[MessageSubscription]] = {}
+        # Messages with a time to live: (message, expiry ms, keys of instances it reached).
+        self.buffered_messages: list[tuple[PublishedMessage, int, set[str]]] = []
         # Messages and documents.
         self.messages: list[PublishedMessage] = []
         self.documents: dict[str, StoredDocument] = {}

@@ -1,0 +1,399 @@
+"""The token interpreter: element instances are activated along sequence flows, wait
+(jobs, message subscriptions, joins) and complete; scopes complete when nothing is left in
+them. It is a part (mixin) of the engine, over the engine's state and job activation.
+
+Activations go through an agenda (a FIFO queue) that each command drains before it
+answers, so long chains of pass-through elements need no recursion.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...feel import FeelError
+from ..activation import JobActivation
+from ..clock import now_ms
+from ..model import CANCELED, ERROR_THROWN, OPEN_JOB_STATES, Job, ProcessInstance
+from .events import correlation_key_text, find_error_catch
+from .gateways import NoFlowTaken, outgoing_flows
+from .mappings import evaluate_expression, evaluate_mappings
+from .model import Element, Flow, TaskModel
+from .runtime import ACTIVE, COMPLETED, TERMINATED, ElementInstance, Incident, MessageSubscription
+from .variables import propagate, visible
+
+__all__ = ["ProcessInterpreter"]
+
+_JOINS = ("parallelGateway", "inclusiveGateway")
+
+
+class ProcessInterpreter(JobActivation):
+    # -- starting and driving ---------------------------------------------------------------
+
+    def _start_instance(self, instance: ProcessInstance, start: Element) -> None:
+        root = ElementInstance(instance.key, instance.definition.model.root, instance, None,
+                               instance.start_ms, instance.variables)  # fmt: skip
+        instance.root = root
+        instance.element_instances[root.key] = root
+        self._schedule(start, root, None)
+        self._run_agenda()
+
+    def _schedule(self, element: Element, scope: ElementInstance, flow: Flow | None) -> None:
+        scope.in_transit += 1
+        self._agenda.append((element, scope, flow))
+
+    def _run_agenda(self) -> None:
+        agenda = self._agenda
+        while agenda:
+            element, scope, flow = agenda.popleft()
+            scope.in_transit -= 1
+            if scope.state == ACTIVE:
+                self._arrive(element, scope, flow)
+
+    def _arrive(self, element: Element, scope: ElementInstance, flow: Flow | None) -> None:
+        if element.type in _JOINS and len(element.incoming) > 1 and flow is not None:
+            waiting = scope.joins.setdefault(element.id, {})
+            waiting[flow.id] = waiting.get(flow.id, 0) + 1
+            if element.type == "parallelGateway":
+                if all(waiting.get(f.id, 0) > 0 for f in element.incoming):
+                    self._fire_join(element, scope)
+            elif scope.in_transit == 0:
+                self._try_inclusive_joins(scope)
+            return
+        self._enter(self._new_element_instance(element, scope))
+
+    def _new_element_instance(self, element: Element, scope: ElementInstance) -> ElementInstance:
+        instance = scope.instance
+        element_instance = ElementInstance(self.new_key(), element, instance, scope, now_ms())
+        scope.children[element_instance.key] = element_instance
+        instance.element_instances[element_instance.key] = element_instance
+        return element_instance
+
+    def _fire_join(self, gateway: Element, scope: ElementInstance) -> None:
+        waiting = scope.joins[gateway.id]
+        for flow_id in list(waiting):
+            waiting[flow_id] -= 1
+            if waiting[flow_id] == 0:
+                del waiting[flow_id]
+        if not waiting:
+            del scope.joins[gateway.id]
+        self._enter(self._new_element_instance(gateway, scope))
+
+    def _try_inclusive_joins(self, scope: ElementInstance) -> None:
+        """Fire each inclusive join with waiting tokens that no other token can still reach."""
+        elements = scope.element.scope
+        assert elements is not None
+        for gateway_id in list(scope.joins):
+            gateway = elements.elements[gateway_id]
+            if gateway.type != "inclusiveGateway" or gateway_id not in scope.joins:
+                continue
+            blocked = any(gateway_id in child.element.reachable for child in scope.children.values())
+            blocked = blocked or any(
+                gateway_id in elements.elements[other].reachable
+                for other in scope.joins
+                if other != gateway_id
+            )
+            if not blocked:
+                self._fire_join(gateway, scope)
+
+    # -- element behaviour ------------------------------------------------------------------
+
+    def _enter(self, element_instance: ElementInstance) -> None:
+        element = element_instance.element
+        kind = element.type
+        if element.inputs and not self._apply_inputs(element_instance):
+            return
+        if element.task is not None:
+            self._create_job(element_instance)
+        elif kind == "subProcess":
+            assert element.scope is not None and element.scope.none_start is not None
+            self._schedule(element.scope.none_start, element_instance, None)
+        elif kind in ("intermediateCatchEvent", "receiveTask"):
+            self._open_subscription(element_instance, element_instance, element)
+        elif kind == "eventBasedGateway":
+            assert element_instance.parent is not None
+            targets = element_instance.parent.element.scope
+            assert targets is not None
+            for flow in element.outgoing:
+                if element_instance.state != ACTIVE:
+                    break  # a buffered message already chose
+                self._open_subscription(element_instance, element_instance,
+                                        targets.elements[flow.target])  # fmt: skip
+        elif kind == "endEvent" and element.event == "terminate":
+            parent = element_instance.parent
+            assert parent is not None
+            for child in list(parent.children.values()):
+                if child is not element_instance:
+                    self._terminate(child)
+            parent.joins.clear()
+            # Tokens on their way inside the scope are gone too.
+            agenda = self._agenda
+            kept = [entry for entry in agenda if entry[1] is not parent]
+            agenda.clear()
+            agenda.extend(kept)
+            parent.in_transit = 0
+            self._finish(element_instance)
+        else:  # start and end events, pass-through tasks and events, gateways
+            self._finish(element_instance)
+
+    def _apply_inputs(self, element_instance: ElementInstance) -> bool:
+        try:
+            values = evaluate_mappings(element_instance.element.inputs, visible(element_instance))
+        except FeelError as exc:
+            self._raise_incident(element_instance, "IO_MAPPING_ERROR", str(exc))
+            return False
+        element_instance.variables.update(values)
+        return True
+
+    def _complete_with(self, element_instance: ElementInstance, variables: dict[str, Any]) -> None:
+        """Complete a waiting element with the variables it received (a job's, a message's)."""
+        element = element_instance.element
+        if element.outputs:
+            element_instance.variables.update(variables)
+            try:
+                values = evaluate_mappings(element.outputs, visible(element_instance))
+            except FeelError as exc:
+                self._raise_incident(element_instance, "IO_MAPPING_ERROR", str(exc))
+                return
+            assert element_instance.parent is not None
+            propagate(element_instance.parent, values)
+        elif variables:
+            # As in Zeebe: from the element itself outwards (a local variable of the same
+            # name, from an input mapping, takes the value and keeps it local).
+            propagate(element_instance, variables)
+        self._finish(element_instance)
+
+    def _finish(self, element_instance: ElementInstance) -> None:
+        """Complete the element and take its outgoing flows (an incident if it cannot)."""
+        element = element_instance.element
+        try:
+            flows = outgoing_flows(element, visible(element_instance)) if element.outgoing else []
+        except (NoFlowTaken, FeelError) as exc:
+            self._raise_incident(element_instance, "CONDITION_ERROR", str(exc))
+            return
+        self._close(element_instance, COMPLETED)
+        scope = element_instance.parent
+        if scope is None:
+            return
+        targets = scope.element.scope
+        assert targets is not None
+        for flow in flows:
+            self._schedule(targets.elements[flow.target], scope, flow)
+        self._check_scope(scope)
+
+    def _close(self, element_instance: ElementInstance, state: str) -> None:
+        element_instance.state = state
+        element_instance.end_ms = now_ms()
+        for subscription in element_instance.subscriptions:
+            self._drop_subscription(subscription)
+        element_instance.subscriptions.clear()
+        if element_instance.incident is not None:
+            self._resolve_incident_record(element_instance.incident)
+        if element_instance.parent is not None:
+            element_instance.parent.children.pop(element_instance.key, None)
+
+    def _check_scope(self, scope: ElementInstance) -> None:
+        """Complete ``scope`` when no token is left in it."""
+        if scope.state != ACTIVE or scope.in_transit:
+            return
+        if scope.joins:
+            self._try_inclusive_joins(scope)
+        if scope.children or scope.in_transit or scope.joins:
+            return
+        if scope.parent is None:
+            self._complete_instance(scope.instance)
+        else:
+            self._complete_with(scope, {})
+
+    def _complete_instance(self, instance: ProcessInstance) -> None:
+        assert instance.root is not None
+        instance.root.state = COMPLETED
+        instance.root.end_ms = now_ms()
+        instance.state = "COMPLETED"
+        instance.end_ms = instance.root.end_ms
+        self.counters.completed_instances += 1
+        self._resolve_completion_waiters(instance)
+
+    def _terminate(self, element_instance: ElementInstance) -> None:
+        """Terminate an element instance and everything inside it (jobs are cancelled)."""
+        for child in list(element_instance.children.values()):
+            self._terminate(child)
+        element_instance.joins.clear()
+        if element_instance.job_key is not None:
+            job = self.jobs[element_instance.job_key]
+            if job.state in OPEN_JOB_STATES and job.state != ERROR_THROWN:
+                self._leave(job, CANCELED, "CANCELED", now_ms())
+            element_instance.job_key = None
+        self._close(element_instance, TERMINATED)
+
+    def _resolve_completion_waiters(self, instance: ProcessInstance) -> None:
+        for waiter in instance.completion_waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        instance.completion_waiters.clear()
+
+    # -- jobs -------------------------------------------------------------------------------
+
+    def _create_job(self, element_instance: ElementInstance) -> None:
+        element = element_instance.element
+        task = element.task
+        assert task is not None and element.job_type is not None and element.retries is not None
+        retries = task.retries
+        if not (element.job_type.is_static and element.retries.is_static):
+            view = visible(element_instance)
+            try:
+                job_type = evaluate_expression(element.job_type, view)
+                retries_value = evaluate_expression(element.retries, view)
+            except FeelError as exc:
+                self._raise_incident(element_instance, "EXTRACT_VALUE_ERROR", str(exc))
+                return
+            if not isinstance(job_type, str) or not job_type:
+                self._raise_incident(element_instance, "EXTRACT_VALUE_ERROR",
+                                     f"Expected the job type of {element.describe()} to be a "
+                                     f"non-empty string, but was {job_type!r}")  # fmt: skip
+                return
+            if isinstance(retries_value, bool) or not isinstance(retries_value, (int, float)):
+                self._raise_incident(element_instance, "EXTRACT_VALUE_ERROR",
+                                     f"Expected the retries of {element.describe()} to be a "
+                                     f"number, but was {retries_value!r}")  # fmt: skip
+                return
+            retries = int(retries_value)
+            task = TaskModel(task.element_id, task.element_type, job_type, retries,
+                             task.custom_headers)  # fmt: skip
+        job = Job(key=self.new_key(), instance=element_instance.instance, task=task,
+                  element_instance_key=element_instance.key, retries=retries,
+                  created_ms=now_ms(), element_instance=element_instance)  # fmt: skip
+        self.jobs[job.key] = job
+        element_instance.job_key = job.key
+        self._make_activatable(job)
+
+    def _job_completed(self, job: Job, variables: dict[str, Any]) -> None:
+        element_instance = job.element_instance
+        if element_instance is None or element_instance.state != ACTIVE:
+            return
+        element_instance.job_key = None
+        self._complete_with(element_instance, variables)
+        self._run_agenda()
+
+    def _job_error(self, job: Job, error_code: str, message: str | None,
+                   variables: dict[str, Any]) -> None:  # fmt: skip
+        """Catch a thrown BPMN error with a boundary event, else raise an incident."""
+        element_instance = job.element_instance
+        if element_instance is None or element_instance.state != ACTIVE:
+            return
+        caught = find_error_catch(element_instance, error_code)
+        if caught is None:
+            propagate(element_instance, variables)  # kept for inspection, as before
+            detail = f"Expected to throw an error event with the code '{error_code}'"
+            if message:
+                detail += f" with message '{message}'"
+            self._raise_incident(element_instance, "UNHANDLED_ERROR_EVENT",
+                                 f"{detail}, but it was not caught. No error events are "
+                                 "available in the scope.", job_key=job.key)  # fmt: skip
+            return
+        host, boundary = caught
+        scope = host.parent
+        assert scope is not None
+        self._terminate(host)
+        catch = self._new_element_instance(boundary, scope)
+        self._complete_with(catch, variables)
+        self._run_agenda()
+
+    def _job_incident(self, job: Job, message: str | None) -> None:
+        element_instance = job.element_instance
+        if element_instance is not None and element_instance.state == ACTIVE:
+            self._raise_incident(element_instance, "JOB_NO_RETRIES",
+                                 message or "No more retries left.", job_key=job.key)  # fmt: skip
+        else:
+            job.instance.has_incident = True
+
+    # -- incidents --------------------------------------------------------------------------
+
+    def _raise_incident(self, element_instance: ElementInstance, error_type: str, message: str,
+                        job_key: str | None = None) -> None:  # fmt: skip
+        incident = Incident(self.new_key(), element_instance, error_type, message, now_ms(),
+                            job_key)  # fmt: skip
+        element_instance.incident = incident
+        self.incidents[incident.key] = incident
+        element_instance.instance.has_incident = True
+
+    def _resolve_incident_record(self, incident: Incident) -> None:
+        incident.state = "RESOLVED"
+        incident.element_instance.incident = None
+        instance = incident.element_instance.instance
+        instance.has_incident = any(
+            e.incident is not None for e in instance.element_instances.values()
+        )
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def _open_subscription(self, owner: ElementInstance, context: ElementInstance,
+                           catch: Element) -> None:  # fmt: skip
+        message = catch.message
+        assert message is not None and message.correlation_key is not None
+        view = visible(context)
+        try:
+            name = evaluate_expression(message.name, view)
+            key_value = evaluate_expression(message.correlation_key, view)
+        except FeelError as exc:
+            self._raise_incident(owner, "EXTRACT_VALUE_ERROR", str(exc))
+            return
+        key = correlation_key_text(key_value)
+        if key is None or not isinstance(name, str):
+            self._raise_incident(owner, "EXTRACT_VALUE_ERROR",
+                                 f"Failed to extract the correlation key for "
+                                 f"'{message.correlation_key.text}': The value must be either "
+                                 f"a string or a number, but was {key_value!r}")  # fmt: skip
+            return
+        tenant = owner.instance.tenant_id
+        subscription = MessageSubscription(name, key, tenant, owner, catch)
+        owner.subscriptions.append(subscription)
+        self.subscriptions.setdefault((name, key, tenant), []).append(subscription)
+        stamp = now_ms()
+        for buffered in self.buffered_messages:
+            message_record, expires_ms, correlated = buffered
+            if expires_ms <= stamp or owner.instance.key in correlated:
+                continue
+            if (message_record.name, message_record.correlation_key,
+                    message_record.tenant_id) == (name, key, tenant):  # fmt: skip
+                correlated.add(owner.instance.key)
+                self._correlate(subscription, dict(message_record.variables))
+                return
+
+    def _drop_subscription(self, subscription: MessageSubscription) -> None:
+        subscription.open = False
+        index = (subscription.name, subscription.correlation_key, subscription.tenant_id)
+        subscriptions = self.subscriptions.get(index)
+        if subscriptions is not None:
+            if subscription in subscriptions:
+                subscriptions.remove(subscription)
+            if not subscriptions:
+                del self.subscriptions[index]
+
+    def _correlate(self, subscription: MessageSubscription, variables: dict[str, Any]) -> None:
+        """Deliver a message to an open subscription: its element completes (for an
+        event-based gateway, the gateway completes and the caught event runs)."""
+        owner = subscription.element_instance
+        catch_instance = owner
+        if owner.element.type == "eventBasedGateway":
+            scope = owner.parent
+            assert scope is not None
+            self._close(owner, COMPLETED)
+            catch_instance = self._new_element_instance(subscription.catch, scope)
+        else:
+            for other in owner.subscriptions:
+                self._drop_subscription(other)
+            owner.subscriptions.clear()
+        self._complete_with(catch_instance, variables)
+
+    def _correlate_subscriptions(self, name: str, correlation_key: str, tenant_id: str,
+                                 variables: dict[str, Any]) -> list[str]:  # fmt: skip
+        """Correlate a message to the open subscriptions (one per instance); returns the
+        keys of the instances it reached."""
+        reached: list[str] = []
+        for subscription in list(self.subscriptions.get((name, correlation_key, tenant_id), ())):
+            instance_key = subscription.element_instance.instance.key
+            if subscription.open and instance_key not in reached:
+                reached.append(instance_key)
+                self._correlate(subscription, dict(variables))
+        self._run_agenda()
+        return reached

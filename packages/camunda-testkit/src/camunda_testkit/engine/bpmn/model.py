@@ -1,0 +1,96 @@
+"""The parsed process graph: elements, sequence flows and scopes, with their zeebe extensions.
+
+Built once at deployment (``parser.py``); FEEL expressions in it are compiled there, so a
+syntax error rejects the deployment and running an instance only evaluates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...feel import CompiledExpression
+
+__all__ = ["Element", "Expression", "Flow", "Mapping", "MessageRef", "Scope", "TaskModel"]
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    """A zeebe attribute value: a FEEL expression (text starting with ``=``) or a static one."""
+
+    text: str
+    compiled: CompiledExpression | None  # None: static text
+
+    @property
+    def is_static(self) -> bool:
+        return self.compiled is None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskModel:
+    """A job-based task as a job sees it (static values; an expression's text as written)."""
+
+    element_id: str
+    element_type: str  # BPMN local name, e.g. "serviceTask"
+    job_type: str
+    retries: int
+    custom_headers: dict[str, str] = field(default_factory=lambda: {})
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    """One zeebe:input or zeebe:output: ``target`` (a name or a dotted path) from ``source``."""
+
+    source: Expression
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    name: Expression
+    correlation_key: Expression | None
+
+
+@dataclass(eq=False, slots=True)
+class Flow:
+    id: str
+    source: str
+    target: str
+    condition: CompiledExpression | None = None
+
+
+@dataclass(eq=False, slots=True)
+class Element:
+    """A flow node (or the process itself, type ``process``, the root scope)."""
+
+    id: str
+    type: str  # BPMN local name
+    name: str | None = None
+    event: str | None = None  # the event definition: "message", "error", "terminate", None
+    outgoing: list[Flow] = field(default_factory=lambda: [])
+    incoming: list[Flow] = field(default_factory=lambda: [])
+    default_flow: str | None = None
+    task: TaskModel | None = None
+    job_type: Expression | None = None
+    retries: Expression | None = None
+    inputs: tuple[Mapping, ...] = ()
+    outputs: tuple[Mapping, ...] = ()
+    message: MessageRef | None = None
+    error_code: str | None = None  # an error boundary event's code; None catches any
+    attached_to: str | None = None
+    boundaries: list[Element] = field(default_factory=lambda: [])
+    scope: Scope | None = None  # the inner scope of a sub-process or the process
+    # Ids of the elements reachable from here along sequence flows (inclusive joins).
+    reachable: frozenset[str] = frozenset()
+
+    def describe(self) -> str:
+        return f"{self.type} '{self.id}'"
+
+
+@dataclass(eq=False, slots=True)
+class Scope:
+    """The elements and flows directly inside a process or an embedded sub-process."""
+
+    elements: dict[str, Element] = field(default_factory=lambda: {})
+    flows: list[Flow] = field(default_factory=lambda: [])
+    none_start: Element | None = None
+    message_starts: dict[str, Element] = field(default_factory=lambda: {})
