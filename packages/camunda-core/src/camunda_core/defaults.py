@@ -31,7 +31,7 @@ def camunda_retry_policy(config: CamundaConfig) -> RetryPolicy | None:
 def camunda_logger(config: CamundaConfig) -> SdkLogger | None:
     from camunda_core.logging import default_logger
 
-    return default_logger(config.log_level_explicit)
+    return default_logger(config.log_level)
 
 
 @hookimpl(trylast=True)

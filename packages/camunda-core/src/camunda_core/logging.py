@@ -220,7 +220,7 @@ _loguru_disabled = False
 
 
 def disable_library_logging() -> None:
-    """Called at import of camunda_core: the library stays silent by default."""
+    """Called at import of camunda_core: importing the library prints nothing; a client turns it on."""
     global _loguru_disabled
     if _loguru_disabled:
         return
@@ -231,11 +231,16 @@ def disable_library_logging() -> None:
     _loguru_disabled = True
 
 
-def default_logger(level_explicit: bool) -> SdkLogger:
-    """loguru's logger bound to the SDK; enabled only if the user asked for a level."""
+def default_logger(level: str) -> SdkLogger:
+    """loguru's logger bound to the SDK, turned on for the SDK's modules unless ``level`` is silent.
+
+    The seed's default level is ``error``: a user sees errors (a handler that raised,
+    a job given up, an auth failure) with their traceback and nothing else, without
+    configuring anything. Importing the package alone stays silent.
+    """
     from loguru import logger
 
-    if level_explicit:
+    if level != "silent":
         for name in _LOGURU_MODULES:
             logger.enable(name)
     return typing.cast("SdkLogger", logger.bind(sdk="camunda"))
