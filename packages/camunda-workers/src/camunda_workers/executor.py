@@ -18,7 +18,10 @@ import concurrent.futures
 import multiprocessing
 import os
 import pickle
+import queue
 import sys
+import threading
+import warnings
 from collections.abc import Awaitable, Callable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, cast
@@ -34,6 +37,8 @@ __all__ = [
     "HandlerResult",
     "HandlerRunner",
     "AsyncRunner",
+    "DaemonThreadPool",
+    "LingeringHandlerWarning",
     "ThreadRunner",
     "ProcessRunner",
     "check_picklable",
@@ -145,20 +150,104 @@ def _call_sync(handler: Handler, context: JobContext) -> HandlerResult:
     return HandlerResult(value=value)
 
 
+class LingeringHandlerWarning(RuntimeWarning):
+    """A thread or process handler was still running when its worker stopped."""
+
+
+class DaemonThreadPool(concurrent.futures.Executor):
+    """A thread pool of daemon threads, started on demand up to ``max_workers``.
+
+    ``ThreadPoolExecutor`` threads are joined at interpreter exit, so one handler
+    that ignores the grace period would keep the process alive forever. These
+    threads are daemons: a handler still running when the program ends is
+    abandoned (its job was released already).
+    """
+
+    def __init__(self, max_workers: int, name: str) -> None:
+        self._max_workers = max_workers
+        self._name = name
+        self._work: queue.SimpleQueue[tuple[concurrent.futures.Future[Any], Callable[..., Any], tuple[Any, ...]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._threads: list[threading.Thread] = []
+        self._idle = threading.Semaphore(0)
+        self._lock = threading.Lock()
+        self._shutdown = False
+        #: Calls running now.
+        self.running = 0
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        call: Callable[..., Any] = fn if not kwargs else (lambda *a: fn(*a, **kwargs))
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        with self._lock:
+            if self._shutdown:
+                raise RuntimeError("cannot schedule new handlers after the pool was shut down")
+            self._work.put((future, call, args))
+            if not self._idle.acquire(blocking=False) and len(self._threads) < self._max_workers:
+                thread = threading.Thread(
+                    target=self._serve, name=f"{self._name}_{len(self._threads)}", daemon=True
+                )
+                self._threads.append(thread)
+                thread.start()
+        return future
+
+    def _serve(self) -> None:
+        work = self._work
+        while True:
+            item = work.get()
+            if item is None:
+                work.put(None)  # wake the next thread too
+                return
+            future, call, args = item
+            if future.set_running_or_notify_cancel():
+                with self._lock:
+                    self.running += 1
+                try:
+                    result = call(*args)
+                except BaseException as error:
+                    future.set_exception(error)
+                else:
+                    future.set_result(result)
+                finally:
+                    with self._lock:
+                        self.running -= 1
+            del item, future, call, args
+            self._idle.release()
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            self._shutdown = True
+            if cancel_futures:
+                while True:
+                    try:
+                        item = self._work.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is not None:
+                        item[0].cancel()
+            self._work.put(None)
+        if wait:
+            for thread in list(self._threads):
+                thread.join()
+
+
 class ThreadRunner:
-    """A thread pool as large as the worker's concurrency, so no handler waits for a thread."""
+    """A pool of daemon threads as large as the worker's concurrency, so no handler waits for a thread."""
 
     def __init__(self, handler: Handler, max_workers: int, name: str) -> None:
         self._handler = handler
-        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=name)
+        self._pool = DaemonThreadPool(max_workers, name)
 
     def start(self, context: JobContext) -> asyncio.Future[HandlerResult]:
         loop = asyncio.get_running_loop()
         return loop.run_in_executor(self._pool, _call_sync, self._handler, context)
 
     def close(self) -> None:
-        # Unfinished handlers keep their threads; their jobs were released already.
+        # Unfinished handlers keep their (daemon) threads; their jobs were released already.
+        lingering = self._pool.running
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if lingering:
+            _warn_lingering(lingering, "thread", "their threads are daemons: they do not keep the process alive")
 
 
 def _child_run(handler: Handler, context: JobContext) -> HandlerResult:
@@ -216,6 +305,8 @@ class ProcessRunner:
         self._handler = handler
         self._workers = max(1, min(max_workers, os.cpu_count() or 1))
         self._pool = self._new_pool()
+        #: Submitted and not finished (the pool's futures: they outlive a cancelled wrapper).
+        self._running: set[concurrent.futures.Future[HandlerResult]] = set()
 
     def _new_pool(self) -> concurrent.futures.ProcessPoolExecutor:
         return concurrent.futures.ProcessPoolExecutor(max_workers=self._workers, mp_context=_process_context())
@@ -227,13 +318,15 @@ class ProcessRunner:
         return self._pool
 
     def start(self, context: JobContext) -> asyncio.Future[HandlerResult]:
-        loop = asyncio.get_running_loop()
         pool = self._pool
         try:
-            future = loop.run_in_executor(pool, _child_run, self._handler, context)
+            submitted = pool.submit(_child_run, self._handler, context)
         except BrokenProcessPool:
             pool = self._renew(pool)
-            future = loop.run_in_executor(pool, _child_run, self._handler, context)
+            submitted = pool.submit(_child_run, self._handler, context)
+        self._running.add(submitted)
+        submitted.add_done_callback(self._running.discard)
+        future = asyncio.wrap_future(submitted, loop=asyncio.get_running_loop())
         return asyncio.ensure_future(self._result(pool, future))
 
     async def _result(
@@ -246,7 +339,38 @@ class ProcessRunner:
             return HandlerResult(error_message=DEAD_CHILD_MESSAGE)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        pool = self._pool
+        lingering = sum(1 for future in list(self._running) if future.running())
+        if not lingering:
+            pool.shutdown(wait=False, cancel_futures=True)
+            return
+        # The pool's manager thread would wait for them at exit: end the children instead.
+        _end_children(pool)
+        _warn_lingering(lingering, "process", "their child processes were terminated")
+
+
+def _end_children(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    if callable(terminate):
+        terminate()
+        return
+    # Before 3.14 there is no public way to reach the children: the pool's own table
+    # (read before shutdown(), which forgets it).
+    processes: Any = getattr(pool, "_processes", None) or {}
+    children = list(processes.values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in children:
+        if process.is_alive():
+            process.terminate()
+
+
+def _warn_lingering(count: int, kind: str, what_happens: str) -> None:
+    warnings.warn(
+        f"{count} {kind} handler(s) were still running when their worker stopped, past the grace "
+        f"period; their jobs were released and their results will be ignored ({what_happens})",
+        LingeringHandlerWarning,
+        stacklevel=3,
+    )
 
 
 def check_picklable(job_type: str, callback: Callable[..., Any], variables_type: type[Any] | None) -> None:

@@ -117,12 +117,17 @@ class JobWorkerHost(_HostBase):
             raise
         return _sum(reports)
 
-    async def stop_workers(self, grace: float | None = None) -> WorkerReport:
-        """Stop every worker gracefully (``grace`` seconds for running handlers; None = each worker's setting)."""
+    async def stop_workers(self, grace: float | None = None, *, wait_for_poll: bool = False) -> WorkerReport:
+        """Stop every worker gracefully (``grace`` seconds for running handlers; None = each worker's setting).
+
+        Open activation requests are cut at once, so idle workers stop at once;
+        ``wait_for_poll=True`` lets them end by themselves within the grace period
+        (see "Stopping" in docs/workers.md).
+        """
         workers = self.job_workers
         if not workers:
             return WorkerReport(job_type="*", worker_name="*")
-        reports = await asyncio.gather(*(worker.stop(grace) for worker in workers))
+        reports = await asyncio.gather(*(worker.stop(grace, wait_for_poll=wait_for_poll) for worker in workers))
         return _sum(list(reports))
 
     def install_signal_handlers(self, signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGINT)) -> None:

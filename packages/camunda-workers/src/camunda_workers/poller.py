@@ -6,6 +6,12 @@ counts them) and the next one starts as soon as the previous returned and a
 slot is free (no fixed sleep). Errors and backpressure pause polling with
 jittered exponential back-off, reset by the first successful poll; the loop
 itself never dies.
+
+Stopping cuts the open poll (:meth:`Poller.cut`): an idle worker stops at once
+instead of at the end of its long poll. Jobs a cut poll still brought back
+(it finished in the same instant) are handed to the supervisor, which releases
+them because the worker is stopping. See "Stopping" in docs/workers.md for
+what a cut poll means on the server.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from camunda_workers.decisions import failure_message
 
 if TYPE_CHECKING:
     from camunda_core.logging import SdkLogger
+    from camunda_core.models.activated_job_result import ActivatedJobResult
     from camunda_workers.config import ResolvedWorkerConfig
     from camunda_workers.job_api import JobApi
     from camunda_workers.supervisor import Supervisor
@@ -74,10 +81,36 @@ class Poller:
         self.backoff = PollBackoff()
         #: Set once the worker stops: no new polls, and a pause ends at once.
         self.stop_requested = asyncio.Event()
+        #: The activation request open now, if any (cut by :meth:`cut`).
+        self._request: asyncio.Future[list[ActivatedJobResult]] | None = None
+        self._cut = False
+        #: Activation requests cut by a stop while open.
+        self.polls_cut = 0
 
     @property
     def stopping(self) -> bool:
         return self.stop_requested.is_set()
+
+    @property
+    def polling(self) -> bool:
+        """Whether an activation request is open now."""
+        request = self._request
+        return request is not None and not request.done()
+
+    def cut(self) -> bool:
+        """Stop polling and cancel the open activation request; True if one was open.
+
+        A request that already finished is left alone: its jobs are admitted (and
+        released, because the worker is stopping).
+        """
+        self.stop_requested.set()
+        request = self._request
+        if request is None or request.done():
+            return False
+        self._cut = True
+        self.polls_cut += 1
+        request.cancel()
+        return True
 
     async def _pause(self, seconds: float) -> None:
         """Sleep, but wake at once when the worker stops."""
@@ -111,8 +144,9 @@ class Poller:
     async def _poll_once(self, free: int) -> None:
         config = self._config
         started = self._clock()
-        try:
-            jobs = await self._api.activate(
+        # A task of its own, so a stop can cut this request without cancelling the loop.
+        request = asyncio.ensure_future(
+            self._api.activate(
                 job_type=config.job_type,
                 worker=config.worker_name,
                 timeout_ms=config.job_timeout_ms,
@@ -122,6 +156,15 @@ class Poller:
                 tenant_ids=config.tenant_ids,
                 log=self._log,
             )
+        )
+        self._request = request
+        try:
+            jobs = await request
+        except asyncio.CancelledError:
+            if not (self._cut and request.cancelled()):
+                raise
+            self._log.debug("activation request cut: the worker is stopping")
+            return
         except BackpressureError as error:
             delay_seconds = self.backoff.next_delay(_retry_after_seconds(error))
             self._log.info(
@@ -136,6 +179,8 @@ class Poller:
             )
             await self._pause(delay_seconds)
             return
+        finally:
+            self._request = None
         self.backoff.reset()
         if jobs:
             # The local deadline counts from when the poll was sent: a skewed server clock does not matter.

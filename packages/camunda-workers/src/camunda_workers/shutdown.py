@@ -1,10 +1,11 @@
 """Graceful stop: no new polls, running handlers get the grace period, unfinished jobs are released.
 
-A poll already open is allowed to return within the grace period (cancelling
-it could strand jobs the server activated meanwhile) and whatever it brings is
-released at once; running handlers get the rest of the grace period; then
-every unfinished job is released — failed with its retries unchanged and no
-back-off, so another worker can take it immediately.
+The poll open at the stop is cut at once (so an idle worker stops in
+milliseconds, not at the end of its long poll); jobs it still brought back are
+released at once. Running handlers get the grace period; then every
+unfinished job is released — failed with its retries unchanged and no
+back-off, so another worker can take it immediately. Why cutting is the
+choice, and what it means on the server: "Stopping" in docs/workers.md.
 """
 
 from __future__ import annotations
@@ -34,13 +35,26 @@ async def shut_down(
     worker_name: str,
     log: SdkLogger,
     clock: Callable[[], float],
+    cut_poll: bool = True,
 ) -> None:
-    """Stop one worker's polling, wait for or release its jobs, await deliveries, close its runner."""
+    """Stop one worker's polling, wait for or release its jobs, await deliveries, close its runner.
+
+    ``cut_poll=False`` lets the open poll end by itself within the grace period instead.
+    """
     supervisor.stopping = True
-    poller.stop_requested.set()
+    if cut_poll:
+        cut = poller.cut()
+    else:
+        cut = False
+        poller.stop_requested.set()
     supervisor.wake()
     deadline = clock() + grace_seconds
-    log.info("stopping: %d job(s) running, grace %.1f s", supervisor.in_flight, grace_seconds)
+    log.info(
+        "stopping: %d job(s) running, grace %.1f s%s",
+        supervisor.in_flight,
+        grace_seconds,
+        "; cut the open activation request" if cut else "",
+    )
     if poll_task is not None and not poll_task.done():
         done, _ = await asyncio.wait({poll_task}, timeout=max(deadline - clock(), 0.0))
         if not done:

@@ -141,16 +141,19 @@ class JobWorker:
         await self._stopped.wait()
         return self.report
 
-    async def stop(self, grace: float | None = None) -> WorkerReport:
+    async def stop(self, grace: float | None = None, *, wait_for_poll: bool = False) -> WorkerReport:
         """Stop polling, let running handlers finish within ``grace`` seconds, release the rest.
 
+        The open activation request is cut at once; ``wait_for_poll=True`` lets it end by
+        itself within the grace period instead (see "Stopping" in docs/workers.md).
         Safe to call several times and from several tasks: they all wait for the same shutdown.
         """
         if self._poll_task is None:
             self._stopping = True
             return self.report
         if self._stop_task is None:
-            self._stop_task = asyncio.ensure_future(self._shutdown(self.config.shutdown_grace_seconds if grace is None else grace))
+            grace_seconds = self.config.shutdown_grace_seconds if grace is None else grace
+            self._stop_task = asyncio.ensure_future(self._shutdown(grace_seconds, cut_poll=not wait_for_poll))
         return await asyncio.shield(self._stop_task)
 
     def __repr__(self) -> str:
@@ -190,7 +193,7 @@ class JobWorker:
         elif self._stop_task is None:
             self._stop_task = asyncio.ensure_future(self._shutdown(self.config.shutdown_grace_seconds))
 
-    async def _shutdown(self, grace_seconds: float) -> WorkerReport:
+    async def _shutdown(self, grace_seconds: float, *, cut_poll: bool = True) -> WorkerReport:
         assert self._supervisor is not None and self._poller is not None and self._stopped is not None
         self._stopping = True
         await shut_down(
@@ -202,6 +205,7 @@ class JobWorker:
             worker_name=self.config.worker_name,
             log=self._log,
             clock=self._clock,
+            cut_poll=cut_poll,
         )
         report = self.report
         self._log.info(
