@@ -225,6 +225,51 @@ def test_no_flow_taken_is_an_incident(cluster: FakeCluster) -> None:
     assert "no outgoing sequence flow of exclusiveGateway 'g' was taken" in incident["errorMessage"]
 
 
+def test_resolving_an_incident_runs_the_failed_step_again(cluster: FakeCluster, http: httpx.Client) -> None:
+    cluster.deploy_bpmn(process(
+        '<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g"/>' + task("one", "one")
+        + flow("s", "g") + flow("g", "one", "=n &gt; 1")
+    ))  # fmt: skip
+    key = cluster.create_process_instance("p", {"n": 0}).process_instance_key
+    (incident,) = cluster.incidents(key)
+    search = http.post("/incidents/search", json={"filter": {"processInstanceKey": key}}).json()
+    assert [i["incidentKey"] for i in search["items"]] == [incident["incidentKey"]]
+    assert http.put(f"/element-instances/{key}/variables", json={"variables": {"n": 5}}).status_code == 204
+    assert http.post(f"/incidents/{incident['incidentKey']}/resolution").status_code == 204
+    assert _types(cluster, key) == ["one"]
+    assert not cluster.instance(key).has_incident
+    assert cluster.incidents(key)[0]["state"] == "RESOLVED"
+    again = http.post(f"/incidents/{incident['incidentKey']}/resolution")
+    assert again.status_code == 404
+
+
+def test_resolving_a_job_incident_after_updating_retries(cluster: FakeCluster, http: httpx.Client) -> None:
+    cluster.deploy_bpmn(ERRORS)
+    key = cluster.create_process_instance("p").process_instance_key
+    (job,) = activate(http, "charge")
+    http.post(f"/jobs/{job['jobKey']}/failure", json={"retries": 0, "errorMessage": "down"})
+    (incident,) = cluster.incidents(key)
+    http.post(f"/incidents/{incident['incidentKey']}/resolution")
+    assert cluster.job(job["jobKey"]).state == "FAILED"  # no retries: raised again
+    assert [i["state"] for i in cluster.incidents(key)] == ["RESOLVED", "ACTIVE"]
+    http.patch(f"/jobs/{job['jobKey']}", json={"changeset": {"retries": 2}})
+    http.post(f"/incidents/{cluster.incidents(key)[1]['incidentKey']}/resolution")
+    _complete(http, "charge")
+    _complete(http, "ok")
+    assert cluster.instance(key).state == "COMPLETED"
+
+
+def test_variables_search_shows_scopes(cluster: FakeCluster, http: httpx.Client) -> None:
+    io = '<zeebe:ioMapping><zeebe:input source="=1" target="local"/></zeebe:ioMapping>'
+    cluster.deploy_bpmn(process('<bpmn:startEvent id="s"/>' + task("t", "t", io) + flow("s", "t")))
+    key = cluster.create_process_instance("p", {"g": "x"}).process_instance_key
+    found = http.post("/variables/search", json={"filter": {"processInstanceKey": key}}).json()["items"]
+    scopes = {v["name"]: v["scopeKey"] for v in found}
+    assert scopes["g"] == key and scopes["local"] != key
+    named = http.post("/variables/search", json={"filter": {"name": "local"}}).json()["items"]
+    assert [v["value"] for v in named] == ["1"]
+
+
 def test_a_feel_error_in_a_condition_is_an_incident(cluster: FakeCluster) -> None:
     cluster.deploy_bpmn(process(
         '<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g"/>' + task("one", "one")

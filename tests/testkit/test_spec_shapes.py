@@ -260,6 +260,44 @@ def test_every_route_answers_successfully_in_a_declared_shape(
     ).json()
     assert {item["state"] for item in instances["items"]} == {"ACTIVE", "COMPLETED", "TERMINATED"}
 
+    # Incidents (the job failed without retries above), element instances and variables.
+    incidents = check(
+        http.post("/incidents/search", json={"filter": {"errorType": "JOB_NO_RETRIES"}}),
+        "/incidents/search",
+    ).json()
+    (no_retries,) = incidents["items"]
+    incident_path = "/incidents/{incidentKey}"
+    check(http.get(f"/incidents/{no_retries['incidentKey']}"), incident_path, "get")
+    http.patch(f"/jobs/{no_retries['jobKey']}", json={"changeset": {"retries": 1}})
+    check(
+        http.post(f"/incidents/{no_retries['incidentKey']}/resolution"),
+        f"{incident_path}/resolution",
+    )
+    assert cluster.job(no_retries["jobKey"]).state == "ACTIVATABLE"
+    elements = check(
+        http.post("/element-instances/search", json={"filter": {"processInstanceKey": instance_key}}),
+        "/element-instances/search",
+    ).json()
+    assert [item["elementId"] for item in elements["items"]] == [
+        "order-process", "start", "charge-card", "ship-parcel"
+    ]
+    element_path = "/element-instances/{elementInstanceKey}"
+    charge = elements["items"][2]["elementInstanceKey"]
+    check(http.get(f"/element-instances/{charge}"), element_path, "get")
+    check(
+        http.put(f"/element-instances/{instance_key}/variables", json={"variables": {"n": 1}}),
+        f"{element_path}/variables",
+        "put",
+    )
+    variables = check(
+        http.post("/variables/search", json={"filter": {"processInstanceKey": instance_key}}),
+        "/variables/search",
+    ).json()
+    assert [(v["name"], v["value"]) for v in variables["items"]] == [
+        ("orderId", '"A-1"'),
+        ("n", "1"),
+    ]
+
     # Messages: one only recorded, one starting an instance.
     check(http.post("/messages/publication", json={"name": "m"}), "/messages/publication")
     correlated = check(
@@ -291,6 +329,8 @@ def test_error_responses_fit_the_spec(
     http.post(f"/jobs/{job['jobKey']}/failure", json={"retries": 0})
     check(http.post(f"/jobs/{job['jobKey']}/completion"), "/jobs/{jobKey}/completion")  # 409
     check(http.post("/jobs/1/completion"), "/jobs/{jobKey}/completion")  # 404
+    check(http.post("/incidents/1/resolution"), "/incidents/{incidentKey}/resolution")  # 404
+    check(http.get("/incidents/1"), "/incidents/{incidentKey}", "get")  # 404
     check(http.patch("/jobs/1", json={}), "/jobs/{jobKey}", "patch")  # 400
     check(
         http.post("/process-instances", json={"processDefinitionKey": 1}),

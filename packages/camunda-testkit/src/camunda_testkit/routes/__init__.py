@@ -10,6 +10,8 @@ from __future__ import annotations
 from . import (
     deployments,
     documents,
+    element_instances,
+    incidents,
     jobs,
     messages,
     process_definitions,
@@ -28,6 +30,8 @@ _AREAS = (
     jobs,
     messages,
     documents,
+    incidents,
+    element_instances,
 )
 
 

@@ -8,12 +8,14 @@ answers, so long chains of pass-through elements need no recursion.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ...feel import FeelError
 from ..activation import JobActivation
 from ..clock import now_ms
 from ..model import CANCELED, ERROR_THROWN, OPEN_JOB_STATES, Job, ProcessInstance
+from ..problem import Problem
 from .events import correlation_key_text, find_error_catch
 from .gateways import NoFlowTaken, outgoing_flows
 from .mappings import evaluate_expression, evaluate_mappings
@@ -139,7 +141,8 @@ class ProcessInterpreter(JobActivation):
         try:
             values = evaluate_mappings(element_instance.element.inputs, visible(element_instance))
         except FeelError as exc:
-            self._raise_incident(element_instance, "IO_MAPPING_ERROR", str(exc))
+            self._raise_incident(element_instance, "IO_MAPPING_ERROR", str(exc),
+                                 retry=lambda: self._enter(element_instance))  # fmt: skip
             return False
         element_instance.variables.update(values)
         return True
@@ -152,7 +155,8 @@ class ProcessInterpreter(JobActivation):
             try:
                 values = evaluate_mappings(element.outputs, visible(element_instance))
             except FeelError as exc:
-                self._raise_incident(element_instance, "IO_MAPPING_ERROR", str(exc))
+                self._raise_incident(element_instance, "IO_MAPPING_ERROR", str(exc),
+                                     retry=lambda: self._complete_with(element_instance, {}))  # fmt: skip
                 return
             assert element_instance.parent is not None
             propagate(element_instance.parent, values)
@@ -168,7 +172,8 @@ class ProcessInterpreter(JobActivation):
         try:
             flows = outgoing_flows(element, visible(element_instance)) if element.outgoing else []
         except (NoFlowTaken, FeelError) as exc:
-            self._raise_incident(element_instance, "CONDITION_ERROR", str(exc))
+            self._raise_incident(element_instance, "CONDITION_ERROR", str(exc),
+                                 retry=lambda: self._finish(element_instance))  # fmt: skip
             return
         self._close(element_instance, COMPLETED)
         scope = element_instance.parent
@@ -234,6 +239,9 @@ class ProcessInterpreter(JobActivation):
     # -- jobs -------------------------------------------------------------------------------
 
     def _create_job(self, element_instance: ElementInstance) -> None:
+        def retry() -> None:
+            self._create_job(element_instance)
+
         element = element_instance.element
         task = element.task
         assert task is not None and element.job_type is not None and element.retries is not None
@@ -244,17 +252,17 @@ class ProcessInterpreter(JobActivation):
                 job_type = evaluate_expression(element.job_type, view)
                 retries_value = evaluate_expression(element.retries, view)
             except FeelError as exc:
-                self._raise_incident(element_instance, "EXTRACT_VALUE_ERROR", str(exc))
+                self._raise_incident(element_instance, "EXTRACT_VALUE_ERROR", str(exc), retry=retry)
                 return
             if not isinstance(job_type, str) or not job_type:
                 self._raise_incident(element_instance, "EXTRACT_VALUE_ERROR",
                                      f"Expected the job type of {element.describe()} to be a "
-                                     f"non-empty string, but was {job_type!r}")  # fmt: skip
+                                     f"non-empty string, but was {job_type!r}", retry=retry)  # fmt: skip
                 return
             if isinstance(retries_value, bool) or not isinstance(retries_value, (int, float)):
                 self._raise_incident(element_instance, "EXTRACT_VALUE_ERROR",
                                      f"Expected the retries of {element.describe()} to be a "
-                                     f"number, but was {retries_value!r}")  # fmt: skip
+                                     f"number, but was {retries_value!r}", retry=retry)  # fmt: skip
                 return
             retries = int(retries_value)
             task = TaskModel(task.element_id, task.element_type, job_type, retries,
@@ -288,7 +296,8 @@ class ProcessInterpreter(JobActivation):
                 detail += f" with message '{message}'"
             self._raise_incident(element_instance, "UNHANDLED_ERROR_EVENT",
                                  f"{detail}, but it was not caught. No error events are "
-                                 "available in the scope.", job_key=job.key)  # fmt: skip
+                                 "available in the scope.", job_key=job.key,
+                                 retry=lambda: self._retry_job(job))  # fmt: skip
             return
         host, boundary = caught
         scope = host.parent
@@ -302,19 +311,68 @@ class ProcessInterpreter(JobActivation):
         element_instance = job.element_instance
         if element_instance is not None and element_instance.state == ACTIVE:
             self._raise_incident(element_instance, "JOB_NO_RETRIES",
-                                 message or "No more retries left.", job_key=job.key)  # fmt: skip
+                                 message or "No more retries left.", job_key=job.key,
+                                 retry=lambda: self._retry_job(job))  # fmt: skip
         else:
             job.instance.has_incident = True
+
+    def _retry_job(self, job: Job) -> None:
+        """Resolving a job's incident offers the job again if it has retries (update them
+        first, as on a broker); without, the incident is raised again."""
+        if job.retries > 0:
+            job.error_code = None
+            self._make_activatable(job)
+        else:
+            self._job_incident(job, job.error_message)
 
     # -- incidents --------------------------------------------------------------------------
 
     def _raise_incident(self, element_instance: ElementInstance, error_type: str, message: str,
-                        job_key: str | None = None) -> None:  # fmt: skip
+                        job_key: str | None = None,
+                        retry: Callable[[], None] | None = None) -> None:  # fmt: skip
         incident = Incident(self.new_key(), element_instance, error_type, message, now_ms(),
-                            job_key)  # fmt: skip
+                            job_key, retry=retry)  # fmt: skip
         element_instance.incident = incident
         self.incidents[incident.key] = incident
         element_instance.instance.has_incident = True
+
+    def resolve_incident(self, key: str) -> None:
+        """Resolve an active incident: the step that failed runs again."""
+        incident = self.incidents.get(key)
+        if incident is None or incident.state != "ACTIVE":
+            raise Problem(
+                404,
+                "NOT_FOUND",
+                f"Command 'RESOLVE' rejected with code 'NOT_FOUND': Expected to resolve "
+                f"incident with key '{key}', but no such incident was found",
+            )
+        self._resolve_incident_record(incident)
+        if incident.retry is not None:
+            incident.retry()
+        self._run_agenda()
+
+    def find_element_instance(self, key: str) -> ElementInstance:
+        for instance in self.instances.values():
+            found = instance.element_instances.get(key)
+            if found is not None:
+                return found
+        raise Problem(404, "NOT_FOUND", f"Element instance with key '{key}' not found")
+
+    def set_variables(self, key: str, variables: dict[str, Any], local: bool) -> None:
+        """Set variables at an active element instance: into its own scope (``local``), or
+        each where it is defined on the way out, else at the process scope."""
+        element_instance = self.find_element_instance(key)
+        if element_instance.state != ACTIVE:
+            raise Problem(
+                404,
+                "NOT_FOUND",
+                f"Command 'UPDATE' rejected with code 'NOT_FOUND': Expected to update variables "
+                f"for element with key '{key}', but no such element was found",
+            )
+        if local:
+            element_instance.variables.update(variables)
+        else:
+            propagate(element_instance, variables)
 
     def _resolve_incident_record(self, incident: Incident) -> None:
         incident.state = "RESOLVED"
@@ -328,6 +386,12 @@ class ProcessInterpreter(JobActivation):
 
     def _open_subscription(self, owner: ElementInstance, context: ElementInstance,
                            catch: Element) -> None:  # fmt: skip
+        def retry() -> None:  # open them all again
+            for subscription in owner.subscriptions:
+                self._drop_subscription(subscription)
+            owner.subscriptions.clear()
+            self._enter(owner)
+
         message = catch.message
         assert message is not None and message.correlation_key is not None
         view = visible(context)
@@ -335,14 +399,14 @@ class ProcessInterpreter(JobActivation):
             name = evaluate_expression(message.name, view)
             key_value = evaluate_expression(message.correlation_key, view)
         except FeelError as exc:
-            self._raise_incident(owner, "EXTRACT_VALUE_ERROR", str(exc))
+            self._raise_incident(owner, "EXTRACT_VALUE_ERROR", str(exc), retry=retry)
             return
         key = correlation_key_text(key_value)
         if key is None or not isinstance(name, str):
             self._raise_incident(owner, "EXTRACT_VALUE_ERROR",
                                  f"Failed to extract the correlation key for "
                                  f"'{message.correlation_key.text}': The value must be either "
-                                 f"a string or a number, but was {key_value!r}")  # fmt: skip
+                                 f"a string or a number, but was {key_value!r}", retry=retry)  # fmt: skip
             return
         tenant = owner.instance.tenant_id
         subscription = MessageSubscription(name, key, tenant, owner, catch)

@@ -3,6 +3,7 @@ scope), incidents and message subscriptions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,8 @@ class ElementInstance:
     job_key: str | None = None
     subscriptions: list[MessageSubscription] = field(default_factory=lambda: [])
     incident: Incident | None = None
+    # Keys of its variables, handed out when they are first searched.
+    variable_keys: dict[str, str] = field(default_factory=lambda: {})
 
     def to_wire(self) -> dict[str, Any]:
         """An ``ElementInstanceResult``."""
@@ -83,6 +86,8 @@ class Incident:
     creation_ms: int
     job_key: str | None = None
     state: str = "ACTIVE"
+    # What resolving the incident does again (the step that failed).
+    retry: Callable[[], None] | None = None
 
     def to_wire(self) -> dict[str, Any]:
         """An ``IncidentResult``."""

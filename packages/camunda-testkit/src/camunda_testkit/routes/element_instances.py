@@ -1,0 +1,73 @@
+"""``/v2/element-instances`` (search, get, set variables) and ``POST /v2/variables/search``:
+what the interpreter keeps per element instance (every scope's variables, values as JSON
+text)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .._http import HttpResponse
+from ..engine import Engine
+from .arguments import invalid_argument, path_key, variables_arg
+from .router import ApiRequest, Route
+from .search import search_response
+
+__all__ = ["ROUTES"]
+
+
+def search_element_instances(engine: Engine, request: ApiRequest) -> HttpResponse:
+    items = [
+        element_instance.to_wire()
+        for instance in engine.instances.values()
+        for element_instance in instance.element_instances.values()
+    ]
+    return search_response(items, request.body(), "elementInstanceKey")
+
+
+def get_element_instance(engine: Engine, request: ApiRequest) -> HttpResponse:
+    key = path_key(request.params[0], "elementInstanceKey")
+    return HttpResponse.json(200, engine.find_element_instance(key).to_wire())
+
+
+def set_variables(engine: Engine, request: ApiRequest) -> HttpResponse:
+    body = request.required_body()
+    local = body.get("local", False)
+    if not isinstance(local, bool):
+        raise invalid_argument("The field 'local' must be a boolean.")
+    engine.set_variables(
+        path_key(request.params[0], "elementInstanceKey"), variables_arg(body), local
+    )
+    return HttpResponse.empty(204)
+
+
+def search_variables(engine: Engine, request: ApiRequest) -> HttpResponse:
+    items: list[dict[str, Any]] = []
+    for instance in engine.instances.values():
+        for scope in instance.element_instances.values():
+            for name, value in scope.variables.items():
+                key = scope.variable_keys.get(name)
+                if key is None:
+                    key = scope.variable_keys[name] = engine.new_key()
+                items.append({
+                    "name": name,
+                    "value": json.dumps(value, separators=(",", ":")),
+                    "isTruncated": False,
+                    "tenantId": instance.tenant_id,
+                    "variableKey": key,
+                    "scopeKey": scope.key,
+                    "processInstanceKey": instance.key,
+                    "rootProcessInstanceKey": instance.key,
+                })  # fmt: skip
+    return search_response(items, request.body(), "variableKey")
+
+
+ROUTES = (
+    Route("POST", "/v2/element-instances/search", "searchElementInstances",
+          search_element_instances),
+    Route("GET", "/v2/element-instances/{elementInstanceKey}", "getElementInstance",
+          get_element_instance),
+    Route("PUT", "/v2/element-instances/{elementInstanceKey}/variables",
+          "createElementInstanceVariables", set_variables),
+    Route("POST", "/v2/variables/search", "searchVariables", search_variables),
+)  # fmt: skip
