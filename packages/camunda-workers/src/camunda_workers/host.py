@@ -17,6 +17,7 @@ from camunda_core.errors import ValidationError
 from camunda_workers.config import WorkerConfig
 from camunda_workers.executor import check_picklable
 from camunda_workers.hookspecs import WorkerHookspecs
+from camunda_workers.metrics import WorkerHealth, WorkerMetrics
 from camunda_workers.report import WorkerReport
 from camunda_workers.router import ExceptionHandlers, JobRouter, exception_decorator
 from camunda_workers.worker import JobWorker
@@ -129,6 +130,14 @@ class JobWorkerHost(_HostBase):
             return WorkerReport(job_type="*", worker_name="*")
         reports = await asyncio.gather(*(worker.stop(grace, wait_for_poll=wait_for_poll) for worker in workers))
         return _sum(list(reports))
+
+    def metrics(self) -> tuple[WorkerMetrics, ...]:
+        """A metrics snapshot per worker (job type), in creation order."""
+        return tuple(worker.metrics() for worker in self.job_workers)
+
+    def health(self) -> tuple[WorkerHealth, ...]:
+        """Per worker: does it poll successfully, is a handler stuck past its job timeout."""
+        return tuple(worker.health() for worker in self.job_workers)
 
     def install_signal_handlers(self, signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGINT)) -> None:
         """Make SIGTERM/SIGINT stop the workers gracefully (call inside the running loop)."""

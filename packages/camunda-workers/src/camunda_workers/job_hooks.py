@@ -24,12 +24,16 @@ class JobLifecycleHooks:
         self._observed = bool(pm.hook.camunda_job_activated.get_hookimpls()) or bool(
             pm.hook.camunda_job_finished.get_hookimpls()
         )
-        self._activated_at: dict[str, float] = {}
+        #: Activation time of every job in flight (metrics and health read it too).
+        self.activated_at: dict[str, float] = {}
+        self.duration_count = 0
+        self.duration_sum = 0.0
+        self.duration_max = 0.0
 
     def activated(self, context: JobContext, worker_name: str) -> None:
+        self.activated_at[context.job_key] = self._clock()
         if not self._observed:
             return
-        self._activated_at[context.job_key] = self._clock()
         event = JobActivated(
             job_key=context.job_key, job_type=context.type, worker_name=worker_name, retries=context.retries
         )
@@ -38,10 +42,14 @@ class JobLifecycleHooks:
     def finished(
         self, job_key: str, job_type: str, worker_name: str, outcome: JobOutcome, interrupt: str | None = None
     ) -> None:
+        started = self.activated_at.pop(job_key, None)
+        duration_seconds = self._clock() - started if started is not None else 0.0
+        if started is not None:
+            self.duration_count += 1
+            self.duration_sum += duration_seconds
+            self.duration_max = max(self.duration_max, duration_seconds)
         if not self._observed:
             return
-        started = self._activated_at.pop(job_key, None)
-        duration_seconds = self._clock() - started if started is not None else 0.0
         event = JobFinished(
             job_key=job_key,
             job_type=job_type,

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from camunda_core.errors import ApiError, BackpressureError
 from camunda_core.retry.backoff import Backoff
 from camunda_workers.decisions import failure_message
+from camunda_workers.metrics import PollStats
 
 if TYPE_CHECKING:
     from camunda_core.logging import SdkLogger
@@ -86,6 +87,7 @@ class Poller:
         self._cut = False
         #: Activation requests cut by a stop while open.
         self.polls_cut = 0
+        self.stats = PollStats()
 
     @property
     def stopping(self) -> bool:
@@ -166,6 +168,7 @@ class Poller:
             self._log.debug("activation request cut: the worker is stopping")
             return
         except BackpressureError as error:
+            self.stats.failed(backpressure=True)
             delay_seconds = self.backoff.next_delay(_retry_after_seconds(error))
             self._log.info(
                 "activation met backpressure (%s); polling again in %.0f ms", error.status, delay_seconds * 1000
@@ -173,6 +176,7 @@ class Poller:
             await self._pause(delay_seconds)
             return
         except Exception as error:
+            self.stats.failed(backpressure=False)
             delay_seconds = self.backoff.next_delay(_retry_after_seconds(error))
             self._log.warning(
                 "activation failed: %s; polling again in %.0f ms", failure_message(error), delay_seconds * 1000
@@ -181,6 +185,8 @@ class Poller:
             return
         finally:
             self._request = None
+        now = self._clock()
+        self.stats.succeeded(now, now - started)
         self.backoff.reset()
         if jobs:
             # The local deadline counts from when the poll was sent: a skewed server clock does not matter.

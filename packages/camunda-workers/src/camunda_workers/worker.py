@@ -20,6 +20,7 @@ from camunda_workers.executor import AsyncRunner, HandlerRunner, ProcessRunner, 
 from camunda_workers.job_api import JobApi
 from camunda_workers.job_context import JobContext
 from camunda_workers.job_hooks import JobLifecycleHooks
+from camunda_workers.metrics import PollStats, WorkerHealth, WorkerMetrics
 from camunda_workers.poller import PollBackoff, Poller
 from camunda_workers.report import ReportCounter, WorkerReport
 from camunda_workers.shutdown import shut_down
@@ -104,6 +105,55 @@ class JobWorker:
     @property
     def report(self) -> WorkerReport:
         return self._counter.snapshot(self.config.job_type, self.config.worker_name)
+
+    def metrics(self) -> WorkerMetrics:
+        """A snapshot of what this worker did so far (see :class:`WorkerMetrics`)."""
+        report = self.report
+        poller = self._poller
+        stats = poller.stats if poller is not None else PollStats()
+        hooks = self._hooks
+        return WorkerMetrics(
+            job_type=self.config.job_type,
+            worker_name=self.config.worker_name,
+            activated=report.activated,
+            completed=report.completed,
+            failed=report.failed,
+            errors_thrown=report.errored,
+            released=report.released,
+            in_flight=self.in_flight,
+            job_duration_count=hooks.duration_count,
+            job_duration_sum=hooks.duration_sum,
+            job_duration_max=hooks.duration_max,
+            polls=stats.successes,
+            poll_failures=stats.failures,
+            poll_latency_sum=stats.latency_sum,
+            poll_latency_max=stats.latency_max,
+            backpressure_pauses=stats.backpressure_pauses,
+            polls_cut=0 if poller is None else poller.polls_cut,
+        )
+
+    def health(self) -> WorkerHealth:
+        """Whether this worker polls successfully and whether a handler is stuck past its job timeout."""
+        poller = self._poller
+        stats = poller.stats if poller is not None else PollStats()
+        stuck = 0
+        supervisor = self._supervisor
+        if supervisor is not None:
+            timeout_seconds = self.config.job_timeout_ms / 1000.0
+            now = self._clock()
+            activated_at = self._hooks.activated_at
+            for active in list(supervisor.active):
+                started = activated_at.get(active.context.job_key)
+                if started is not None and now - started > timeout_seconds:
+                    stuck += 1
+        return WorkerHealth(
+            job_type=self.config.job_type,
+            worker_name=self.config.worker_name,
+            running=self.is_running,
+            last_successful_poll=stats.last_success,
+            consecutive_poll_failures=stats.consecutive_failures,
+            stuck_jobs=stuck,
+        )
 
     def start(self) -> None:
         """Start polling on the running event loop. Calling it again does nothing."""
