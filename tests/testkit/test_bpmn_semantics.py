@@ -480,3 +480,25 @@ def test_docs_list_the_supported_elements() -> None:
     assert listed == list(SUPPORTED)
     for support in SUPPORTED.values():
         assert support.behaviour in section, support.element
+
+
+def test_catch_all_boundary_subprocess_outputs_and_a_loop(cluster: FakeCluster, http: httpx.Client) -> None:
+    outputs = '<bpmn:extensionElements><zeebe:ioMapping><zeebe:output source="=count" target="total"/></zeebe:ioMapping></bpmn:extensionElements>'
+    cluster.deploy_bpmn(process(
+        '<bpmn:startEvent id="s"/>'
+        f'<bpmn:subProcess id="sub">{outputs}<bpmn:startEvent id="ss"/>'
+        + task("work", "work") + '<bpmn:exclusiveGateway id="again" default="done"/><bpmn:endEvent id="se"/>'
+        + flow("ss", "work") + flow("work", "again") + flow("again", "work", "=count &lt; 3")
+        + flow("again", "se", flow_id="done") + "</bpmn:subProcess>"
+        + '<bpmn:boundaryEvent id="any" attachedToRef="after"><bpmn:errorEventDefinition/></bpmn:boundaryEvent>'
+        + task("after", "after") + task("handled", "handled")
+        + flow("s", "sub") + flow("sub", "after") + flow("any", "handled")
+    ))  # fmt: skip
+    key = cluster.create_process_instance("p", {"count": 0}).process_instance_key
+    for count in (1, 2, 3):
+        _complete(http, "work", {"count": count})
+    view = cluster.instance(key)
+    assert view.variables["total"] == 3
+    (job,) = activate(http, "after")
+    http.post(f"/jobs/{job['jobKey']}/error", json={"errorCode": "ANY"})
+    assert _types(cluster, key) == ["handled"]

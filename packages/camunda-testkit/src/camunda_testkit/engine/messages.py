@@ -69,6 +69,7 @@ class MessageCorrelation(InstanceLifecycle):
         if time_to_live > 0 and not require_correlation:
             stamp = now_ms()
             self.buffered_messages = [b for b in self.buffered_messages if b[1] > stamp]
-            self.buffered_messages.append((message, stamp + time_to_live, set(reached)))
+            reached_keys = set(reached) if started is None else {*reached, started.key}
+            self.buffered_messages.append((message, stamp + time_to_live, reached_keys))
         self.counters.published_messages += 1
         return message
