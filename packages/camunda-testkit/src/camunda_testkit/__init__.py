@@ -9,11 +9,12 @@ See ``docs/testkit.md`` for what it models and what it does not.
 
 from __future__ import annotations
 
-from .cluster import FakeCluster, RecordedRequest
+from .cluster import ClusterClock, FakeCluster, RecordedRequest
 from .engine import ClusterStats, DeployedProcess, InstanceView, JobView, PublishedMessage
 from .faults import FaultInjector, FaultRule
 
 __all__ = [
+    "ClusterClock",
     "ClusterStats",
     "DeployedProcess",
     "FakeCluster",

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from types import MappingProxyType, TracebackType
 from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl
@@ -201,7 +202,7 @@ class FakeCluster:
         while True:
             await asyncio.sleep(_SWEEP_SECONDS)
             due = engine.next_due()
-            if due is not None and due <= time.time() * 1000:
+            if due is not None and due <= engine.clock.now_ms():
                 engine.release_due()
 
     async def _on_connection(
@@ -570,6 +571,17 @@ class FakeCluster:
             raise KeyError(f"element_instances({process_instance_key!r}): no such instance") from None
 
     @property
+    def clock(self) -> ClusterClock:
+        """The cluster's clock: ``cluster.clock.advance(timedelta(minutes=5))`` runs what became due."""
+        return ClusterClock(advance=self._advance_clock, now_ms=self._clock_now_ms)
+
+    def _advance_clock(self, delta: timedelta | float) -> None:
+        self._call(lambda: self._engine.clock.advance(delta))
+
+    def _clock_now_ms(self) -> int:
+        return self._call(self._engine.clock.now_ms)
+
+    @property
     def messages(self) -> list[PublishedMessage]:
         return self._call(lambda: list(self._engine.messages))
 
@@ -602,6 +614,27 @@ class FakeCluster:
 
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+class ClusterClock:
+    """A test's handle on a cluster's clock, usable from any thread."""
+
+    __slots__ = ("_advance", "_now_ms")
+
+    def __init__(self, *, advance: Callable[[timedelta | float], None], now_ms: Callable[[], int]) -> None:
+        self._advance = advance
+        self._now_ms = now_ms
+
+    def now(self) -> datetime:
+        """The cluster's current time (UTC)."""
+        return datetime.fromtimestamp(self._now_ms() / 1000, tz=timezone.utc)
+
+    def advance(self, delta: timedelta | float) -> None:
+        """Move the cluster's time forward (a timedelta or seconds) and run what became due."""
+        self._advance(delta)
+
+    def __repr__(self) -> str:
+        return f"ClusterClock(now={self.now().isoformat()})"
 
 
 def _unauthorized(path: str, challenge: str) -> HttpResponse:

@@ -8,7 +8,7 @@ are raised as :class:`Problem` and become RFC 9457 responses.
 from __future__ import annotations
 
 from .activation import ActivationRequest
-from .clock import iso_timestamp, now_ms
+from .clock import EngineClock, iso_timestamp, wall_ms
 from .deployments import Deployments
 from .documents import DocumentStore
 from .jobs import JobCommands
@@ -32,7 +32,8 @@ __all__ = [
     "instance_view",
     "iso_timestamp",
     "job_view",
-    "now_ms",
+    "EngineClock",
+    "wall_ms",
     "selected_variables",
 ]
 
@@ -45,6 +46,11 @@ class Engine(Deployments, JobCommands, MessageCorrelation, DocumentStore):
     (starting or cancelling one offers or withdraws a job), job commands and messages on
     instances (completing a job advances its instance; a message can start one).
     """
+
+    def __init__(self, first_key: int | None = None) -> None:
+        super().__init__(first_key)
+        # Advancing the clock runs what became due: job timeouts and back-offs.
+        self.clock.on_advance(self.release_due)
 
     def stats(self) -> ClusterStats:
         return self.counters.snapshot()

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from .bpmn.variables import visible
-from .clock import now_ms
 from .model import (
     ACTIVATABLE,
     ACTIVATED,
@@ -76,7 +75,7 @@ class JobActivation(EngineState):
 
     def activate(self, request: ActivationRequest) -> list[dict[str, Any]]:
         """Activate what is there now (FIFO); returns ``ActivatedJobResult``s."""
-        stamp = now_ms()
+        stamp = self.clock.now_ms()
         if self._deadlines and self._deadlines[0][0] <= stamp:
             self.release_due(stamp)
         if self._backoffs and self._backoffs[0][0] <= stamp:
@@ -116,7 +115,7 @@ class JobActivation(EngineState):
 
     def release_due(self, stamp: int | None = None) -> None:
         """Re-offer timed-out jobs and jobs whose back-off has passed."""
-        current = now_ms() if stamp is None else stamp
+        current = self.clock.now_ms() if stamp is None else stamp
         deadlines = self._deadlines
         while deadlines and deadlines[0][0] <= current:
             _, seq, key = heapq.heappop(deadlines)

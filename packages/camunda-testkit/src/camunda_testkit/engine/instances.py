@@ -9,7 +9,6 @@ from typing import Any
 from .bpmn.interpreter import ProcessInterpreter
 from .bpmn.model import Element
 from .bpmn.runtime import TERMINATED
-from .clock import now_ms
 from .model import DEFAULT_LONG_POLL_SECONDS, ProcessDefinition, ProcessInstance
 from .problem import Problem
 
@@ -41,7 +40,7 @@ class InstanceLifecycle(ProcessInterpreter):
             tenant_id=tenant_id,
             tags=tags,
             business_id=business_id,
-            start_ms=now_ms(),
+            start_ms=self.clock.now_ms(),
         )
         if start is None:
             scope = definition.model.root.scope

@@ -6,7 +6,6 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
-from .clock import now_ms
 from .instances import InstanceLifecycle
 from .model import (
     ACTIVATABLE,
@@ -36,7 +35,7 @@ class JobCommands(InstanceLifecycle):
         except Problem:
             counters.rejected_completions += 1
             raise
-        stamp = now_ms()
+        stamp = self.clock.now_ms()
         self._leave(job, COMPLETED, "COMPLETED", stamp)
         job.completions += 1
         counters.completions[key] = counters.completions.get(key, 0) + 1
@@ -52,7 +51,7 @@ class JobCommands(InstanceLifecycle):
         variables: dict[str, Any] | None,
     ) -> None:
         job = self._job_for_command(key, "fail")
-        stamp = now_ms()
+        stamp = self.clock.now_ms()
         self.counters.failures += 1
         if variables:
             # As in Zeebe: local variables of the task's element instance.
@@ -84,7 +83,7 @@ class JobCommands(InstanceLifecycle):
         variables: dict[str, Any] | None,
     ) -> None:
         job = self._job_for_command(key, "throw an error for")
-        stamp = now_ms()
+        stamp = self.clock.now_ms()
         self.counters.errors_thrown += 1
         self._leave(job, ERROR_THROWN, "ERROR_THROWN", stamp)
         job.error_code = error_code
@@ -94,7 +93,7 @@ class JobCommands(InstanceLifecycle):
 
     def update_job(self, key: str, retries: int | None, timeout_ms: int | None) -> None:
         job = self._open_job(key, "update")
-        stamp = now_ms()
+        stamp = self.clock.now_ms()
         if timeout_ms is not None:
             if job.state != ACTIVATED:
                 raise Problem(

@@ -8,7 +8,6 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any
 
-from .clock import now_ms
 from .instances import InstanceLifecycle
 from .model import ProcessInstance
 from .problem import Problem
@@ -67,7 +66,7 @@ class MessageCorrelation(InstanceLifecycle):
         )
         self.messages.append(message)
         if time_to_live > 0 and not require_correlation:
-            stamp = now_ms()
+            stamp = self.clock.now_ms()
             self.buffered_messages = [b for b in self.buffered_messages if b[1] > stamp]
             reached_keys = set(reached) if started is None else {*reached, started.key}
             self.buffered_messages.append((message, stamp + time_to_live, reached_keys))

@@ -12,6 +12,7 @@ from typing import Any
 
 from .bpmn.model import Element, Flow
 from .bpmn.runtime import ElementInstance, Incident, MessageSubscription
+from .clock import EngineClock
 from .model import Job, ProcessDefinition, ProcessInstance, StoredDocument
 from .stats import Counters
 from .views import PublishedMessage
@@ -26,6 +27,8 @@ class EngineState:
     def __init__(self, first_key: int | None = None) -> None:
         # Set by the server thread once its loop runs: timers and long polls need it.
         self.loop: asyncio.AbstractEventLoop | None = None
+        # The engine's time; tests move it with FakeCluster.clock.advance(...).
+        self.clock = EngineClock()
         self._next_key: int = FIRST_KEY if first_key is None else first_key
         self.counters = Counters()
         # Deployments.

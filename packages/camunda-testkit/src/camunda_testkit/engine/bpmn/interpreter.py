@@ -13,7 +13,6 @@ from typing import Any
 
 from ...feel import FeelError
 from ..activation import JobActivation
-from ..clock import now_ms
 from ..model import CANCELED, ERROR_THROWN, OPEN_JOB_STATES, Job, ProcessInstance
 from ..problem import Problem
 from .events import correlation_key_text, find_error_catch
@@ -65,7 +64,7 @@ class ProcessInterpreter(JobActivation):
 
     def _new_element_instance(self, element: Element, scope: ElementInstance) -> ElementInstance:
         instance = scope.instance
-        element_instance = ElementInstance(self.new_key(), element, instance, scope, now_ms())
+        element_instance = ElementInstance(self.new_key(), element, instance, scope, self.clock.now_ms())
         scope.children[element_instance.key] = element_instance
         instance.element_instances[element_instance.key] = element_instance
         return element_instance
@@ -187,7 +186,7 @@ class ProcessInterpreter(JobActivation):
 
     def _close(self, element_instance: ElementInstance, state: str) -> None:
         element_instance.state = state
-        element_instance.end_ms = now_ms()
+        element_instance.end_ms = self.clock.now_ms()
         for subscription in element_instance.subscriptions:
             self._drop_subscription(subscription)
         element_instance.subscriptions.clear()
@@ -212,7 +211,7 @@ class ProcessInterpreter(JobActivation):
     def _complete_instance(self, instance: ProcessInstance) -> None:
         assert instance.root is not None
         instance.root.state = COMPLETED
-        instance.root.end_ms = now_ms()
+        instance.root.end_ms = self.clock.now_ms()
         instance.state = "COMPLETED"
         instance.end_ms = instance.root.end_ms
         self.counters.completed_instances += 1
@@ -226,7 +225,7 @@ class ProcessInterpreter(JobActivation):
         if element_instance.job_key is not None:
             job = self.jobs[element_instance.job_key]
             if job.state in OPEN_JOB_STATES and job.state != ERROR_THROWN:
-                self._leave(job, CANCELED, "CANCELED", now_ms())
+                self._leave(job, CANCELED, "CANCELED", self.clock.now_ms())
             element_instance.job_key = None
         self._close(element_instance, TERMINATED)
 
@@ -269,7 +268,7 @@ class ProcessInterpreter(JobActivation):
                              task.custom_headers)  # fmt: skip
         job = Job(key=self.new_key(), instance=element_instance.instance, task=task,
                   element_instance_key=element_instance.key, retries=retries,
-                  created_ms=now_ms(), element_instance=element_instance)  # fmt: skip
+                  created_ms=self.clock.now_ms(), element_instance=element_instance)  # fmt: skip
         self.jobs[job.key] = job
         element_instance.job_key = job.key
         self._make_activatable(job)
@@ -330,7 +329,7 @@ class ProcessInterpreter(JobActivation):
     def _raise_incident(self, element_instance: ElementInstance, error_type: str, message: str,
                         job_key: str | None = None,
                         retry: Callable[[], None] | None = None) -> None:  # fmt: skip
-        incident = Incident(self.new_key(), element_instance, error_type, message, now_ms(),
+        incident = Incident(self.new_key(), element_instance, error_type, message, self.clock.now_ms(),
                             job_key, retry=retry)  # fmt: skip
         element_instance.incident = incident
         self.incidents[incident.key] = incident
@@ -412,7 +411,7 @@ class ProcessInterpreter(JobActivation):
         subscription = MessageSubscription(name, key, tenant, owner, catch)
         owner.subscriptions.append(subscription)
         self.subscriptions.setdefault((name, key, tenant), []).append(subscription)
-        stamp = now_ms()
+        stamp = self.clock.now_ms()
         for buffered in self.buffered_messages:
             message_record, expires_ms, correlated = buffered
             if expires_ms <= stamp or owner.instance.key in correlated:
