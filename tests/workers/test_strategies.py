@@ -174,6 +174,26 @@ def test_process_explicit_throw_error_is_applied_by_the_parent(camunda_cluster: 
     assert body == {"errorCode": "E42", "errorMessage": "explicit", "variables": {"x": 1}}
 
 
+def test_process_returned_completion_request_is_sent_as_that_request(camunda_cluster: FakeCluster) -> None:
+    cluster = camunda_cluster
+    start(cluster)
+    handler = worker_handlers.returns_completion_request
+    run(run_worker_until(cluster, cfg("process"), handler, lambda: terminal(cluster, 1, "COMPLETED")))
+    [body] = [r.json for r in cluster.requests if r.operation == "completeJob"]
+    assert body == {"variables": {"from": "child", "n": 0}}
+
+
+def test_process_returned_job_result_is_sent_as_the_completions_result(camunda_cluster: FakeCluster) -> None:
+    cluster = camunda_cluster
+    start(cluster)
+    handler = worker_handlers.returns_user_task_result
+    run(run_worker_until(cluster, cfg("process"), handler, lambda: terminal(cluster, 1, "COMPLETED")))
+    [body] = [r.json for r in cluster.requests if r.operation == "completeJob"]
+    assert "variables" not in body  # not turned into variables in the child
+    assert body["result"]["type"] == "userTask" and body["result"]["corrections"] == {"assignee": "anna"}
+    assert body["result"]["denied"] is False
+
+
 def test_process_unpicklable_return_value_fails_the_job(camunda_cluster: FakeCluster) -> None:
     cluster = camunda_cluster
     start(cluster, retries=1)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from camunda_core.models.job_completion_request import JobCompletionRequest
+from camunda_core.models.job_result_corrections import JobResultCorrections
+from camunda_core.models.job_result_user_task import JobResultUserTask
 from camunda_workers import JobContext, JobError, JobFailure
 
 
@@ -38,3 +41,11 @@ def explicit_error(job: JobContext) -> None:
 
 def returns_unpicklable(job: JobContext) -> Any:
     return {"f": lambda: None}
+
+
+def returns_completion_request(job: JobContext) -> JobCompletionRequest:
+    return JobCompletionRequest(variables={"from": "child", "n": job.variables["n"]})
+
+
+def returns_user_task_result(job: JobContext) -> JobResultUserTask:
+    return JobResultUserTask(denied=False, corrections=JobResultCorrections(assignee="anna"))

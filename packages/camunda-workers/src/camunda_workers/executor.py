@@ -21,6 +21,7 @@ import pickle
 import queue
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Awaitable, Callable
 from concurrent.futures.process import BrokenProcessPool
@@ -29,7 +30,13 @@ from typing import Any, Protocol, cast
 import attrs
 
 from camunda_core.errors import ValidationError
-from camunda_workers.decisions import Decision, JobError, JobFailure, failure_message
+from camunda_workers.decisions import (
+    Decision,
+    JobError,
+    JobFailure,
+    decision_for_request_model,
+    failure_message,
+)
 from camunda_workers.job_context import JobContext
 
 __all__ = [
@@ -62,6 +69,9 @@ class HandlerResult:
     #: The type name of an interrupt the handler raised (``KeyboardInterrupt``, ``SystemExit``,
     #: or an async handler's own ``CancelledError``): release the job and stop, do not fail it.
     interrupt: str | None = None
+    #: The handler's own run time in seconds (its call to its return or raise; for a process
+    #: handler measured in the child); None when the handler did not run to an end here.
+    handler_seconds: float | None = None
 
 
 def interrupt_name(error: BaseException, *, async_handler: bool = False) -> str | None:
@@ -73,11 +83,14 @@ def interrupt_name(error: BaseException, *, async_handler: bool = False) -> str 
     return None
 
 
-def _error_result(error: BaseException, *, async_handler: bool = False) -> HandlerResult:
+def _error_result(
+    error: BaseException, *, async_handler: bool = False, handler_seconds: float | None = None
+) -> HandlerResult:
     return HandlerResult(
         error=error,
         error_message=failure_message(error),
         interrupt=interrupt_name(error, async_handler=async_handler),
+        handler_seconds=handler_seconds,
     )
 
 
@@ -106,22 +119,24 @@ class _HandlerTask(asyncio.Task[HandlerResult]):
 
 
 async def _run_async(handler: Callable[[JobContext], Awaitable[Any]], context: JobContext) -> HandlerResult:
+    started = time.perf_counter()
     try:
         value = await handler(context)
     except asyncio.CancelledError as error:
         task = asyncio.current_task()
         if not isinstance(task, _HandlerTask) or task.cancel_requested:
             raise
-        return _error_result(error, async_handler=True)
+        return _error_result(error, async_handler=True, handler_seconds=time.perf_counter() - started)
     except GeneratorExit as error:
         trace = error.__traceback__
         if trace is None or trace.tb_next is None:
             # Thrown into this frame by close(): the coroutine must end, not return.
             raise
-        return _error_result(error, async_handler=True)  # raised by the handler itself
+        # raised by the handler itself
+        return _error_result(error, async_handler=True, handler_seconds=time.perf_counter() - started)
     except BaseException as error:
-        return _error_result(error, async_handler=True)
-    return HandlerResult(value=value)
+        return _error_result(error, async_handler=True, handler_seconds=time.perf_counter() - started)
+    return HandlerResult(value=value, handler_seconds=time.perf_counter() - started)
 
 
 class AsyncRunner:
@@ -138,6 +153,7 @@ class AsyncRunner:
 
 
 def _call_sync(handler: Handler, context: JobContext) -> HandlerResult:
+    started = time.perf_counter()
     try:
         value = handler(context)
         if asyncio.iscoroutine(value):
@@ -146,8 +162,8 @@ def _call_sync(handler: Handler, context: JobContext) -> HandlerResult:
     except BaseException as error:
         # Not only Exception: SystemExit or KeyboardInterrupt must come back as a
         # result too, or they would end the worker's event loop (and the program).
-        return _error_result(error)
-    return HandlerResult(value=value)
+        return _error_result(error, handler_seconds=time.perf_counter() - started)
+    return HandlerResult(value=value, handler_seconds=time.perf_counter() - started)
 
 
 class LingeringHandlerWarning(RuntimeWarning):
@@ -251,30 +267,45 @@ class ThreadRunner:
 
 
 def _child_run(handler: Handler, context: JobContext) -> HandlerResult:
-    """Runs in the child process: call the handler, bring back only picklable facts."""
+    """Runs in the child process: call the handler, bring back only picklable facts.
+
+    A returned request model (``JobCompletionRequest``, a ``JobResult`` model) comes back
+    as the decision it stands for, so the parent sends it as that request.
+    """
     from camunda_workers.typed_variables import to_variables_dict
 
     result = _call_sync(handler, context)
+    seconds = result.handler_seconds
     decision = context.decision
     error = result.error
     if error is not None:
         if not isinstance(error, (JobError, JobFailure)):
             error = None  # the message is enough; arbitrary exceptions may not pickle
         return HandlerResult(
-            error=error, error_message=result.error_message, decision=decision, interrupt=result.interrupt
+            error=error,
+            error_message=result.error_message,
+            decision=decision,
+            interrupt=result.interrupt,
+            handler_seconds=seconds,
         )
     value = result.value
     if value is not None and decision is None:
-        try:
-            value = to_variables_dict(value, what="the handler's return value")
-        except ValidationError as exc:
-            return HandlerResult(error_message=failure_message(exc), decision=decision)
-    outcome = HandlerResult(value=value if decision is None else None, decision=decision)
+        decision = decision_for_request_model(value)
+        if decision is not None:
+            value = None
+        else:
+            try:
+                value = to_variables_dict(value, what="the handler's return value")
+            except ValidationError as exc:
+                return HandlerResult(error_message=failure_message(exc), handler_seconds=seconds)
+    outcome = HandlerResult(value=value if decision is None else None, decision=decision, handler_seconds=seconds)
     try:
         pickle.dumps(outcome)
     except Exception as exc:
         # The result must travel back to the parent; say why it cannot.
-        return HandlerResult(error_message=f"the handler's result cannot be pickled: {failure_message(exc)}")
+        return HandlerResult(
+            error_message=f"the handler's result cannot be pickled: {failure_message(exc)}", handler_seconds=seconds
+        )
     return outcome
 
 

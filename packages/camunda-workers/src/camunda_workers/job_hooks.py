@@ -10,6 +10,7 @@ from camunda_workers.hookspecs import JobActivated, JobFinished, JobOutcome
 
 if TYPE_CHECKING:
     from camunda_workers.job_context import JobContext
+    from camunda_workers.otel import OtelRecorder
 
 __all__ = ["JobLifecycleHooks"]
 
@@ -17,7 +18,7 @@ __all__ = ["JobLifecycleHooks"]
 class JobLifecycleHooks:
     """Calls the ``camunda_job_*`` observer hooks, when any plugin implements them."""
 
-    def __init__(self, pm: Any, log: Any, clock: Callable[[], float]) -> None:
+    def __init__(self, pm: Any, log: Any, clock: Callable[[], float], otel: OtelRecorder | None = None) -> None:
         self._hook = pm.hook
         self._log = log
         self._clock = clock
@@ -29,6 +30,7 @@ class JobLifecycleHooks:
         self.duration_count = 0
         self.duration_sum = 0.0
         self.duration_max = 0.0
+        self.otel = otel
 
     def activated(self, context: JobContext, worker_name: str) -> None:
         self.activated_at[context.job_key] = self._clock()
@@ -48,6 +50,8 @@ class JobLifecycleHooks:
             self.duration_count += 1
             self.duration_sum += duration_seconds
             self.duration_max = max(self.duration_max, duration_seconds)
+            if self.otel is not None:
+                self.otel.job_finished(duration_seconds)
         if not self._observed:
             return
         event = JobFinished(
@@ -59,6 +63,11 @@ class JobLifecycleHooks:
             interrupt=interrupt,
         )
         self._call(self._hook.camunda_job_finished, event)
+
+    def forget(self, job_key: str) -> None:
+        """Drop the activation time of a job that will never reach :meth:`finished`
+        (its async handler was cancelled at the job timeout and nothing is sent for it)."""
+        self.activated_at.pop(job_key, None)
 
     def _call(self, hook: Any, event: object) -> None:
         # An observer must never cost a job its outcome: the one observer rule of the SDK.

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 import attrs
 
 from camunda_workers.hookspecs import JobOutcome
+
+if TYPE_CHECKING:
+    from camunda_workers.otel import OtelRecorder
 
 __all__ = ["ReportCounter", "WorkerReport"]
 
@@ -23,14 +27,17 @@ class ReportCounter:
         "handler_errors",
         "interrupted",
         "lost_lease",
+        "otel",
         "probably_applied",
         "released",
         "send_failures",
         "timed_out",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, otel: OtelRecorder | None = None) -> None:
         self._lock = threading.Lock()
+        #: Records the same counts through OpenTelemetry (None: not installed).
+        self.otel = otel
         self.activated = 0
         self.completed = 0
         self.failed = 0
@@ -46,6 +53,8 @@ class ReportCounter:
     def add(self, name: str, count: int = 1) -> None:
         with self._lock:
             setattr(self, name, getattr(self, name) + count)
+        if self.otel is not None:
+            self.otel.count(name, count)
 
     def count_outcome(self, outcome: JobOutcome) -> None:
         """Count how a job ended: each :data:`JobOutcome` is the report field of the same name

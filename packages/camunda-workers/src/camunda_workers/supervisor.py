@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from camunda_workers.job_api import JobApi
     from camunda_workers.job_context import JobContext
     from camunda_workers.job_hooks import JobLifecycleHooks
+    from camunda_workers.metrics import JobStats
     from camunda_workers.report import ReportCounter
 
 __all__ = ["ActiveJob", "Supervisor"]
@@ -125,6 +126,7 @@ class Supervisor:
         new_context: Callable[[ActivatedJobResult], JobContext],
         runner: HandlerRunner,
         on_interrupt: Callable[[], None],
+        stats: JobStats,
     ) -> None:
         self._config = config
         self._api = api
@@ -136,6 +138,8 @@ class Supervisor:
         self._new_context = new_context
         self.runner: HandlerRunner = runner
         self._on_interrupt = on_interrupt
+        #: Lease extensions and handler run times (metrics).
+        self.stats = stats
         self._capacity = asyncio.Event()
         #: Jobs activated and not yet finished.
         self.in_flight = 0
@@ -198,6 +202,9 @@ class Supervisor:
                 task.add_done_callback(delivery.job_tasks.discard)
             taken += 1
         self._counter.add("activated", taken)
+        otel = self.stats.otel
+        if otel is not None and taken:
+            otel.in_flight_changed(taken)
 
     def _forget(self, active: ActiveJob) -> None:
         self.active.discard(active)
@@ -205,6 +212,9 @@ class Supervisor:
         if self.running.get(key) is active:
             del self.running[key]
         self.in_flight -= 1
+        otel = self.stats.otel
+        if otel is not None:
+            otel.in_flight_changed(-1)
 
     async def _run_job(self, active: ActiveJob, deadline: float) -> None:
         context = active.context
@@ -229,6 +239,8 @@ class Supervisor:
             result = await self._supervise(context, handler, deadline)
             if result is None:
                 return  # timed out and cancelled: the job is no longer ours
+            if result.handler_seconds is not None:
+                self.stats.handler_ran(result.handler_seconds)
             await self._finish(context, result)
         finally:
             if context.outcome_claim.via_client is not None:
@@ -248,7 +260,9 @@ class Supervisor:
             config.job_timeout_ms,
         )
         # Nothing more may be sent for this job from this worker.
-        context.outcome_claim.claim(release_decision(context.retries, config.worker_name, "timed out"))
+        if context.outcome_claim.claim(release_decision(context.retries, config.worker_name, "timed out")):
+            # No outcome will be sent, so the finished hook never runs for it: drop its activation time.
+            self._hooks.forget(context.job_key)
 
     def _warn_uninterruptible(self, context: JobContext) -> None:
         self._log.warning(
@@ -362,6 +376,7 @@ class Supervisor:
                 retry_in * 1000,
             )
             return True, self._clock() + retry_in, deadline
+        self.stats.lease_extended()
         self._log.debug("job %s: lease extended by %d ms", context.job_key, config.job_timeout_ms)
         return True, asked_at + interval, asked_at + config.job_timeout_ms / 1000.0
 

@@ -20,7 +20,8 @@ from camunda_workers.executor import AsyncRunner, HandlerRunner, ProcessRunner, 
 from camunda_workers.job_api import JobApi
 from camunda_workers.job_context import JobContext
 from camunda_workers.job_hooks import JobLifecycleHooks
-from camunda_workers.metrics import PollStats, WorkerHealth, WorkerMetrics
+from camunda_workers.metrics import JobStats, PollStats, WorkerHealth, WorkerMetrics
+from camunda_workers.otel import recorder
 from camunda_workers.poller import PollBackoff, Poller
 from camunda_workers.report import ReportCounter, WorkerReport
 from camunda_workers.shutdown import shut_down
@@ -58,8 +59,11 @@ class JobWorker:
         self._clock = runtime.clock.now if clock is None else clock
         self._api = JobApi(runtime)
         self._log: Any = runtime.logger.bind(job_type=config.job_type, worker=config.worker_name)
-        self._counter = ReportCounter()
-        hooks = JobLifecycleHooks(runtime.plugin_manager, self._log, self._clock)
+        #: The OpenTelemetry bridge (None: OpenTelemetry is not installed).
+        self._otel = otel = recorder(config.job_type, config.worker_name)
+        self._counter = ReportCounter(otel)
+        self._job_stats = JobStats(otel)
+        hooks = JobLifecycleHooks(runtime.plugin_manager, self._log, self._clock, otel)
         sender = DecisionSender(
             self._api,
             delivery_policy(runtime.retry_policy, config.job_timeout_ms),
@@ -112,6 +116,7 @@ class JobWorker:
         poller = self._poller
         stats = poller.stats if poller is not None else PollStats()
         hooks = self._hooks
+        jobs = self._job_stats
         return WorkerMetrics(
             job_type=self.config.job_type,
             worker_name=self.config.worker_name,
@@ -121,9 +126,13 @@ class JobWorker:
             errors_thrown=report.errored,
             released=report.released,
             in_flight=self.in_flight,
-            job_duration_count=hooks.duration_count,
-            job_duration_sum=hooks.duration_sum,
-            job_duration_max=hooks.duration_max,
+            job_seconds_count=hooks.duration_count,
+            job_seconds_sum=hooks.duration_sum,
+            job_seconds_max=hooks.duration_max,
+            handler_seconds_count=jobs.handler_count,
+            handler_seconds_sum=jobs.handler_sum,
+            handler_seconds_max=jobs.handler_max,
+            lease_extensions=jobs.lease_extensions,
             polls=stats.successes,
             poll_failures=stats.failures,
             poll_latency_sum=stats.latency_sum,
@@ -173,9 +182,11 @@ class JobWorker:
             new_context=self._new_context,
             runner=self._make_runner(),
             on_interrupt=self._interrupted,
+            stats=self._job_stats,
         )
         self._supervisor = supervisor
-        self._poller = Poller(self._api, self.config, supervisor, self._log, self._clock)
+        self._poller = poller = Poller(self._api, self.config, supervisor, self._log, self._clock)
+        poller.stats.otel = self._otel
         self._poll_task = loop.create_task(self._poller.run(), name=f"camunda-worker-poll:{self.config.job_type}")
         self._log.info(
             "worker started (strategy %s, max %d concurrent jobs, job timeout %d ms)",
