@@ -11,9 +11,27 @@ from .._http import HttpResponse
 from ..engine import Engine
 from .arguments import invalid_argument, path_key, variables_arg
 from .router import ApiRequest, Route
-from .search import search_response
+from .search import SearchFields, search_response
 
 __all__ = ["ROUTES"]
+
+
+# elementInstanceScopeKey is rejected (the items do not carry it).
+ELEMENT_INSTANCE_FIELDS = SearchFields.declare(
+    "searchElementInstances",
+    filters=("processDefinitionId", "state", "type", "elementId", "elementName", "hasIncident",
+             "tenantId", "elementInstanceKey", "processInstanceKey", "processDefinitionKey",
+             "incidentKey", "startDate", "endDate"),
+    sort=("elementInstanceKey", "processInstanceKey", "processDefinitionKey",
+          "processDefinitionId", "startDate", "endDate", "elementId", "elementName", "type",
+          "state", "incidentKey", "tenantId"),
+)  # fmt: skip
+VARIABLE_FIELDS = SearchFields.declare(
+    "searchVariables",
+    filters=("name", "value", "tenantId", "isTruncated", "variableKey", "scopeKey",
+             "processInstanceKey"),
+    sort=("value", "name", "tenantId", "variableKey", "scopeKey", "processInstanceKey"),
+)  # fmt: skip
 
 
 def search_element_instances(engine: Engine, request: ApiRequest) -> HttpResponse:
@@ -22,7 +40,7 @@ def search_element_instances(engine: Engine, request: ApiRequest) -> HttpRespons
         for instance in engine.instances.values()
         for element_instance in instance.element_instances.values()
     ]
-    return search_response(items, request.body(), "elementInstanceKey")
+    return search_response(items, request.body(), "elementInstanceKey", ELEMENT_INSTANCE_FIELDS)
 
 
 def get_element_instance(engine: Engine, request: ApiRequest) -> HttpResponse:
@@ -59,7 +77,7 @@ def search_variables(engine: Engine, request: ApiRequest) -> HttpResponse:
                     "processInstanceKey": instance.key,
                     "rootProcessInstanceKey": instance.key,
                 })  # fmt: skip
-    return search_response(items, request.body(), "variableKey")
+    return search_response(items, request.body(), "variableKey", VARIABLE_FIELDS)
 
 
 ROUTES = (

@@ -6,14 +6,25 @@ from .._http import HttpResponse
 from ..engine import Engine, Problem
 from .arguments import path_key
 from .router import ApiRequest, Route
-from .search import search_response
+from .search import SearchFields, search_response
 
 __all__ = ["ROUTES"]
 
 
+SEARCH_FIELDS = SearchFields.declare(
+    "searchIncidents",
+    filters=("processDefinitionId", "errorType", "errorMessage", "elementId", "creationTime",
+             "state", "tenantId", "incidentKey", "processDefinitionKey", "processInstanceKey",
+             "elementInstanceKey", "jobKey"),
+    sort=("incidentKey", "processDefinitionKey", "processDefinitionId", "processInstanceKey",
+          "errorType", "elementId", "elementInstanceKey", "creationTime", "state", "jobKey",
+          "tenantId"),
+)  # fmt: skip
+
+
 def search_incidents(engine: Engine, request: ApiRequest) -> HttpResponse:
     items = [incident.to_wire() for incident in engine.incidents.values()]
-    return search_response(items, request.body(), "incidentKey")
+    return search_response(items, request.body(), "incidentKey", SEARCH_FIELDS)
 
 
 def get_incident(engine: Engine, request: ApiRequest) -> HttpResponse:

@@ -17,7 +17,7 @@ from .arguments import (
     variables_arg,
 )
 from .router import ApiRequest, Route
-from .search import search_response
+from .search import SearchFields, search_response
 
 __all__ = ["ROUTES"]
 
@@ -96,9 +96,20 @@ def update_job(engine: Engine, request: ApiRequest) -> HttpResponse:
     return HttpResponse.empty(204)
 
 
+# Every filter and sort field of the spec is a field of the items (deniedReason and
+# isDenied are always null: the test kit has no job listeners).
+_JOB_FIELDS = ("deadline", "deniedReason", "elementId", "elementInstanceKey", "endTime",
+               "errorCode", "errorMessage", "hasFailedWithRetriesLeft", "isDenied", "jobKey",
+               "kind", "listenerEventType", "processDefinitionId", "processDefinitionKey",
+               "processInstanceKey", "retries", "state", "tenantId", "type", "worker")  # fmt: skip
+SEARCH_FIELDS = SearchFields.declare(
+    "searchJobs", filters=(*_JOB_FIELDS, "creationTime", "lastUpdateTime"), sort=_JOB_FIELDS
+)
+
+
 def search_jobs(engine: Engine, request: ApiRequest) -> HttpResponse:
     items = [job.to_search_wire() for job in engine.jobs.values()]
-    return search_response(items, request.body(), "jobKey")
+    return search_response(items, request.body(), "jobKey", SEARCH_FIELDS)
 
 
 ROUTES = (

@@ -8,7 +8,7 @@ from .._http import HttpResponse
 from ..engine import Engine, Problem, ProcessDefinition
 from .arguments import path_key
 from .router import ApiRequest, Route
-from .search import search_response
+from .search import SearchFields, search_response
 
 __all__ = ["ROUTES"]
 
@@ -19,6 +19,16 @@ def get_process_definition(engine: Engine, request: ApiRequest) -> HttpResponse:
 
 def get_process_definition_xml(engine: Engine, request: ApiRequest) -> HttpResponse:
     return HttpResponse(200, _definition_in_path(engine, request).xml, "text/xml")
+
+
+# isLatestVersion is honoured by the handler (it is not an item field).
+SEARCH_FIELDS = SearchFields.declare(
+    "searchProcessDefinitions",
+    filters=("name", "isLatestVersion", "resourceName", "version", "versionTag",
+             "processDefinitionId", "tenantId", "processDefinitionKey", "hasStartForm", "state"),
+    sort=("processDefinitionKey", "name", "resourceName", "version", "versionTag",
+          "processDefinitionId", "tenantId"),
+)  # fmt: skip
 
 
 def search_process_definitions(engine: Engine, request: ApiRequest) -> HttpResponse:
@@ -36,7 +46,7 @@ def search_process_definitions(engine: Engine, request: ApiRequest) -> HttpRespo
         for item in items:
             newest[(item["processDefinitionId"], item["tenantId"])] = item
         items = list(newest.values())
-    return search_response(items, body, "processDefinitionKey")
+    return search_response(items, body, "processDefinitionKey", SEARCH_FIELDS)
 
 
 def _definition_in_path(engine: Engine, request: ApiRequest) -> ProcessDefinition:

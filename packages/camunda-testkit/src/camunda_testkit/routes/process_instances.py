@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from .._http import HttpResponse
 from ..engine import Engine, Problem, ProcessDefinition, selected_variables
@@ -18,7 +18,7 @@ from .arguments import (
     variables_arg,
 )
 from .router import ApiRequest, Route
-from .search import search_response
+from .search import SearchFields, search_response
 
 __all__ = ["ROUTES"]
 
@@ -49,9 +49,33 @@ def cancel_process_instance(engine: Engine, request: ApiRequest) -> HttpResponse
     return HttpResponse.empty(204)
 
 
+def _has_tags(item: dict[str, Any], condition: Any) -> bool:
+    """``tags``: the instance carries every tag named."""
+    wanted: list[Any] = cast("list[Any]", condition) if isinstance(condition, list) else [condition]
+    return all(tag in item["tags"] for tag in wanted)
+
+
+# Filter fields honoured (item fields of the same name, ``tags`` as "has all"); the spec's
+# variables, elementId, elementInstanceState, hasElementInstanceIncident, errorMessage,
+# hasRetriesLeft, incidentErrorHashCode and batch operation fields are rejected.
+SEARCH_FIELDS = SearchFields.declare(
+    "searchProcessInstances",
+    filters=("processDefinitionId", "processDefinitionName", "processDefinitionVersion",
+             "processDefinitionVersionTag", "processDefinitionKey", "processInstanceKey",
+             "parentProcessInstanceKey", "parentElementInstanceKey", "state", "hasIncident",
+             "tenantId", "startDate", "endDate", "businessId", "tags"),
+    sort=("processInstanceKey", "processDefinitionId", "processDefinitionName",
+          "processDefinitionVersion", "processDefinitionVersionTag", "processDefinitionKey",
+          "parentProcessInstanceKey", "parentElementInstanceKey", "startDate", "endDate",
+          "state", "hasIncident", "tenantId", "businessId"),
+    allow_or=True,
+    custom={"tags": _has_tags},
+)  # fmt: skip
+
+
 def search_process_instances(engine: Engine, request: ApiRequest) -> HttpResponse:
     items = [i.to_wire() for i in engine.instances.values()]
-    return search_response(items, request.body(), "processInstanceKey")
+    return search_response(items, request.body(), "processInstanceKey", SEARCH_FIELDS)
 
 
 def _definition_to_start(engine: Engine, body: dict[str, Any], tenant_id: str) -> ProcessDefinition:

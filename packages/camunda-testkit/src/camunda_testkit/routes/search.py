@@ -1,8 +1,10 @@
 """Filtering, sorting and paging for the ``/search`` endpoints.
 
-Items are the wire dictionaries the endpoint returns. A filter field applies
-when the item has a field of that name; fields the fake does not model are
-ignored. Values compare as the wire does (keys are strings).
+Items are the wire dictionaries the endpoint returns. Each search route declares a
+:class:`SearchFields` table: the filter fields it honours (a filter field applies to the
+item field of the same name, or to a custom matcher) and the fields it sorts on. A filter
+or sort field outside the table is a 400 naming it, never silently ignored. Values compare
+as the wire does (keys are strings; dates as instants).
 """
 
 from __future__ import annotations
@@ -11,17 +13,94 @@ import base64
 import binascii
 import fnmatch
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 from .._http import HttpResponse
 from .arguments import invalid_argument
 
-__all__ = ["SearchError", "search", "search_response"]
+__all__ = [
+    "OPERATORS",
+    "SEARCHES",
+    "SearchError",
+    "SearchFields",
+    "render_search_table",
+    "search",
+    "search_response",
+]
+
+# The advanced filter operators every honoured field accepts.
+OPERATORS = ("$eq", "$neq", "$exists", "$in", "$notIn", "$like", "$gt", "$gte", "$lt", "$lte")
+
+# A custom filter: (item, the filter's condition) -> whether the item matches.
+FilterMatcher = Callable[[dict[str, Any], Any], bool]
 
 
 class SearchError(ValueError):
     """The search request is malformed; the message names the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFields:
+    """What one search route honours: filter fields (matched against the item field of the
+    same name unless ``custom`` has a matcher for it), ``$or`` if ``allow_or``, and sort
+    fields. Anything else in a query's filter or sort is a 400 that names it. Declaring one
+    registers it in :data:`SEARCHES` (the docs table is rendered from there)."""
+
+    operation: str
+    filters: frozenset[str]
+    sort: frozenset[str]
+    allow_or: bool = False
+    custom: Mapping[str, FilterMatcher] = field(default_factory=lambda: {})
+
+    @staticmethod
+    def declare(
+        operation: str,
+        filters: Iterable[str],
+        sort: Iterable[str],
+        *,
+        allow_or: bool = False,
+        custom: Mapping[str, FilterMatcher] | None = None,
+    ) -> SearchFields:
+        fields = SearchFields(operation, frozenset(filters), frozenset(sort), allow_or,
+                              dict(custom or {}))  # fmt: skip
+        SEARCHES[operation] = fields
+        return fields
+
+    def check_filter_field(self, name: str) -> None:
+        if name == "$or" and self.allow_or:
+            return
+        if name not in self.filters:
+            raise SearchError(
+                f"unsupported filter field '{name}' for {self.operation} "
+                "(the test kit does not model it)"
+            )
+
+    def check_sort_field(self, name: str) -> None:
+        if name not in self.sort:
+            raise SearchError(
+                f"unsupported sort field '{name}' for {self.operation} "
+                "(the test kit does not model it)"
+            )
+
+
+# Every declared search route's table, by operation id.
+SEARCHES: dict[str, SearchFields] = {}
+
+
+def render_search_table() -> str:
+    """The Markdown table docs/testkit.md shows between its search-fields markers."""
+    lines = ["| Operation | Filter fields | Sort fields |", "|---|---|---|"]
+    for operation in sorted(SEARCHES):
+        fields = SEARCHES[operation]
+        filters = sorted(fields.filters) + (["$or"] if fields.allow_or else [])
+        lines.append(
+            f"| `{operation}` | {', '.join(f'`{f}`' for f in filters)} | "
+            f"{', '.join(f'`{f}`' for f in sorted(fields.sort))} |"
+        )
+    return "\n".join(lines)
 
 
 def _as_comparable(value: Any) -> Any:
@@ -81,11 +160,38 @@ def _ordered(value: Any, field_name: str, operator: str) -> tuple[int, float, st
     if isinstance(value, (int, float)):
         return (0, value, "")
     if isinstance(value, str):
-        return (0, int(value), "") if value.lstrip("-").isdigit() else (1, 0.0, value)
+        if value.lstrip("-").isdigit():
+            return (0, int(value), "")
+        instant = _instant(value)
+        if instant is not None:
+            return (2, instant, "")
+        return (1, 0.0, value)
     raise SearchError(f"filter.{field_name}.{operator} is not comparable")
 
 
-def _item_matches(item: dict[str, Any], filters: dict[str, Any]) -> bool:
+def _instant(text: str) -> float | None:
+    """An ISO 8601 date-time with an offset (``Z`` too) as epoch seconds, else None."""
+    if len(text) < 19 or text[4] != "-" or "T" not in text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.timestamp() if parsed.tzinfo is not None else None
+
+
+def _check_fields(filters: dict[str, Any], fields: SearchFields) -> None:
+    for name, condition in filters.items():
+        fields.check_filter_field(name)
+        if name == "$or" and isinstance(condition, list):
+            for branch in cast("list[Any]", condition):
+                if isinstance(branch, dict):
+                    _check_fields(cast("dict[str, Any]", branch), fields)
+
+
+def _item_matches(
+    item: dict[str, Any], filters: dict[str, Any], custom: Mapping[str, FilterMatcher] | None = None
+) -> bool:
     for name, condition in filters.items():
         if name == "$or":
             if not isinstance(condition, list):
@@ -95,7 +201,12 @@ def _item_matches(item: dict[str, Any], filters: dict[str, Any]) -> bool:
                 for b in cast("list[Any]", condition)
                 if isinstance(b, dict)
             ]
-            if branches and not any(_item_matches(item, b) for b in branches):
+            if branches and not any(_item_matches(item, b, custom) for b in branches):
+                return False
+            continue
+        matcher = None if custom is None else custom.get(name)
+        if matcher is not None:
+            if not matcher(item, condition):
                 return False
             continue
         if name not in item:
@@ -133,14 +244,25 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 
 
 def search(
-    items: Sequence[dict[str, Any]], query: dict[str, Any], key_field: str
+    items: Sequence[dict[str, Any]],
+    query: dict[str, Any],
+    key_field: str,
+    fields: SearchFields | None = None,
 ) -> dict[str, Any]:
-    """Answer a search query shaped like the spec's ``SearchQueryRequest``."""
+    """Answer a search query shaped like the spec's ``SearchQueryRequest``.
+
+    With ``fields`` (the route's table), a filter or sort field outside it is a
+    :class:`SearchError`; without, filter fields that are not item fields are ignored
+    (the old behaviour, for routes that have not declared a table yet).
+    """
     raw_filter: Any = query.get("filter") or {}
     if not isinstance(raw_filter, dict):
         raise SearchError("filter must be an object")
     filters = cast("dict[str, Any]", raw_filter)
-    matched = [item for item in items if _item_matches(item, filters)]
+    if fields is not None:
+        _check_fields(filters, fields)
+    custom = None if fields is None else fields.custom
+    matched = [item for item in items if _item_matches(item, filters, custom)]
 
     raw_sort: Any = query.get("sort") or []
     if not isinstance(raw_sort, list):
@@ -153,6 +275,8 @@ def search(
             raise SearchError("sort entries need a string 'field'")
         sort_entry = cast("dict[str, Any]", entry)
         sort_field = cast(str, sort_entry["field"])
+        if fields is not None:
+            fields.check_sort_field(sort_field)
         descending = str(sort_entry.get("order", "ASC")).upper() == "DESC"
         matched.sort(key=lambda item: _sort_key(item.get(sort_field)), reverse=descending)
 
@@ -202,10 +326,14 @@ def _position_after(keys: list[str], cursor_key: str) -> int:
 
 
 def search_response(
-    items: Sequence[dict[str, Any]], body: dict[str, Any], key_field: str
+    items: Sequence[dict[str, Any]],
+    body: dict[str, Any],
+    key_field: str,
+    fields: SearchFields | None = None,
 ) -> HttpResponse:
-    """The answer of a ``POST .../search`` route over ``items``; a malformed query is a 400."""
+    """The answer of a ``POST .../search`` route over ``items``; a malformed query, or a
+    filter or sort field outside ``fields``, is a 400 naming the field."""
     try:
-        return HttpResponse.json(200, search(items, body, key_field))
+        return HttpResponse.json(200, search(items, body, key_field, fields))
     except SearchError as exc:
         raise invalid_argument(str(exc)) from exc
