@@ -439,7 +439,7 @@ def test_cancelling_closes_subscriptions_and_jobs(cluster: FakeCluster, http: ht
             '<bpmn:startEvent id="s"/>' + task("t", "t")
             + '<bpmn:boundaryEvent id="Timer_1" attachedToRef="t"><bpmn:timerEventDefinition/></bpmn:boundaryEvent>',
             "unsupported BPMN element: timerEventDefinition on boundaryEvent 'Timer_1' "
-            "(the test kit does not execute timers)",
+            "(a timer needs one of timeDuration, timeDate or timeCycle with a value)",
         ),
         ('<bpmn:startEvent id="s"/><bpmn:userTask id="approve"/>', "userTask 'approve'"),
         ('<bpmn:startEvent id="s"/><bpmn:callActivity id="call"/>', "callActivity 'call'"),

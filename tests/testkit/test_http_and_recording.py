@@ -102,14 +102,14 @@ def test_invalid_json_is_a_400_problem(http: httpx.Client) -> None:
 
 
 def test_unsupported_route_is_an_obvious_404(http: httpx.Client) -> None:
-    response = http.post("/user-tasks/search", json={})
+    response = http.post("/signals/broadcast", json={})
     assert response.status_code == 404
     assert response.json() == {
         "type": "about:blank",
         "title": "NOT_FOUND",
         "status": 404,
-        "detail": "The fake cluster does not model POST /v2/user-tasks/search",
-        "instance": "/v2/user-tasks/search",
+        "detail": "The fake cluster does not model POST /v2/signals/broadcast",
+        "instance": "/v2/signals/broadcast",
     }
 
 

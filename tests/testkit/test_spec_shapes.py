@@ -37,6 +37,22 @@ NO_TASK_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+USER_TASK_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d4">
+  <bpmn:process id="review" name="Review" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:userTask id="check" name="Check">
+      <bpmn:extensionElements><zeebe:userTask/>
+        <zeebe:assignmentDefinition candidateGroups="ops"/>
+        <zeebe:taskSchedule dueDate="2030-01-01T10:00:00Z"/>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Any]:
     return json.loads(_SPEC_FILE.read_text(encoding="utf-8"))
@@ -298,6 +314,38 @@ def test_every_route_answers_successfully_in_a_declared_shape(
         ("n", "1"),
     ]
 
+    # User tasks: created by a process, then every command and the searches.
+    http.post("/deployments", files=[("resources", ("review.bpmn", USER_TASK_BPMN.encode(), "text/xml"))])
+    reviewed = http.post("/process-instances", json={"processDefinitionId": "review"}).json()[
+        "processInstanceKey"
+    ]
+    user_tasks = check(
+        http.post("/user-tasks/search", json={"filter": {"processInstanceKey": reviewed}}),
+        "/user-tasks/search",
+    ).json()
+    user_task_key = user_tasks["items"][0]["userTaskKey"]
+    user_task_path = "/user-tasks/{userTaskKey}"
+    check(http.get(f"/user-tasks/{user_task_key}"), user_task_path, "get")
+    check(
+        http.post(f"/user-tasks/{user_task_key}/assignment", json={"assignee": "anna"}),
+        f"{user_task_path}/assignment",
+    )
+    check(http.delete(f"/user-tasks/{user_task_key}/assignee"), f"{user_task_path}/assignee", "delete")
+    check(
+        http.patch(f"/user-tasks/{user_task_key}", json={"changeset": {"priority": 7}}),
+        user_task_path,
+        "patch",
+    )
+    check(
+        http.post(f"/user-tasks/{user_task_key}/variables/search", json={}),
+        f"{user_task_path}/variables/search",
+    )
+    check(
+        http.post(f"/user-tasks/{user_task_key}/completion", json={"variables": {"ok": True}}),
+        f"{user_task_path}/completion",
+    )
+    check(http.get(f"/user-tasks/{user_task_key}"), user_task_path, "get")  # COMPLETED
+
     # Messages: one only recorded, one starting an instance.
     check(http.post("/messages/publication", json={"name": "m"}), "/messages/publication")
     correlated = check(
@@ -361,6 +409,10 @@ def test_error_responses_fit_the_spec(
         "/documents",
     )  # 415
     check(http.get("/documents/missing"), "/documents/{documentId}", "get")  # 404
+    check(http.get("/user-tasks/1"), "/user-tasks/{userTaskKey}", "get")  # 404
+    check(http.post("/user-tasks/1/completion"), "/user-tasks/{userTaskKey}/completion")  # 404
+    check(http.patch("/user-tasks/1", json={"changeset": {"priority": 500}}),
+          "/user-tasks/{userTaskKey}", "patch")  # 400
     # Answers of the fault injector, not of a route.
     cluster.faults.backpressure("activateJobs", times=1)
     check(

@@ -15,7 +15,9 @@ from .jobs import JobCommands
 from .messages import MessageCorrelation
 from .model import DEFAULT_TENANT, ProcessDefinition, selected_variables
 from .problem import Problem
+from .resources import ProcessModel
 from .stats import ClusterStats
+from .user_tasks import UserTaskCommands
 from .views import DeployedProcess, InstanceView, JobView, PublishedMessage, instance_view, job_view
 
 __all__ = [
@@ -38,7 +40,7 @@ __all__ = [
 ]
 
 
-class Engine(Deployments, JobCommands, MessageCorrelation, DocumentStore):
+class Engine(Deployments, JobCommands, MessageCorrelation, UserTaskCommands, DocumentStore):
     """Deployments, process instances, job activation and commands, messages and documents
     over one shared :class:`~.state.EngineState`.
 
@@ -49,8 +51,14 @@ class Engine(Deployments, JobCommands, MessageCorrelation, DocumentStore):
 
     def __init__(self, first_key: int | None = None) -> None:
         super().__init__(first_key)
-        # Advancing the clock runs what became due: job timeouts and back-offs.
+        # Advancing the clock runs what became due: job timeouts, back-offs and timers.
         self.clock.on_advance(self.release_due)
+
+    def _add_process(self, model: ProcessModel, resource_name: str, content: bytes,
+                     tenant_id: str, deployment_key: str) -> ProcessDefinition:  # fmt: skip
+        definition = super()._add_process(model, resource_name, content, tenant_id, deployment_key)
+        self._arm_start_timers(definition)
+        return definition
 
     def stats(self) -> ClusterStats:
         return self.counters.snapshot()

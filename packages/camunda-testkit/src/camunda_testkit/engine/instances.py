@@ -33,15 +33,6 @@ class InstanceLifecycle(ProcessInterpreter):
                 f"Expected to find process definition with key '{definition.key}' "
                 f"for tenant '{tenant_id}', but none found",
             )
-        instance = ProcessInstance(
-            key=self.new_key(),
-            definition=definition,
-            variables=dict(variables),
-            tenant_id=tenant_id,
-            tags=tags,
-            business_id=business_id,
-            start_ms=self.clock.now_ms(),
-        )
         if start is None:
             scope = definition.model.root.scope
             assert scope is not None
@@ -53,10 +44,7 @@ class InstanceLifecycle(ProcessInterpreter):
                     f"Expected to create instance of process with none start event, but there "
                     f"is no such event in process '{definition.model.process_id}'",
                 )
-        self.instances[instance.key] = instance
-        self.counters.created_instances += 1
-        self._start_instance(instance, start)
-        return instance
+        return self._new_instance(definition, variables, tenant_id, tags, business_id, start)
 
     async def await_completion(self, instance: ProcessInstance, timeout_ms: int) -> None:
         """Wait until ``instance`` ends (``awaitCompletion``); 504 when ``timeout_ms`` runs out
@@ -91,10 +79,13 @@ class InstanceLifecycle(ProcessInterpreter):
                 f"Command 'CANCEL' rejected with code 'NOT_FOUND': Expected to cancel a process "
                 f"instance with key '{key}', but no such process was found",
             )
-        root = instance.root
-        assert root is not None
-        self._terminate(root)
-        instance.state = "TERMINATED"
-        instance.end_ms = root.end_ms
-        assert root.state == TERMINATED
-        self._resolve_completion_waiters(instance)
+        if instance.caller is not None:
+            raise Problem(
+                400,
+                "INVALID_ARGUMENT",
+                f"Command 'CANCEL' rejected with code 'INVALID_STATE': Expected to cancel a "
+                f"process instance with key '{key}', but it is created by a parent process "
+                f"instance. Cancel the root process instance '{instance.root_key}' instead.",
+            )
+        self._terminate_instance(instance)
+        assert instance.root is not None and instance.root.state == TERMINATED

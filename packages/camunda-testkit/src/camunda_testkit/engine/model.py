@@ -105,6 +105,16 @@ class ProcessInstance:
     element_instances: dict[str, ElementInstance] = field(default_factory=lambda: {})
     # Requests awaiting completion (``awaitCompletion``); resolved when the instance ends.
     completion_waiters: list[asyncio.Future[None]] = field(default_factory=lambda: [])
+    # The call activity that started it (None: started directly).
+    caller: ElementInstance | None = None
+
+    @property
+    def root_key(self) -> str:
+        """The key of the top-level instance of its call hierarchy."""
+        current = self
+        while current.caller is not None:
+            current = current.caller.instance
+        return current.key
 
     def to_wire(self) -> dict[str, Any]:
         """A ``ProcessInstanceResult``."""
@@ -121,9 +131,9 @@ class ProcessInstance:
             "tenantId": self.tenant_id,
             "processInstanceKey": self.key,
             "processDefinitionKey": definition.key,
-            "parentProcessInstanceKey": None,
-            "parentElementInstanceKey": None,
-            "rootProcessInstanceKey": self.key,
+            "parentProcessInstanceKey": None if self.caller is None else self.caller.instance.key,
+            "parentElementInstanceKey": None if self.caller is None else self.caller.key,
+            "rootProcessInstanceKey": self.root_key,
             "tags": list(self.tags),
             "businessId": self.business_id,
         }
@@ -191,7 +201,7 @@ class Job:
             "listenerEventType": "UNSPECIFIED",
             "userTask": None,
             "tags": list(instance.tags),
-            "rootProcessInstanceKey": instance.key,
+            "rootProcessInstanceKey": instance.root_key,
         }
 
     def to_search_wire(self) -> dict[str, Any]:
@@ -214,7 +224,7 @@ class Job:
             "processDefinitionId": instance.definition.model.process_id,
             "processDefinitionKey": instance.definition.key,
             "processInstanceKey": instance.key,
-            "rootProcessInstanceKey": instance.key,
+            "rootProcessInstanceKey": instance.root_key,
             "retries": self.retries,
             "state": self.last_event,
             "tenantId": instance.tenant_id,

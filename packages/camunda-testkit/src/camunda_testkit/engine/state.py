@@ -11,7 +11,7 @@ from collections import deque
 from typing import Any
 
 from .bpmn.model import Element, Flow
-from .bpmn.runtime import ElementInstance, Incident, MessageSubscription
+from .bpmn.runtime import ElementInstance, Incident, MessageSubscription, Timer, UserTask
 from .clock import EngineClock
 from .model import Job, ProcessDefinition, ProcessInstance, StoredDocument
 from .stats import Counters
@@ -49,6 +49,13 @@ class EngineState:
         # The interpreter's agenda: (element, scope, incoming flow) to activate, in order.
         self._agenda: deque[tuple[Element, ElementInstance, Flow | None]] = deque()
         self.incidents: dict[str, Incident] = {}
+        # Timers on the engine clock: a heap of (due ms, sequence, timer); cancelled ones
+        # stay in it until they come up. Timer start events by (process id, tenant).
+        self._timers: list[tuple[int, int, Timer]] = []
+        self._timer_seq: int = 0
+        self._start_timers: dict[tuple[str, str], list[Timer]] = {}
+        # User tasks by key, in creation order.
+        self.user_tasks: dict[str, UserTask] = {}
         # Open message subscriptions by (name, correlation key, tenant), in opening order.
         self.subscriptions: dict[tuple[str, str, str], list[MessageSubscription]] = {}
         # Messages with a time to live: (message, expiry ms, keys of instances it reached).

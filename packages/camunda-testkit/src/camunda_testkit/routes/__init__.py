@@ -17,6 +17,7 @@ from . import (
     process_definitions,
     process_instances,
     topology,
+    user_tasks,
 )
 from .router import NO_JSON, ApiRequest, Route, Router
 
@@ -32,6 +33,7 @@ _AREAS = (
     documents,
     incidents,
     element_instances,
+    user_tasks,
 )
 
 

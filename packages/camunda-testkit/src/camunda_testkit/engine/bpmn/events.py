@@ -15,9 +15,16 @@ def find_error_catch(
     element_instance: ElementInstance, error_code: str
 ) -> tuple[ElementInstance, Element] | None:
     """The element instance whose error boundary event catches ``error_code`` (innermost
-    first; at each level an event naming the code before a catch-all one), or None."""
-    current = element_instance
-    while current.parent is not None:
+    first, through call activities; at each level an event naming the code before a catch-all
+    one), or None."""
+    current: ElementInstance | None = element_instance
+    while current is not None:
+        if current.parent is None:  # a process: a called one passes the error to its caller
+            current = current.instance.caller
+            continue
+        if current.is_inner:  # boundary events belong to the multi-instance body
+            current = current.parent
+            continue
         boundaries = [b for b in current.element.boundaries if b.event == "error"]
         for boundary in boundaries:
             if boundary.error_code == error_code:
@@ -26,7 +33,7 @@ def find_error_catch(
             if boundary.error_code is None:
                 return current, boundary
         current = current.parent
-    return None  # reached the process
+    return None  # reached the top-level process
 
 
 def correlation_key_text(value: Any) -> str | None:

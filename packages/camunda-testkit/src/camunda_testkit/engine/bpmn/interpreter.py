@@ -8,18 +8,33 @@ answers, so long chains of pass-through elements need no recursion.
 
 from __future__ import annotations
 
+import heapq
+from collections import ChainMap
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any, cast
 
-from ...feel import FeelError
+from ...feel import FeelError, to_json
 from ..activation import JobActivation
-from ..model import CANCELED, ERROR_THROWN, OPEN_JOB_STATES, Job, ProcessInstance
+from ..model import CANCELED, ERROR_THROWN, OPEN_JOB_STATES, Job, ProcessDefinition, ProcessInstance
 from ..problem import Problem
 from .events import correlation_key_text, find_error_catch
 from .gateways import NoFlowTaken, outgoing_flows
 from .mappings import evaluate_expression, evaluate_mappings
-from .model import Element, Flow, TaskModel
-from .runtime import ACTIVE, COMPLETED, TERMINATED, ElementInstance, Incident, MessageSubscription
+from .model import Element, Expression, Flow, TaskModel
+from .runtime import (
+    ACTIVE,
+    COMPLETED,
+    TERMINATED,
+    ElementInstance,
+    Incident,
+    MessageSubscription,
+    MultiInstanceState,
+    Timer,
+    UserTask,
+)
+from .timers import add_interval, timer_schedule
 from .variables import propagate, visible
 
 __all__ = ["ProcessInterpreter"]
@@ -29,6 +44,21 @@ _JOINS = ("parallelGateway", "inclusiveGateway")
 
 class ProcessInterpreter(JobActivation):
     # -- starting and driving ---------------------------------------------------------------
+
+    def _new_instance(self, definition: ProcessDefinition, variables: dict[str, Any],
+                      tenant_id: str, tags: list[str], business_id: str | None, start: Element,
+                      caller: ElementInstance | None = None) -> ProcessInstance:  # fmt: skip
+        """Create an instance and run it from ``start`` until it waits."""
+        instance = ProcessInstance(key=self.new_key(), definition=definition,
+                                   variables=dict(variables), tenant_id=tenant_id, tags=tags,
+                                   business_id=business_id, start_ms=self.clock.now_ms(),
+                                   caller=caller)  # fmt: skip
+        self.instances[instance.key] = instance
+        self.counters.created_instances += 1
+        if caller is not None:
+            caller.child_instance = instance
+        self._start_instance(instance, start)
+        return instance
 
     def _start_instance(self, instance: ProcessInstance, start: Element) -> None:
         root = ElementInstance(instance.key, instance.definition.model.root, instance, None,
@@ -101,10 +131,21 @@ class ProcessInterpreter(JobActivation):
     def _enter(self, element_instance: ElementInstance) -> None:
         element = element_instance.element
         kind = element.type
+        if element_instance.is_body:
+            self._enter_body(element_instance)
+            return
         if element.inputs and not self._apply_inputs(element_instance):
             return
+        if not element_instance.is_inner:
+            self._arm_boundary_timers(element_instance)
         if element.task is not None:
             self._create_job(element_instance)
+        elif kind == "userTask":
+            self._create_user_task(element_instance)
+        elif kind == "callActivity":
+            self._call(element_instance)
+        elif kind == "intermediateCatchEvent" and element.event == "timer":
+            self._arm_timer(element_instance, element)
         elif kind == "subProcess":
             assert element.scope is not None and element.scope.none_start is not None
             self._schedule(element.scope.none_start, element_instance, None)
@@ -117,8 +158,11 @@ class ProcessInterpreter(JobActivation):
             for flow in element.outgoing:
                 if element_instance.state != ACTIVE:
                     break  # a buffered message already chose
-                self._open_subscription(element_instance, element_instance,
-                                        targets.elements[flow.target])  # fmt: skip
+                target = targets.elements[flow.target]
+                if target.event == "timer":
+                    self._arm_timer(element_instance, target)
+                else:
+                    self._open_subscription(element_instance, element_instance, target)
         elif kind == "endEvent" and element.event == "terminate":
             parent = element_instance.parent
             assert parent is not None
@@ -168,6 +212,9 @@ class ProcessInterpreter(JobActivation):
     def _finish(self, element_instance: ElementInstance) -> None:
         """Complete the element and take its outgoing flows (an incident if it cannot)."""
         element = element_instance.element
+        if element_instance.is_inner:
+            self._finish_inner(element_instance)
+            return
         try:
             flows = outgoing_flows(element, visible(element_instance)) if element.outgoing else []
         except (NoFlowTaken, FeelError) as exc:
@@ -190,6 +237,10 @@ class ProcessInterpreter(JobActivation):
         for subscription in element_instance.subscriptions:
             self._drop_subscription(subscription)
         element_instance.subscriptions.clear()
+        for timer in element_instance.timers:
+            if timer.state == "ACTIVE":
+                timer.state = "CANCELED"
+        element_instance.timers.clear()
         if element_instance.incident is not None:
             self._resolve_incident_record(element_instance.incident)
         if element_instance.parent is not None:
@@ -216,6 +267,24 @@ class ProcessInterpreter(JobActivation):
         instance.end_ms = instance.root.end_ms
         self.counters.completed_instances += 1
         self._resolve_completion_waiters(instance)
+        caller = instance.caller
+        if caller is not None and caller.state == ACTIVE and caller.child_instance is instance:
+            # The call activity moves on with the child's variables (all of them, unless
+            # propagateAllChildVariables="false" and no output mappings say otherwise).
+            caller.child_instance = None
+            called = caller.element.called
+            assert called is not None
+            passed = caller.element.outputs or called.propagate_all_child
+            self._complete_with(caller, dict(instance.variables) if passed else {})
+
+    def _terminate_instance(self, instance: ProcessInstance) -> None:
+        """Terminate a whole instance (and the instances it called)."""
+        root = instance.root
+        assert root is not None
+        self._terminate(root)
+        instance.state = "TERMINATED"
+        instance.end_ms = root.end_ms
+        self._resolve_completion_waiters(instance)
 
     def _terminate(self, element_instance: ElementInstance) -> None:
         """Terminate an element instance and everything inside it (jobs are cancelled)."""
@@ -227,6 +296,14 @@ class ProcessInterpreter(JobActivation):
             if job.state in OPEN_JOB_STATES and job.state != ERROR_THROWN:
                 self._leave(job, CANCELED, "CANCELED", self.clock.now_ms())
             element_instance.job_key = None
+        if element_instance.user_task_key is not None:
+            task = self.user_tasks[element_instance.user_task_key]
+            if task.state == "CREATED":
+                task.state = "CANCELED"
+        child = element_instance.child_instance
+        if child is not None and child.state == "ACTIVE":
+            element_instance.child_instance = None
+            self._terminate_instance(child)
         self._close(element_instance, TERMINATED)
 
     def _resolve_completion_waiters(self, instance: ProcessInstance) -> None:
@@ -460,3 +537,319 @@ class ProcessInterpreter(JobActivation):
                 self._correlate(subscription, dict(variables))
         self._run_agenda()
         return reached
+
+    # -- timers -----------------------------------------------------------------------------
+
+    def _feel_clock(self) -> datetime:
+        return datetime.fromtimestamp(self.clock.now_ms() / 1000, tz=timezone.utc)
+
+    def _timer_value(self, expression: Expression, context: ChainMap[str, Any]) -> object:
+        if expression.compiled is None:
+            return expression.text
+        value = expression.compiled.evaluate(context, clock=self._feel_clock)
+        return to_json(value) if isinstance(value, Decimal) else value
+
+    def _push_timer(self, timer: Timer) -> None:
+        self._timer_seq += 1
+        heapq.heappush(self._timers, (timer.due_ms, self._timer_seq, timer))
+        if self.loop is not None:  # the wall clock may reach it before a test advances
+            delay = max(0.0, (timer.due_ms - self.clock.now_ms()) / 1000)
+            if delay < 86_400:
+                self.loop.call_later(delay, self.release_due)
+
+    def _arm_timer(self, owner: ElementInstance, catch: Element) -> None:
+        """Start the timer of ``catch`` (a timer catch event or boundary event) for ``owner``;
+        a value that is no timer is an incident."""
+        timer_def = catch.timer
+        assert timer_def is not None
+        try:
+            value = self._timer_value(timer_def.expression, visible(owner))
+            schedule = timer_schedule(timer_def.kind, value, self.clock.now_ms())
+        except (FeelError, ValueError) as exc:
+            self._raise_incident(owner, "EXTRACT_VALUE_ERROR",
+                                 f"Expected a valid timer for {catch.describe()}: {exc}",
+                                 retry=lambda: self._arm_timer(owner, catch))  # fmt: skip
+            return
+        timer = Timer(self.new_key(), schedule.due_ms, catch, owner, None, schedule.interval,
+                      schedule.remaining)  # fmt: skip
+        owner.timers.append(timer)
+        self._push_timer(timer)
+
+    def _arm_boundary_timers(self, host: ElementInstance) -> None:
+        for boundary in host.element.boundaries:
+            if boundary.event == "timer" and not any(t.catch is boundary for t in host.timers):
+                self._arm_timer(host, boundary)
+
+    def _arm_start_timers(self, definition: ProcessDefinition) -> None:
+        """Arm the timer start events of a new definition; those of the version it replaces
+        are cancelled."""
+        index = (definition.model.process_id, definition.tenant_id)
+        for old in self._start_timers.pop(index, []):
+            old.state = "CANCELED"
+        scope = definition.model.root.scope
+        assert scope is not None
+        armed: list[Timer] = []
+        for start in scope.timer_starts:
+            assert start.timer is not None
+            value = self._timer_value(start.timer.expression, ChainMap({}))
+            schedule = timer_schedule(start.timer.kind, value, self.clock.now_ms())
+            timer = Timer(self.new_key(), schedule.due_ms, start, None, definition,
+                          schedule.interval, schedule.remaining)  # fmt: skip
+            armed.append(timer)
+            self._push_timer(timer)
+        if armed:
+            self._start_timers[index] = armed
+
+    def release_due(self, stamp: int | None = None) -> None:
+        """Job timeouts and back-offs, then the timers that are due."""
+        super().release_due(stamp)
+        current = self.clock.now_ms() if stamp is None else stamp
+        timers = self._timers
+        while timers and timers[0][0] <= current:
+            _, _, timer = heapq.heappop(timers)
+            if timer.state == "ACTIVE":
+                self._fire_timer(timer)
+                self._run_agenda()
+
+    def next_due(self) -> int | None:
+        due = super().next_due()
+        while self._timers and self._timers[0][2].state != "ACTIVE":
+            heapq.heappop(self._timers)
+        if self._timers and (due is None or self._timers[0][0] < due):
+            return self._timers[0][0]
+        return due
+
+    def _repeat(self, timer: Timer) -> bool:
+        """Arm a cycle's next firing, if any is left."""
+        if timer.interval is None or timer.remaining == 0:
+            timer.state = "TRIGGERED"
+            return False
+        if timer.remaining is not None:
+            timer.remaining -= 1
+        timer.due_ms = add_interval(timer.due_ms, timer.interval)
+        self._push_timer(timer)
+        return True
+
+    def _fire_timer(self, timer: Timer) -> None:
+        catch = timer.catch
+        owner = timer.owner
+        if owner is None:  # a timer start event
+            definition = timer.definition
+            assert definition is not None
+            self._repeat(timer)
+            self._new_instance(definition, {}, definition.tenant_id, [], None, catch)
+            return
+        if owner.state != ACTIVE:
+            timer.state = "CANCELED"
+            return
+        if catch.type == "boundaryEvent":
+            scope = owner.parent
+            assert scope is not None
+            if catch.interrupting:
+                timer.state = "TRIGGERED"
+                self._terminate(owner)
+            else:
+                self._repeat(timer)
+            self._complete_with(self._new_element_instance(catch, scope), {})
+        elif owner.element.type == "eventBasedGateway":
+            timer.state = "TRIGGERED"
+            scope = owner.parent
+            assert scope is not None
+            self._close(owner, COMPLETED)
+            self._complete_with(self._new_element_instance(catch, scope), {})
+        else:  # an intermediate timer catch event
+            timer.state = "TRIGGERED"
+            owner.timers.remove(timer)
+            self._complete_with(owner, {})
+
+    # -- user tasks -------------------------------------------------------------------------
+
+    def _create_user_task(self, element_instance: ElementInstance) -> None:
+        spec = element_instance.element.user_task
+        assert spec is not None
+        view = visible(element_instance)
+
+        def value(expression: Expression | None) -> Any:
+            if expression is None:
+                return None
+            return to_json(self._timer_value(expression, view))
+
+        try:
+            assignee = value(spec.assignee)
+            groups = _string_list(value(spec.candidate_groups), "candidateGroups")
+            users = _string_list(value(spec.candidate_users), "candidateUsers")
+            due = value(spec.due_date)
+            follow_up = value(spec.follow_up_date)
+            priority = value(spec.priority)
+            if assignee is not None and not isinstance(assignee, str):
+                raise ValueError(f"the assignee must be a string, got {assignee!r}")
+            for name, date in (("dueDate", due), ("followUpDate", follow_up)):
+                if date is not None:
+                    timer_schedule("date", date, 0)  # validates
+                    if not isinstance(date, str):
+                        raise ValueError(f"{name} must be a date and time, got {date!r}")
+            if priority is None:
+                priority = 50
+            elif isinstance(priority, str) and priority.isdigit():
+                priority = int(priority)
+            if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority <= 100:
+                raise ValueError(f"the priority must be a number from 0 to 100, got {priority!r}")
+        except (FeelError, ValueError) as exc:
+            self._raise_incident(element_instance, "EXTRACT_VALUE_ERROR",
+                                 f"Expected to create {element_instance.element.describe()}: {exc}",
+                                 retry=lambda: self._create_user_task(element_instance))  # fmt: skip
+            return
+        form_key: str | None = None
+        if spec.form_id is not None:
+            tenant = element_instance.instance.tenant_id
+            forms = [f for f in self.forms if f["formId"] == spec.form_id and f["tenantId"] == tenant]
+            if not forms:
+                self._raise_incident(element_instance, "FORM_NOT_FOUND",
+                                     f"Expected to find a form with id '{spec.form_id}', but "
+                                     "no form with this id is found, at least a form with this "
+                                     "id should be available.",
+                                     retry=lambda: self._create_user_task(element_instance))  # fmt: skip
+                return
+            form_key = str(max(forms, key=lambda f: int(f["version"]))["formKey"])
+        task = UserTask(self.new_key(), element_instance, self.clock.now_ms(), assignee=assignee,
+                        candidate_groups=groups, candidate_users=users, due_date=due,
+                        follow_up_date=follow_up, priority=priority, form_key=form_key,
+                        external_form_reference=spec.external_reference,
+                        headers=dict(spec.headers))  # fmt: skip
+        self.user_tasks[task.key] = task
+        element_instance.user_task_key = task.key
+
+    # -- call activities --------------------------------------------------------------------
+
+    def _call(self, element_instance: ElementInstance) -> None:
+        def retry() -> None:
+            self._call(element_instance)
+
+        element = element_instance.element
+        called = element.called
+        assert called is not None
+        view = visible(element_instance)
+        try:
+            process_id = evaluate_expression(called.process_id, view)
+        except FeelError as exc:
+            self._raise_incident(element_instance, "EXTRACT_VALUE_ERROR", str(exc), retry=retry)
+            return
+        if not isinstance(process_id, str) or not process_id:
+            self._raise_incident(element_instance, "EXTRACT_VALUE_ERROR",
+                                 f"Expected the processId of {element.describe()} to be a "
+                                 f"non-empty string, but was {process_id!r}", retry=retry)  # fmt: skip
+            return
+        tenant = element_instance.instance.tenant_id
+        definition = self._latest.get((process_id, tenant))
+        scope = None if definition is None else definition.model.root.scope
+        if definition is None or scope is None or scope.none_start is None:
+            why = "to be deployed, but not found" if definition is None else (
+                "to have a none start event, but it has none")
+            self._raise_incident(element_instance, "CALLED_ELEMENT_ERROR",
+                                 f"Expected process with BPMN process id '{process_id}' {why}.",
+                                 retry=retry)  # fmt: skip
+            return
+        variables = dict(view) if called.propagate_all_parent else dict(element_instance.variables)
+        self._new_instance(definition, variables, tenant, [], None, scope.none_start,
+                           caller=element_instance)  # fmt: skip
+
+    # -- multi-instance ---------------------------------------------------------------------
+
+    def _enter_body(self, body: ElementInstance) -> None:
+        loop = body.element.loop
+        assert loop is not None
+        self._arm_boundary_timers(body)
+        try:
+            items = evaluate_expression(loop.input_collection, visible(body))
+        except FeelError as exc:
+            self._raise_incident(body, "EXTRACT_VALUE_ERROR", str(exc),
+                                 retry=lambda: self._enter_body(body))  # fmt: skip
+            return
+        if not isinstance(items, list):
+            self._raise_incident(body, "EXTRACT_VALUE_ERROR",
+                                 f"Expected result of the expression "
+                                 f"'{loop.input_collection.text}' to be 'ARRAY', but was "
+                                 f"{items!r}", retry=lambda: self._enter_body(body))  # fmt: skip
+            return
+        collection = cast("list[Any]", items)
+        body.multi = MultiInstanceState(list(collection))
+        if loop.output_collection is not None:
+            body.variables[loop.output_collection] = [None] * len(collection)
+        if not collection:
+            self._finish_body(body)
+            return
+        for _ in range(1 if loop.sequential else len(collection)):
+            if body.state != ACTIVE:
+                break
+            self._next_inner(body)
+
+    def _next_inner(self, body: ElementInstance) -> None:
+        loop, state = body.element.loop, body.multi
+        assert loop is not None and state is not None
+        index = state.created
+        state.created += 1
+        inner = self._new_element_instance(body.element, body)
+        inner.inner_index = index
+        if loop.input_element is not None:
+            inner.variables[loop.input_element] = state.items[index]
+        inner.variables["loopCounter"] = index + 1
+        output = loop.output_element
+        if output is not None and output.text.strip().lstrip("=").strip().isidentifier():
+            # As in Zeebe: the output element's variable is local to each inner instance.
+            inner.variables.setdefault(output.text.strip().lstrip("=").strip(), None)
+        self._enter(inner)
+
+    def _finish_inner(self, inner: ElementInstance) -> None:
+        body = inner.parent
+        assert body is not None and inner.inner_index is not None
+        loop, state = body.element.loop, body.multi
+        assert loop is not None and state is not None
+        view = visible(inner)
+        try:
+            value = None
+            if loop.output_element is not None:
+                value = evaluate_expression(loop.output_element, view)
+            done = False
+            if loop.completion_condition is not None:
+                counts = {"numberOfInstances": len(state.items),
+                          "numberOfCompletedInstances": state.completed + 1,
+                          "numberOfActiveInstances": len(body.children) - 1}  # fmt: skip
+                done = loop.completion_condition.evaluate_condition(view.new_child(counts))
+        except FeelError as exc:
+            self._raise_incident(inner, "EXTRACT_VALUE_ERROR", str(exc),
+                                 retry=lambda: self._finish_inner(inner))  # fmt: skip
+            return
+        if loop.output_collection is not None:
+            collected = list(body.variables.get(loop.output_collection) or [])
+            if inner.inner_index < len(collected):
+                collected[inner.inner_index] = value
+            body.variables[loop.output_collection] = collected
+        self._close(inner, COMPLETED)
+        state.completed += 1
+        if done:
+            for child in list(body.children.values()):
+                self._terminate(child)
+            self._finish_body(body)
+        elif state.created < len(state.items):
+            if loop.sequential:
+                self._next_inner(body)
+        elif not body.children:
+            self._finish_body(body)
+
+    def _finish_body(self, body: ElementInstance) -> None:
+        loop = body.element.loop
+        assert loop is not None and body.parent is not None
+        if loop.output_collection is not None:
+            propagate(body.parent, {loop.output_collection: body.variables[loop.output_collection]})
+        self._finish(body)
+
+
+def _string_list(value: Any, name: str) -> list[str]:
+    """Candidate users or groups: a list of strings or a comma-separated string."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list) and all(isinstance(v, str) for v in cast("list[Any]", value)):
+        return list(cast("list[str]", value))
+    raise ValueError(f"{name} must be a list of strings, got {value!r}")

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from ...feel import CompiledExpression
 
-__all__ = ["Element", "Expression", "Flow", "Mapping", "MessageRef", "Scope", "TaskModel"]
+__all__ = ["CalledElement", "Element", "Expression", "Flow", "LoopDef", "Mapping", "MessageRef",
+           "Scope", "TaskModel", "TimerDef", "UserTaskDef"]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,50 @@ class MessageRef:
     correlation_key: Expression | None
 
 
+@dataclass(frozen=True, slots=True)
+class TimerDef:
+    """A timerEventDefinition: ``kind`` is "duration", "date" or "cycle"."""
+
+    kind: str
+    expression: Expression
+
+
+@dataclass(frozen=True, slots=True)
+class UserTaskDef:
+    """A Camunda user task (``zeebe:userTask``) with its assignment, schedule and form."""
+
+    assignee: Expression | None = None
+    candidate_groups: Expression | None = None
+    candidate_users: Expression | None = None
+    due_date: Expression | None = None
+    follow_up_date: Expression | None = None
+    priority: Expression | None = None
+    form_id: str | None = None
+    external_reference: str | None = None
+    headers: dict[str, str] = field(default_factory=lambda: {})
+
+
+@dataclass(frozen=True, slots=True)
+class CalledElement:
+    """``zeebe:calledElement``: the called process (latest version) and variable passing."""
+
+    process_id: Expression
+    propagate_all_child: bool = True
+    propagate_all_parent: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class LoopDef:
+    """``multiInstanceLoopCharacteristics`` with ``zeebe:loopCharacteristics``."""
+
+    sequential: bool
+    input_collection: Expression
+    input_element: str | None = None
+    output_collection: str | None = None
+    output_element: Expression | None = None
+    completion_condition: CompiledExpression | None = None
+
+
 @dataclass(eq=False, slots=True)
 class Flow:
     id: str
@@ -65,7 +110,7 @@ class Element:
     id: str
     type: str  # BPMN local name
     name: str | None = None
-    event: str | None = None  # the event definition: "message", "error", "terminate", None
+    event: str | None = None  # the event definition: "message", "error", "timer", "terminate", None
     outgoing: list[Flow] = field(default_factory=lambda: [])
     incoming: list[Flow] = field(default_factory=lambda: [])
     default_flow: str | None = None
@@ -77,6 +122,11 @@ class Element:
     message: MessageRef | None = None
     error_code: str | None = None  # an error boundary event's code; None catches any
     attached_to: str | None = None
+    interrupting: bool = True  # a boundary event's cancelActivity
+    timer: TimerDef | None = None
+    user_task: UserTaskDef | None = None
+    called: CalledElement | None = None
+    loop: LoopDef | None = None
     boundaries: list[Element] = field(default_factory=lambda: [])
     scope: Scope | None = None  # the inner scope of a sub-process or the process
     # Ids of the elements reachable from here along sequence flows (inclusive joins).
@@ -94,3 +144,4 @@ class Scope:
     flows: list[Flow] = field(default_factory=lambda: [])
     none_start: Element | None = None
     message_starts: dict[str, Element] = field(default_factory=lambda: {})
+    timer_starts: list[Element] = field(default_factory=lambda: [])

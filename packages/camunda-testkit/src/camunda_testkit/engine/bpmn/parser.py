@@ -14,8 +14,21 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 
 from ...feel import FeelError, compile
-from .model import Element, Expression, Flow, Mapping, MessageRef, Scope, TaskModel
-from .support import IGNORED, JOB_TASKS, SUPPORTED, UNSUPPORTED_REASONS
+from .model import (
+    CalledElement,
+    Element,
+    Expression,
+    Flow,
+    LoopDef,
+    Mapping,
+    MessageRef,
+    Scope,
+    TaskModel,
+    TimerDef,
+    UserTaskDef,
+)
+from .support import ACTIVITIES, IGNORED, JOB_TASKS, SUPPORTED, UNSUPPORTED_REASONS
+from .timers import timer_schedule
 
 __all__ = ["BPMN_NS", "ZEEBE_NS", "ParsedProcess", "ResourceError", "parse_definitions"]
 
@@ -24,7 +37,13 @@ ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 
 # Extensions (zeebe namespace) the engine reads; others are rejected.
 _ZEEBE_READ = frozenset({"taskDefinition", "taskHeaders", "ioMapping", "properties",
-                         "versionTag"})  # fmt: skip
+                         "versionTag", "userTask", "assignmentDefinition", "taskSchedule",
+                         "formDefinition", "priorityDefinition", "calledElement"})  # fmt: skip
+_USER_TASK_EXTENSIONS = ("userTask", "assignmentDefinition", "taskSchedule", "formDefinition",
+                         "priorityDefinition")  # fmt: skip
+# Which timer definitions each event accepts.
+_TIMER_KINDS = {"startEvent": ("date", "cycle"), "intermediateCatchEvent": ("duration", "date"),
+                "boundaryEvent": ("duration", "date", "cycle")}  # fmt: skip
 _FLOW_NODE_CHILDREN = frozenset({"incoming", "outgoing", "extensionElements", "documentation",
                                  "ioSpecification", "dataInputAssociation",
                                  "dataOutputAssociation", "property"})  # fmt: skip
@@ -99,8 +118,8 @@ class _Parser:
             kind = _local(child.tag)
             if kind == "sequenceFlow":
                 raw_flows.append(child)
-            elif kind in IGNORED:
-                continue
+            elif kind in IGNORED or kind.endswith("LoopCharacteristics"):
+                continue  # a sub-process's own loop: read (or rejected) by element()
             else:
                 element = self.element(child, kind, is_process)
                 if element.id in scope.elements:
@@ -162,6 +181,11 @@ class _Parser:
                                                "a sub-process starts with a none start event")  # fmt: skip
                     assert element.message is not None
                     scope.message_starts[element.message.name.text] = element
+                elif element.event == "timer":
+                    if not is_process:
+                        raise self.unsupported("timerEventDefinition", element,
+                                               "a sub-process starts with a none start event")  # fmt: skip
+                    scope.timer_starts.append(element)
                 elif scope.none_start is not None:
                     raise self.fail(f"{element.describe()}: a scope has one none start event")
                 else:
@@ -169,9 +193,11 @@ class _Parser:
             if element.type == "eventBasedGateway":
                 for flow in element.outgoing:
                     target = scope.elements[flow.target]
-                    if target.type != "intermediateCatchEvent" or target.event != "message":
+                    if target.type != "intermediateCatchEvent" or target.event not in (
+                        "message", "timer"
+                    ):
                         raise self.unsupported(f"{target.type} after an eventBasedGateway",
-                                               element, "its targets must be message "
+                                               element, "its targets must be message or timer "
                                                "intermediate catch events")  # fmt: skip
         if not is_process and scope.none_start is None:
             raise self.fail("an embedded subProcess needs a none start event")
@@ -209,6 +235,8 @@ class _Parser:
                     reason = UNSUPPORTED_REASONS.get(child_kind, "the test kit does not execute it")
                     raise self.unsupported(child_kind, element, reason)
                 self.event_definition(element, event, child)
+            elif child_kind == "multiInstanceLoopCharacteristics" and kind in ACTIVITIES:
+                element.loop = self.loop(element, child)
             elif child_kind in UNSUPPORTED_REASONS:
                 raise self.unsupported(child_kind, element, UNSUPPORTED_REASONS[child_kind])
             elif child_kind not in _FLOW_NODE_CHILDREN and kind != "subProcess":
@@ -223,8 +251,10 @@ class _Parser:
         if kind == "boundaryEvent":
             element.attached_to = raw.get("attachedToRef")
             if raw.get("cancelActivity", "true") == "false":
-                raise self.unsupported("cancelActivity=\"false\"", element,
-                                       "error boundary events always interrupt")  # fmt: skip
+                if element.event != "timer":
+                    raise self.unsupported("cancelActivity=\"false\"", element,
+                                           "only timer boundary events may be non-interrupting")  # fmt: skip
+                element.interrupting = False
         if kind == "subProcess":
             if raw.get("triggeredByEvent", "false") == "true":
                 raise self.unsupported("triggeredByEvent=\"true\"", element,
@@ -235,12 +265,68 @@ class _Parser:
     def event_definition(self, element: Element, event: str, raw: ElementTree.Element) -> None:
         if event == "message" and element.type in ("startEvent", "intermediateCatchEvent"):
             self.message_of(element, raw.get("messageRef", ""))
+        elif event == "timer":
+            self.timer(element, raw)
         elif event == "error":
             ref = raw.get("errorRef")
             if ref:
                 if ref not in self.errors:
                     raise self.fail(f"{element.describe()} refers to the unknown error '{ref}'")
                 element.error_code = self.errors[ref]
+
+    def timer(self, element: Element, raw: ElementTree.Element) -> None:
+        allowed = _TIMER_KINDS.get(element.type, ())
+        found = [(_local(c.tag), (c.text or "").strip()) for c in raw if _ns(c.tag) == BPMN_NS]
+        if len(found) != 1 or not found[0][1]:
+            raise self.unsupported("timerEventDefinition", element, "a timer needs one of "
+                                   "timeDuration, timeDate or timeCycle with a value")  # fmt: skip
+        tag, text = found[0]
+        kind = tag.removeprefix("time").lower()
+        if kind not in allowed:
+            names = ", ".join("time" + k.capitalize() for k in allowed)
+            raise self.unsupported(f"{tag}", element, f"a {element.type} timer takes {names}")
+        expression = self.expression(text, f"the {tag} of {element.describe()}")
+        if expression.is_static:
+            try:
+                timer_schedule(kind, text, 0)
+            except ValueError as exc:
+                raise self.fail(f"the {tag} of {element.describe()}: {exc}") from None
+        element.timer = TimerDef(kind, expression)
+
+    def loop(self, element: Element, raw: ElementTree.Element) -> LoopDef:
+        for child in raw:
+            if _ns(child.tag) == BPMN_NS and _local(child.tag) == "loopCardinality":
+                raise self.unsupported("loopCardinality", element,
+                                       "Camunda 8 iterates over zeebe:loopCharacteristics "
+                                       "inputCollection")  # fmt: skip
+        characteristics = _zeebe(raw, "loopCharacteristics")
+        collection = None if characteristics is None else characteristics.get("inputCollection")
+        if characteristics is None or not collection:
+            raise self.unsupported("multiInstanceLoopCharacteristics", element,
+                                   "it needs zeebe:loopCharacteristics inputCollection")  # fmt: skip
+        where = f"the zeebe:loopCharacteristics of {element.describe()}"
+        output_element = characteristics.get("outputElement")
+        output_collection = characteristics.get("outputCollection") or None
+        if (output_element is None) != (output_collection is None):
+            raise self.fail(f"{where}: outputCollection and outputElement go together")
+        condition = raw.find(f"{{{BPMN_NS}}}completionCondition")
+        compiled = None
+        if condition is not None and (condition.text or "").strip():
+            text = (condition.text or "").strip()
+            if not text.startswith("="):
+                raise self.fail(f"the completionCondition of {element.describe()} must be a "
+                                f"FEEL expression starting with '=', got {text!r}")  # fmt: skip
+            compiled = self.expression(text, f"the completionCondition of {element.describe()}").compiled
+        return LoopDef(
+            sequential=raw.get("isSequential", "false") == "true",
+            input_collection=self.expression(
+                collection if collection.startswith("=") else "=" + collection, where
+            ),
+            input_element=characteristics.get("inputElement") or None,
+            output_collection=output_collection,
+            output_element=None if output_element is None else self.expression(output_element, where),
+            completion_condition=compiled,
+        )
 
     def message_of(self, element: Element, ref: str) -> None:
         if ref not in self.messages:
@@ -266,6 +352,15 @@ class _Parser:
                     raise self.unsupported(f"zeebe:{kind}", element,
                                            "the test kit does not execute it")  # fmt: skip
                 found[kind] = child
+        if element.type == "userTask":
+            self.user_task(element, found)
+        elif any(kind in found for kind in _USER_TASK_EXTENSIONS):
+            kind = next(k for k in _USER_TASK_EXTENSIONS if k in found)
+            raise self.unsupported(f"zeebe:{kind}", element, "only user tasks take it")
+        if element.type == "callActivity":
+            self.called_element(element, found.get("calledElement"))
+        elif "calledElement" in found:
+            raise self.unsupported("zeebe:calledElement", element, "only call activities take it")
         definition = found.get("taskDefinition")
         if definition is not None:
             if element.type not in JOB_TASKS:
@@ -292,6 +387,58 @@ class _Parser:
                                          f"zeebe:{kind} '{target}' of {element.describe()}")  # fmt: skip
                 (inputs if kind == "input" else outputs).append(Mapping(source, target))
             element.inputs, element.outputs = tuple(inputs), tuple(outputs)
+
+    def user_task(self, element: Element, found: dict[str, ElementTree.Element]) -> None:
+        if "userTask" not in found:
+            raise self.unsupported("userTask without zeebe:userTask", element,
+                                   "job-worker user tasks are not modelled; add zeebe:userTask")  # fmt: skip
+        if "taskDefinition" in found:
+            raise self.unsupported("zeebe:taskDefinition", element,
+                                   "a Camunda user task is not a job")  # fmt: skip
+
+        def attribute(kind: str, name: str) -> Expression | None:
+            raw = found.get(kind)
+            text = None if raw is None else raw.get(name)
+            if not text:
+                return None
+            return self.expression(text, f"zeebe:{kind} {name} of {element.describe()}")
+
+        form = found.get("formDefinition")
+        form_id = external = None
+        if form is not None:
+            form_id = form.get("formId") or None
+            external = form.get("externalReference") or form.get("formKey") or None
+        headers: dict[str, str] = {}
+        headers_raw = found.get("taskHeaders")
+        if headers_raw is not None:
+            for header in headers_raw.iter(f"{{{ZEEBE_NS}}}header"):
+                key = header.get("key")
+                if key:
+                    headers[key] = header.get("value", "")
+        element.user_task = UserTaskDef(
+            assignee=attribute("assignmentDefinition", "assignee"),
+            candidate_groups=attribute("assignmentDefinition", "candidateGroups"),
+            candidate_users=attribute("assignmentDefinition", "candidateUsers"),
+            due_date=attribute("taskSchedule", "dueDate"),
+            follow_up_date=attribute("taskSchedule", "followUpDate"),
+            priority=attribute("priorityDefinition", "priority"),
+            form_id=form_id,
+            external_reference=external,
+            headers=headers,
+        )
+
+    def called_element(self, element: Element, raw: ElementTree.Element | None) -> None:
+        process_id = None if raw is None else raw.get("processId")
+        if raw is None or not process_id:
+            raise self.fail(f"{element.describe()} needs a zeebe:calledElement with a processId")
+        if raw.get("bindingType", "latest") != "latest":
+            raise self.unsupported(f"bindingType=\"{raw.get('bindingType')}\"", element,
+                                   "the test kit calls the latest version")  # fmt: skip
+        element.called = CalledElement(
+            self.expression(process_id, f"the zeebe:calledElement of {element.describe()}"),
+            propagate_all_child=raw.get("propagateAllChildVariables", "true") != "false",
+            propagate_all_parent=raw.get("propagateAllParentVariables", "true") != "false",
+        )
 
     def task(self, element: Element, definition: ElementTree.Element,
              headers_raw: ElementTree.Element | None) -> None:  # fmt: skip

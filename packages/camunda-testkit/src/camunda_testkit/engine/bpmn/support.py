@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["JOB_TASKS", "SUPPORTED", "UNSUPPORTED_REASONS", "ElementSupport", "IGNORED"]
+__all__ = ["ACTIVITIES", "JOB_TASKS", "SUPPORTED", "UNSUPPORTED_REASONS", "ElementSupport", "IGNORED"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,22 +20,30 @@ class ElementSupport:
 SUPPORTED: dict[str, ElementSupport] = {
     s.element: s
     for s in (
-        ElementSupport("startEvent", ("none", "message"),
-                       "none start (process and sub-process); message start (process only)"),
+        ElementSupport("startEvent", ("none", "message", "timer"),
+                       "none start (process and sub-process); message start and timer start "
+                       "(timeDate, timeCycle; process only)"),
         ElementSupport("endEvent", ("none", "terminate", "message"),
                        "ends the token; terminate ends its scope; message end needs a "
                        "zeebe:taskDefinition (a job)"),
         ElementSupport("intermediateThrowEvent", ("none", "message"),
                        "none: passes through; message: needs a zeebe:taskDefinition (a job)"),
-        ElementSupport("intermediateCatchEvent", ("message",),
-                       "waits for a message (zeebe:subscription correlationKey)"),
-        ElementSupport("boundaryEvent", ("error",),
-                       "interrupting error boundary, by errorCode or catch-all"),
+        ElementSupport("intermediateCatchEvent", ("message", "timer"),
+                       "waits for a message (zeebe:subscription correlationKey) or a timer "
+                       "(timeDuration, timeDate) on the engine clock"),
+        ElementSupport("boundaryEvent", ("error", "timer"),
+                       "interrupting error boundary, by errorCode or catch-all; timer boundary "
+                       "(timeDuration, timeDate, timeCycle), interrupting or not"),
         ElementSupport("serviceTask", ("none",), "a job (zeebe:taskDefinition)"),
         ElementSupport("sendTask", ("none",), "a job (zeebe:taskDefinition)"),
         ElementSupport("scriptTask", ("none",), "a job (zeebe:taskDefinition)"),
         ElementSupport("businessRuleTask", ("none",), "a job (zeebe:taskDefinition)"),
         ElementSupport("receiveTask", ("none",), "waits for a message (messageRef)"),
+        ElementSupport("userTask", ("none",),
+                       "a user task record (zeebe:userTask) completed through /user-tasks"),
+        ElementSupport("callActivity", ("none",),
+                       "starts the latest version of zeebe:calledElement processId and waits "
+                       "for it"),
         ElementSupport("task", ("none",), "passes through"),
         ElementSupport("manualTask", ("none",), "passes through"),
         ElementSupport("exclusiveGateway", ("none",),
@@ -46,7 +54,7 @@ SUPPORTED: dict[str, ElementSupport] = {
                        "forks every true flow (else the default, else an incident); joins "
                        "the tokens that can still arrive"),
         ElementSupport("eventBasedGateway", ("none",),
-                       "the first message of its intermediate catch events wins"),
+                       "the first message or timer of its intermediate catch events wins"),
         ElementSupport("subProcess", ("none",), "embedded sub-process with its own scope"),
     )
 }  # fmt: skip
@@ -55,6 +63,10 @@ SUPPORTED: dict[str, ElementSupport] = {
 JOB_TASKS = frozenset({"serviceTask", "sendTask", "scriptTask", "businessRuleTask",
                        "intermediateThrowEvent", "endEvent"})  # fmt: skip
 
+# Elements that may be multi-instance and carry boundary events.
+ACTIVITIES = frozenset({"serviceTask", "sendTask", "scriptTask", "businessRuleTask", "receiveTask",
+                        "userTask", "task", "manualTask", "subProcess", "callActivity"})  # fmt: skip
+
 # Children of a process or sub-process that carry no execution semantics.
 IGNORED = frozenset({"documentation", "laneSet", "textAnnotation", "association", "group",
                      "dataObject", "dataObjectReference", "dataStoreReference", "category",
@@ -62,18 +74,15 @@ IGNORED = frozenset({"documentation", "laneSet", "textAnnotation", "association"
 
 # Why well-known elements are rejected (anything else: "not executed by the test kit").
 UNSUPPORTED_REASONS: dict[str, str] = {
-    "timerEventDefinition": "the test kit does not execute timers",
+    "timerEventDefinition": "timers are start, intermediate catch and boundary events",
     "signalEventDefinition": "the test kit does not model signals",
     "escalationEventDefinition": "the test kit does not model escalations",
     "compensateEventDefinition": "the test kit does not model compensation",
     "conditionalEventDefinition": "the test kit does not model conditional events",
     "linkEventDefinition": "the test kit does not model link events",
     "cancelEventDefinition": "the test kit does not model transactions",
-    "callActivity": "the test kit does not model call activities",
-    "userTask": "the test kit does not model user tasks yet",
     "adHocSubProcess": "the test kit does not model ad-hoc sub-processes",
     "transaction": "the test kit does not model transactions",
     "complexGateway": "Camunda 8 does not execute complex gateways",
-    "multiInstanceLoopCharacteristics": "the test kit does not model multi-instance",
     "standardLoopCharacteristics": "the test kit does not model loops",
 }
