@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl
 from ._http import DROP_AFTER, DROP_BEFORE, HttpRequest, HttpResponse, serve_connection
 from .engine import (
     DEFAULT_TENANT,
+    ActivationRequest,
     ClusterStats,
     DeployedProcess,
     Engine,
@@ -32,8 +33,10 @@ from .engine import (
     instance_view,
     job_view,
 )
+from .engine.model import ACTIVATABLE, ACTIVATED, BACKOFF, Job
 from .faults import FaultInjector
 from .routes import NO_JSON, ApiRequest, Router, build_router
+from .testing import Complete, Fail, MockJob, MockJobWorker, ThrowError
 
 __all__ = ["FakeCluster", "RecordedRequest"]
 
@@ -119,6 +122,11 @@ class FakeCluster:
         self._server: asyncio.AbstractServer | None = None
         self._connections: set[asyncio.Task[None]] = set()
         self._port: int | None = None
+        # Mocked job workers by job type (set from any thread, read on the loop thread) and
+        # how many of their jobs are claimed and not yet handled.
+        self._mock_workers: dict[str, MockJobWorker] = {}
+        self._mock_pending = 0
+        self._engine.job_hooks = (self._offer_to_mock,)
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> FakeCluster:
@@ -611,6 +619,122 @@ class FakeCluster:
                     f"FakeCluster.wait_for: {description} not met within {timeout} s"
                 )
             time.sleep(0.005)
+
+    # ------------------------------------------------------ mocked job workers
+    def mock_job_worker(self, job_type: str) -> MockJobWorker:
+        """A mocked worker for ``job_type``, inside the cluster (no HTTP): once a behaviour
+        is chosen (``.complete({...})``, ``.throw_error(code)``, ``.fail(...)``,
+        ``.with_handler(fn)``), each job of that type is handled as soon as it is offered,
+        on the cluster's thread. Real workers polling that type get none of its jobs. A
+        second call for the same type replaces the first mock."""
+        if not isinstance(job_type, str) or not job_type:
+            raise ValueError("mock_job_worker(job_type): job_type must be a non-empty string")
+        worker = MockJobWorker(job_type, on_change=lambda: self._call(lambda: self._claim_mocked(job_type)))
+        self._mock_workers[job_type] = worker
+        return worker
+
+    def _offer_to_mock(self, job: Job) -> None:
+        if job.task.job_type in self._mock_workers:
+            self._claim_mocked(job.task.job_type)
+
+    def _claim_mocked(self, job_type: str) -> None:
+        """Activate the waiting jobs of a mocked type for the mock and schedule their handling."""
+        worker = self._mock_workers.get(job_type)
+        if worker is None or not worker.active:
+            return
+        engine = self._engine
+        request = ActivationRequest(job_type=job_type, max_jobs=1 << 30, timeout_ms=300_000,
+                                    worker=f"mock:{job_type}", fetch_variables=None,
+                                    tenant_ids=None, request_timeout_ms=-1)  # fmt: skip
+        for wire in engine.activate(request):
+            self._mock_pending += 1
+            if engine.loop is not None:
+                engine.loop.call_soon(self._run_mocked, worker, wire)
+            else:
+                self._run_mocked(worker, wire)
+
+    def _run_mocked(self, worker: MockJobWorker, wire: dict[str, Any]) -> None:
+        self._mock_pending -= 1
+        engine = self._engine
+        job = MockJob(
+            job_key=wire["jobKey"], job_type=wire["type"],
+            process_instance_key=wire["processInstanceKey"], element_id=wire["elementId"],
+            element_instance_key=wire["elementInstanceKey"], retries=wire["retries"],
+            variables=MappingProxyType(dict(wire["variables"])),
+            custom_headers=MappingProxyType(dict(wire["customHeaders"])),
+        )  # fmt: skip
+        outcome = worker.handle(job)
+        try:
+            if isinstance(outcome, Complete):
+                engine.complete_job(job.job_key, dict(outcome.variables))
+            elif isinstance(outcome, Fail):
+                retries = job.retries - 1 if outcome.retries is None else outcome.retries
+                engine.fail_job(job.job_key, max(retries, 0), outcome.message,
+                                outcome.retry_backoff_ms, dict(outcome.variables))  # fmt: skip
+            elif isinstance(outcome, ThrowError):  # pyright: ignore[reportUnnecessaryIsInstance]
+                engine.throw_error(job.job_key, outcome.code, outcome.message,
+                                   dict(outcome.variables))  # fmt: skip
+        except Problem as problem:  # the job was cancelled meanwhile, say
+            _log.debug("mocked worker %s: %s", worker.job_type, problem.detail)
+
+    def _busy_jobs(self, include_jobs: bool) -> list[str]:
+        """What keeps the engine from being idle (loop thread)."""
+        mocked = self._mock_workers
+        busy: list[str] = []
+        for job in self._engine.jobs.values():
+            job_type = job.task.job_type
+            if job.state not in (ACTIVATABLE, ACTIVATED, BACKOFF):
+                continue
+            worker = mocked.get(job_type)
+            if (worker is not None and worker.active) or include_jobs:
+                busy.append(f"job {job.key} ({job_type}, {job.state}, {job.task.element_id})")
+        if self._mock_pending:
+            busy.append(f"{self._mock_pending} mocked job(s) being handled")
+        return busy
+
+    def run_until_idle(self, timeout: float = 10.0, *, include_jobs: bool = False) -> None:
+        """Wait until the engine has nothing left to do by itself: every job of a mocked
+        type is handled (none activatable, activated or backing off). Jobs for real workers
+        count only with ``include_jobs=True`` (then: until no job is open for any worker);
+        instances waiting for a message do not count. TimeoutError names what is pending."""
+        give_up_at = time.monotonic() + timeout
+        while True:
+            busy = self._call(lambda: self._busy_jobs(include_jobs))
+            if not busy:
+                return
+            if time.monotonic() >= give_up_at:
+                raise TimeoutError(f"FakeCluster.run_until_idle: still busy after {timeout} s: "
+                                   + "; ".join(busy[:10]))  # fmt: skip
+            time.sleep(0.005)
+
+    async def arun_until_idle(self, timeout: float = 10.0, *, include_jobs: bool = False) -> None:
+        """:meth:`run_until_idle` for async tests: it does not block the event loop."""
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + timeout
+        while True:
+            busy = await self._acall(lambda: self._busy_jobs(include_jobs))
+            if not busy:
+                return
+            if loop.time() >= give_up_at:
+                raise TimeoutError(f"FakeCluster.arun_until_idle: still busy after {timeout} s: "
+                                   + "; ".join(busy[:10]))  # fmt: skip
+            await asyncio.sleep(0.005)
+
+    async def _acall(self, fn: Callable[[], _T]) -> _T:
+        """:meth:`_call` from a coroutine: awaits the cluster's thread instead of blocking."""
+        loop = self._loop
+        if loop is None or not loop.is_running() or self._is_loop_thread():
+            return fn()
+        result: concurrent.futures.Future[_T] = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                result.set_result(fn())
+            except BaseException as exc:
+                result.set_exception(exc)
+
+        loop.call_soon_threadsafe(run)
+        return await asyncio.wrap_future(result)
 
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})

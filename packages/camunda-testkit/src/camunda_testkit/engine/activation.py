@@ -39,6 +39,11 @@ class ActivationRequest:
 
 
 class JobActivation(EngineState):
+    # Called (on the loop thread) with each job just offered for activation: created,
+    # retried, timed out or back from a back-off. The test API's mocked job workers use it
+    # (FakeCluster.mock_job_worker); a tuple, replaced as a whole, never shared-mutated.
+    job_hooks: tuple[Callable[[Job], None], ...] = ()
+
     async def activate_or_wait(
         self, request: ActivationRequest, is_disconnected: Callable[[], bool]
     ) -> list[dict[str, Any]]:
@@ -154,6 +159,8 @@ class JobActivation(EngineState):
             for waiter in waiters:
                 if not waiter.done():
                     waiter.set_result(None)
+        for hook in self.job_hooks:
+            hook(job)
 
     def _leave(self, job: Job, state: str, event: str, stamp: int) -> None:
         """Move an open job to ``state``, keeping queues and in-flight counts right."""
