@@ -14,6 +14,9 @@ import pytest
 
 from camunda_testkit import FakeCluster
 
+# The script uses the meta package (absent when the workers package is tested alone).
+pytest.importorskip("camunda_orchestration_sdk")
+
 SCRIPT = textwrap.dedent(
     """
     import asyncio, sys

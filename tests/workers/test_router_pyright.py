@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -69,8 +70,11 @@ def _pyright(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+# The pyright of this Python's environment (what _pyright runs); absent when the workers
+# package is tested alone (tools/test_isolated.sh).
 needs_pyright = pytest.mark.skipif(
-    shutil.which("node") is None and shutil.which("pyright") is None, reason="pyright unavailable"
+    shutil.which("pyright", path=str(Path(sys.executable).parent)) is None and find_spec("pyright") is None,
+    reason="pyright is not installed with this Python",
 )
 
 
