@@ -236,3 +236,15 @@ def test_an_async_chain_never_awaited_warns(cluster: FakeCluster) -> None:
         import gc
 
         gc.collect()
+
+
+def test_the_sdk_client_fixtures(camunda_cluster: FakeCluster, camunda_client: object,
+                                 camunda_async_client: object) -> None:  # fmt: skip
+    assert camunda_client.get_topology().brokers  # type: ignore[attr-defined]
+
+    async def main() -> None:
+        async with camunda_async_client:  # type: ignore[attr-defined]
+            topology = await camunda_async_client.get_topology()  # type: ignore[attr-defined]
+            assert topology.brokers
+
+    asyncio.run(main())
