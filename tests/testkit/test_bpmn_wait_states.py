@@ -319,3 +319,15 @@ def test_multi_instance_user_tasks(cluster: FakeCluster, http: httpx.Client) -> 
     for item in found:
         http.post(f"/user-tasks/{item['userTaskKey']}/completion", json={"variables": {"result": item["assignee"]}})
     assert cluster.instance(key).variables["results"] == ["ann", "ben"]
+
+
+def test_user_task_search_by_candidate_group_and_a_rejected_filter(cluster: FakeCluster, http: httpx.Client) -> None:
+    cluster.deploy_resource("approval.form", '{"id": "approval-form"}')
+    cluster.deploy_bpmn(APPROVAL)
+    key = cluster.create_process_instance("p", {"owner": "anna"}).process_instance_key
+    assert [t["processInstanceKey"] for t in _tasks(http, candidateGroup="ops")] == [key]
+    assert _tasks(http, candidateGroup={"$in": ["hr", "sales"]}) != []
+    assert _tasks(http, candidateGroup="hr") == []
+    answer = http.post("/user-tasks/search", json={"filter": {"localVariables": [{"name": "x", "value": "1"}]}})
+    assert answer.status_code == 400
+    assert "unsupported filter field 'localVariables' for searchUserTasks" in answer.json()["detail"]

@@ -30,6 +30,7 @@ _SEARCH_PATHS = {
     "searchElementInstances": "/element-instances/search",
     "searchVariables": "/variables/search",
     "searchProcessDefinitions": "/process-definitions/search",
+    "searchUserTasks": "/user-tasks/search",
 }
 
 

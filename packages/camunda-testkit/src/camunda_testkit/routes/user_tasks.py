@@ -4,20 +4,55 @@ variables (every scope it sees, innermost first)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, cast
 
 from .._http import HttpResponse
 from ..engine import Engine
 from .arguments import invalid_argument, path_key, str_arg, variables_arg
 from .router import ApiRequest, Route
-from .search import search_response
+from .search import SearchError, SearchFields, search_response
 
 __all__ = ["ROUTES"]
 
 
+def _member_of(list_field: str) -> Callable[[dict[str, Any], Any], bool]:
+    """``candidateGroup``/``candidateUser``: the task's list names the value (or any of ``$in``)."""
+
+    def matches(item: dict[str, Any], condition: Any) -> bool:
+        members: list[Any] = item[list_field]
+        if isinstance(condition, dict):
+            wanted = cast("dict[str, Any]", condition)
+            if "$in" in wanted:
+                return any(value in members for value in cast("list[Any]", wanted["$in"]))
+            if "$eq" in wanted:
+                return wanted["$eq"] in members
+            raise SearchError(f"{list_field[:-1]}: only a value, $eq or $in is modelled")
+        return condition in members
+
+    return matches
+
+
+# The spec's processInstanceVariables, localVariables and tags filters are rejected.
+SEARCH_FIELDS = SearchFields.declare(
+    "searchUserTasks",
+    filters=("state", "assignee", "priority", "elementId", "name", "tenantId", "processDefinitionId",
+             "creationDate", "completionDate", "followUpDate", "dueDate", "userTaskKey",
+             "processDefinitionKey", "processInstanceKey", "elementInstanceKey",
+             "candidateGroup", "candidateUser"),
+    sort=("creationDate", "completionDate", "followUpDate", "dueDate", "priority", "name"),
+    custom={"candidateGroup": _member_of("candidateGroups"), "candidateUser": _member_of("candidateUsers")},
+)  # fmt: skip
+VARIABLE_SEARCH_FIELDS = SearchFields.declare(
+    "searchUserTaskVariables",
+    filters=("name",),
+    sort=("value", "name", "tenantId", "variableKey", "scopeKey", "processInstanceKey"),
+)
+
+
 def search_user_tasks(engine: Engine, request: ApiRequest) -> HttpResponse:
     items = [task.to_wire() for task in engine.user_tasks.values()]
-    return search_response(items, request.body(), "userTaskKey")
+    return search_response(items, request.body(), "userTaskKey", SEARCH_FIELDS)
 
 
 def get_user_task(engine: Engine, request: ApiRequest) -> HttpResponse:
@@ -96,7 +131,7 @@ def search_user_task_variables(engine: Engine, request: ApiRequest) -> HttpRespo
                 "rootProcessInstanceKey": instance.root_key,
             })  # fmt: skip
         scope = scope.parent
-    return search_response(items, request.body(), "variableKey")
+    return search_response(items, request.body(), "variableKey", VARIABLE_SEARCH_FIELDS)
 
 
 ROUTES = (
