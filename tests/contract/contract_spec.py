@@ -35,6 +35,7 @@ __all__ = [
     "one_of_without_discriminator_to_any_of",
     "drop_type_beside_union",
     "encode_discriminators",
+    "nullable_beside_all_of",
     "prepare_for_prism",
     "write_json",
 ]
@@ -222,6 +223,7 @@ class Normalisation:
     one_of_to_any_of: int
     dropped_types: int
     encoded_discriminators: int
+    nullable_all_of: int
 
 
 def merge_closed_all_of(spec: dict[str, Any]) -> int:
@@ -324,12 +326,31 @@ def encode_discriminators(spec: dict[str, Any]) -> int:
     return encoded
 
 
+def nullable_beside_all_of(spec: dict[str, Any]) -> int:
+    """``{nullable: true, allOf: [X]}`` -> ``{nullable: true, anyOf: [{allOf: [X]}, null]}``.
+
+    The spec marks optional references as nullable next to an ``allOf`` (e.g.
+    ``ElementInstanceResult.incidentKey``, ``ProcessInstanceResult.businessId``,
+    ``ActivatedJobResult.userTask``): it means "X or null", and the official clients read
+    it so, but for a JSON Schema validator the ``allOf`` still rejects null. The minimal
+    responses of the contract tests leave optional fields out; a real server, and the test
+    kit (tests/fidelity), answer null there.
+    """
+    changed = 0
+    for node in list(_walk(spec)):
+        if node.get("nullable") is True and isinstance(node.get("allOf"), list) and "anyOf" not in node:
+            node["anyOf"] = [{"allOf": node.pop("allOf")}, {"nullable": True, "enum": [None]}]
+            changed += 1
+    return changed
+
+
 def prepare_for_openapi_core(spec: Mapping[str, Any]) -> tuple[dict[str, Any], Normalisation]:
     """A copy openapi-core can load and a correct request can pass (see docs/contract-tests.md).
 
     Only the documented rewrites: Python-compatible ``\\p{...}`` patterns, closed
     ``allOf`` objects merged, undiscriminated ``oneOf`` as ``anyOf``, a ``type`` that
-    contradicts the union beside it removed, discriminator mappings as enums.
+    contradicts the union beside it removed, discriminator mappings as enums, ``nullable``
+    beside ``allOf`` as "or null".
     """
     prepared = copy.deepcopy(dict(spec))
     normalisation = Normalisation(
@@ -338,6 +359,7 @@ def prepare_for_openapi_core(spec: Mapping[str, Any]) -> tuple[dict[str, Any], N
         one_of_to_any_of=one_of_without_discriminator_to_any_of(prepared),
         dropped_types=drop_type_beside_union(prepared),
         encoded_discriminators=encode_discriminators(prepared),
+        nullable_all_of=nullable_beside_all_of(prepared),
     )
     return prepared, normalisation
 

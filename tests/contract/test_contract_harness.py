@@ -91,6 +91,7 @@ def test_the_rewrites_touch_a_known_number_of_places(contract_89: SpecContract) 
     assert normalisation.one_of_to_any_of == 50
     assert normalisation.dropped_types == 1
     assert normalisation.encoded_discriminators == 8
+    assert normalisation.nullable_all_of == 63
 
 
 def test_prism_copy_has_v2_paths_no_security_and_open_multipart(contract_89: SpecContract) -> None:

@@ -16,7 +16,9 @@ from typing import Any
 import httpx
 from contract_harness import OpenApiRequest, OpenApiResponse, describe_validation_error
 
-__all__ = ["Exchange", "RecordingProxy", "spec_problems"]
+from camunda_testkit import FakeCluster
+
+__all__ = ["Exchange", "RecordingProxy", "check_scenario", "spec_problems"]
 
 _HOP_BY_HOP = {
     "connection",
@@ -156,3 +158,67 @@ def spec_problems(openapi: Any, exchanges: list[Exchange]) -> list[str]:
                     f"response fails the spec: {exchange.describe()}\n{describe_validation_error(exc)}"
                 )
     return problems
+
+
+#: Every client's scenario calls at least these operations.
+SCENARIO_OPERATIONS = (
+    "createDeployment",
+    "createProcessInstance",
+    "activateJobs",
+    "completeJob",
+    "searchProcessInstances",
+    "searchElementInstances",
+    "publishMessage",
+    "correlateMessage",
+    "searchUserTasks",
+    "assignUserTask",
+    "getUserTask",
+    "completeUserTask",
+)
+
+
+def check_scenario(result: dict[str, Any], cluster: FakeCluster) -> None:
+    """What a client reported for tests/fidelity/order.bpmn, and what the kit holds after it.
+
+    ``result`` is the JSON object a scenario prints (the official clients) or returns
+    (our SDK); ``result["_operations"]`` the operation ids the kit received.
+    """
+    keys = result["instances"]
+    assert set(keys) == {"A-1", "B-2"}
+    assert result["processDefinitionId"] == "fidelity-order"
+    # The worker got each branch's job with that instance's variables.
+    assert {t: h["orderId"] for t, h in result["workerHandled"].items()} == {
+        "fidelity-high-review": "A-1",
+        "fidelity-auto-approve": "B-2",
+    }
+    assert result["activeSearch"] == sorted(keys.values()) and result["activeTotal"] == 2
+    assert result["correlatedInstance"] == keys["B-2"]
+    # Each instance's user task: found by candidate group, assigned, completed.
+    assert result["userTasks"] == {
+        order_id: {
+            "name": "Approve shipment",
+            "candidateGroups": ["shipping"],
+            "assignee": approver,
+            "assignedSearch": True,
+            "state": "COMPLETED",
+        }
+        for order_id, approver in (("A-1", "senior-clerk"), ("B-2", "clerk"))
+    }
+    # Worker output, message variables and user-task variables reached the last task.
+    assert result["shipped"] == {
+        "A-1": {"paidBy": "publish", "reviewedBy": "fidelity-high-review", "approvedBy": "senior-clerk"},
+        "B-2": {"paidBy": "correlate", "reviewedBy": "fidelity-auto-approve", "approvedBy": "clerk"},
+    }
+    assert result["completedSearch"] == sorted(keys.values())
+    path = ["fidelity-order", "start", "amount-check", "{}", "merge", "paid", "approve", "ship", "end"]
+    assert result["visited"] == {
+        "A-1": [p.replace("{}", "high") for p in path],
+        "B-2": [p.replace("{}", "low") for p in path],
+    }
+    assert [cluster.instance(k).state for k in keys.values()] == ["COMPLETED", "COMPLETED"]
+    assert cluster.stats.duplicate_completions == {}
+    for key in keys.values():
+        variables = cluster.instance(key).variables
+        assert variables["approvedBy"] == {"A-1": "senior-clerk", "B-2": "clerk"}[variables["orderId"]]
+    for operation in SCENARIO_OPERATIONS:
+        assert operation in result["_operations"], operation

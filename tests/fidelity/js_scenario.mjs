@@ -20,6 +20,7 @@ const sdkVersion = JSON.parse(
 
 const bpmn = process.argv[2];
 const ORDERS = { 'A-1': 150, 'B-2': 50 }; // orderId -> amount: A-1 takes the high branch, B-2 the low one
+const APPROVERS = { 'A-1': 'senior-clerk', 'B-2': 'clerk' }; // who is assigned each order's user task
 const NOW = { consistency: { waitUpToMs: 0 } }; // the test kit has no secondary-storage lag
 
 async function waitUntil(condition, what, timeoutMs = 10_000) {
@@ -93,6 +94,43 @@ async function main() {
   });
   result.correlatedInstance = String(correlated.processInstanceKey);
 
+  // The user task: found by search, assigned, read back, completed with variables.
+  const orderOf = Object.fromEntries(Object.entries(keys).map(([orderId, key]) => [key, orderId]));
+  const openTasks = async () =>
+    (
+      await camunda.searchUserTasks(
+        {
+          filter: {
+            processDefinitionId: 'fidelity-order',
+            elementId: 'approve',
+            candidateGroup: 'shipping',
+            state: 'CREATED',
+          },
+        },
+        NOW,
+      )
+    ).items;
+  await waitUntil(async () => (await openTasks()).length === 2, 'both instances waiting at the user task');
+  const userTasks = {};
+  for (const task of await openTasks()) {
+    const orderId = orderOf[String(task.processInstanceKey)];
+    const { userTaskKey } = task;
+    await camunda.assignUserTask({ userTaskKey, assignee: APPROVERS[orderId], allowOverride: false });
+    const assigned = await camunda.getUserTask({ userTaskKey }, NOW);
+    const mine = await camunda.searchUserTasks({ filter: { assignee: APPROVERS[orderId] } }, NOW);
+    await camunda.completeUserTask({ userTaskKey, variables: { approvedBy: APPROVERS[orderId] } });
+    const done = await camunda.getUserTask({ userTaskKey }, NOW);
+    userTasks[orderId] = {
+      name: task.name,
+      candidateGroups: task.candidateGroups,
+      assignee: assigned.assignee,
+      assignedSearch:
+        mine.items.length === 1 && String(mine.items[0].userTaskKey) === String(userTaskKey),
+      state: done.state,
+    };
+  }
+  result.userTasks = userTasks;
+
   // The last task through the job API itself: activate, then complete.
   const activated = await camunda.activateJobs({
     type: 'fidelity-ship',
@@ -105,6 +143,7 @@ async function main() {
     shipped[job.variables.orderId] = {
       paidBy: job.variables.paidBy ?? null,
       reviewedBy: job.variables.reviewedBy ?? null,
+      approvedBy: job.variables.approvedBy ?? null,
     };
     await camunda.completeJob({ jobKey: job.jobKey, variables: { shipped: true } });
   }

@@ -32,10 +32,17 @@ from camunda_orchestration_sdk.models import (
     ProcessInstanceSearchQuery,
     ProcessInstanceSearchQueryFilter,
     ProcessInstanceStateExactMatch,
+    UserTaskAssignmentRequest,
+    UserTaskCompletionRequest,
+    UserTaskCompletionRequestVariables,
+    UserTaskSearchQuery,
+    UserTaskSearchQueryFilter,
+    UserTaskStateExactMatch,
 )
 
 BPMN = sys.argv[1]
 ORDERS = {"A-1": 150, "B-2": 50}  # orderId -> amount: A-1 takes the high branch, B-2 the low one
+APPROVERS = {"A-1": "senior-clerk", "B-2": "clerk"}  # who is assigned each order's user task
 
 
 def visited(client: CamundaClient, instance_key: str) -> list[str]:
@@ -142,6 +149,50 @@ def main() -> None:
         )
         result["correlatedInstance"] = str(correlated.process_instance_key)
 
+        # The user task: found by search, assigned, read back, completed with variables.
+        order_of = {key: order_id for order_id, key in keys.items()}
+
+        def open_tasks() -> list[Any]:
+            found = client.search_user_tasks(
+                data=UserTaskSearchQuery(
+                    filter_=UserTaskSearchQueryFilter(
+                        process_definition_id="fidelity-order",
+                        element_id="approve",
+                        candidate_group="shipping",
+                        state=UserTaskStateExactMatch.CREATED,
+                    )
+                )
+            )
+            return list(found.items)
+
+        wait_until(lambda: len(open_tasks()) == 2, "both instances waiting at the user task")
+        user_tasks: dict[str, Any] = {}
+        for task in open_tasks():
+            order_id = order_of[str(task.process_instance_key)]
+            client.assign_user_task(
+                user_task_key=task.user_task_key,
+                data=UserTaskAssignmentRequest(assignee=APPROVERS[order_id], allow_override=False),
+            )
+            assigned = client.get_user_task(user_task_key=task.user_task_key)
+            mine = client.search_user_tasks(
+                data=UserTaskSearchQuery(filter_=UserTaskSearchQueryFilter(assignee=APPROVERS[order_id]))
+            )
+            client.complete_user_task(
+                user_task_key=task.user_task_key,
+                data=UserTaskCompletionRequest(
+                    variables=UserTaskCompletionRequestVariables.from_dict({"approvedBy": APPROVERS[order_id]})
+                ),
+            )
+            done = client.get_user_task(user_task_key=task.user_task_key)
+            user_tasks[order_id] = {
+                "name": str(task.name),
+                "candidateGroups": [str(g) for g in task.candidate_groups],
+                "assignee": str(assigned.assignee),
+                "assignedSearch": [str(t.user_task_key) for t in mine.items] == [str(task.user_task_key)],
+                "state": str(done.state),
+            }
+        result["userTasks"] = user_tasks
+
         # The last task through the job API itself: activate, then complete.
         activated = client.activate_jobs(
             data=JobActivationRequest(
@@ -154,6 +205,7 @@ def main() -> None:
             shipped[variables["orderId"]] = {
                 "paidBy": variables.get("paidBy"),
                 "reviewedBy": variables.get("reviewedBy"),
+                "approvedBy": variables.get("approvedBy"),
             }
             client.complete_job(
                 job_key=job.job_key,

@@ -6,8 +6,10 @@ The official Python SDK (PyPI ``camunda-orchestration-sdk``, in its own venv at
 tools/setup.sh, run one scenario each against a FakeCluster started here: deploy
 tests/fidelity/order.bpmn, start two instances (amount 150 and 50), complete the
 branch tasks with the SDK's job worker, search process instances, publish one message
-and correlate the other, activate and complete the last task through the job API,
-then check that each instance completed along its own branch. A recording proxy sits
+and correlate the other, find the user tasks by search, assign, read back and complete
+each with variables, activate and complete the last task through the job API, then
+check that each instance completed along its own branch (``check_scenario``, shared
+with our own SDK's run in test_our_sdk_scenario.py). A recording proxy sits
 between client and kit; every exchange must be a 2xx whose request and response
 validate against the 8.9 spec (openapi-core, the contract tests' prepared copy).
 """
@@ -23,10 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fidelity_support import RecordingProxy, spec_problems
+from fidelity_support import RecordingProxy, check_scenario, spec_problems
 
 from camunda_testkit import FakeCluster
-from camunda_testkit.engine.bpmn.support import SUPPORTED
 
 pytestmark = pytest.mark.fidelity
 
@@ -76,43 +77,6 @@ def _run(command: list[str], cluster: FakeCluster, openapi: Any, extra_env: dict
     return result
 
 
-def _check_scenario(result: dict[str, Any], cluster: FakeCluster) -> None:
-    keys = result["instances"]
-    assert set(keys) == {"A-1", "B-2"}
-    assert result["processDefinitionId"] == "fidelity-order"
-    # The worker got each branch's job with that instance's variables.
-    assert {t: h["orderId"] for t, h in result["workerHandled"].items()} == {
-        "fidelity-high-review": "A-1",
-        "fidelity-auto-approve": "B-2",
-    }
-    assert result["activeSearch"] == sorted(keys.values()) and result["activeTotal"] == 2
-    assert result["correlatedInstance"] == keys["B-2"]
-    # Worker output and message variables reached the last task.
-    assert result["shipped"] == {
-        "A-1": {"paidBy": "publish", "reviewedBy": "fidelity-high-review"},
-        "B-2": {"paidBy": "correlate", "reviewedBy": "fidelity-auto-approve"},
-    }
-    assert result["completedSearch"] == sorted(keys.values())
-    path = ["fidelity-order", "start", "amount-check", "{}", "merge", "paid", "ship", "end"]
-    assert result["visited"] == {
-        "A-1": [p.replace("{}", "high") for p in path],
-        "B-2": [p.replace("{}", "low") for p in path],
-    }
-    assert [cluster.instance(k).state for k in keys.values()] == ["COMPLETED", "COMPLETED"]
-    assert cluster.stats.duplicate_completions == {}
-    for operation in (
-        "createDeployment",
-        "createProcessInstance",
-        "activateJobs",
-        "completeJob",
-        "searchProcessInstances",
-        "searchElementInstances",
-        "publishMessage",
-        "correlateMessage",
-    ):
-        assert operation in result["_operations"], operation
-
-
 def test_official_python_sdk_scenario(openapi_89: Any) -> None:
     if not OFFICIAL_PYTHON.exists():
         pytest.skip(f"no official Python SDK venv at {OFFICIAL_PYTHON}; {SETUP_HINT}")
@@ -123,7 +87,7 @@ def test_official_python_sdk_scenario(openapi_89: Any) -> None:
             openapi_89,
             {},
         )
-        _check_scenario(result, cluster)
+        check_scenario(result, cluster)
     assert result["sdk"] == _pinned("OFFICIAL_PY_SDK_VERSION")
 
 
@@ -142,15 +106,5 @@ def test_official_js_sdk_scenario(openapi_89: Any) -> None:
             # fanatically (unknown fields fail too).
             {"FIDELITY_JS_SDK_DIR": str(JS_SDK_DIR), "CAMUNDA_SDK_VALIDATION": "req:strict,res:fanatical"},
         )
-        _check_scenario(result, cluster)
+        check_scenario(result, cluster)
     assert result["sdk"] == _pinned("OFFICIAL_JS_SDK_VERSION")
-
-
-@pytest.mark.parametrize("client", ["official-python-sdk", "official-js-sdk"])
-def test_user_task_step(client: str) -> None:
-    if "userTask" not in SUPPORTED:
-        pytest.skip(
-            "user-task step not run: the test kit does not execute zeebe:userTask yet "
-            "(engine/bpmn/support.py); add it to both scenarios once it does"
-        )
-    pytest.skip(f"the test kit executes zeebe:userTask now; the {client} scenario has no user-task step yet")
