@@ -32,7 +32,7 @@ from camunda_workers import JobContext, JobRouter, JobWorkerHost, ThreadJobConte
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fake_server import deploy, fake_cluster_process
 
-__all__ = ["run"]
+__all__ = ["run", "run_heartbeat"]
 
 SLOTS = 32
 _BPMN = (
@@ -206,11 +206,115 @@ def run(jobs: int = 5000, quick: bool = False, rounds: int = 3) -> list[dict[str
     ]
 
 
+def _heartbeat_router(heartbeat: bool, handler_seconds: float) -> JobRouter:
+    """The JobRouter async task of ``run``, with or without the lease heartbeat.
+
+    With ``handler_seconds == 0`` (the trivial handler) the job timeout is the usual 60 s, so
+    the heartbeat (every half timeout) never fires: only its bookkeeping is paid. Otherwise
+    the heartbeat run uses a 1 s job timeout extended every ``handler_seconds / 2``, so each
+    job sends about two ``PATCH /jobs/{key}``; the run without it gets a 60 s timeout, long
+    enough not to need one.
+    """
+    if handler_seconds and heartbeat:
+        timeout, interval = timedelta(seconds=1), timedelta(seconds=handler_seconds / 2)
+    else:
+        timeout, interval = timedelta(seconds=60), None
+    router = JobRouter(
+        timeout=timeout,
+        request_timeout=timedelta(milliseconds=500),
+        max_concurrent_jobs=SLOTS,
+        auto_extend_lease=(interval or True) if heartbeat else False,
+    )
+
+    if handler_seconds:
+
+        @router.task("bench")
+        async def slow(job: JobContext) -> dict[str, Any]:
+            await asyncio.sleep(handler_seconds)
+            return {"ok": True}
+
+    else:
+
+        @router.task("bench")
+        async def trivial(job: JobContext) -> dict[str, Any]:
+            return {"ok": True}
+
+    return router
+
+
+async def _heartbeat_worker(rest_address: str, jobs: int, heartbeat: bool, handler_seconds: float,
+                            out: list[tuple[float, float, int]]) -> float:  # fmt: skip
+    configuration = {"CAMUNDA_REST_ADDRESS": rest_address, "CAMUNDA_AUTH_STRATEGY": "NONE"}
+    async with _Client(configuration=configuration, environ={}, load_entry_points=False) as client:
+        router = _heartbeat_router(heartbeat, handler_seconds)
+        cpu = time.process_time()
+        started = time.perf_counter()
+        (worker,) = client.include_router(router)
+        while worker.report.completed < jobs:
+            await asyncio.sleep(0.01)
+        elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+        extensions = worker.metrics().lease_extensions
+        report = await client.stop_workers(grace=1.0)
+        assert report.completed == jobs and report.failed == 0, f"heartbeat={heartbeat} worker: {report}"
+        out.append((jobs / elapsed, cpu / jobs * 1e6, extensions))
+        return elapsed
+
+
+def run_heartbeat(jobs: int = 5000, quick: bool = False, rounds: int = 5, slow_jobs: int = 1000,
+                  handler_seconds: float = 0.2) -> list[dict[str, Any]]:  # fmt: skip
+    """The lease heartbeat's cost: the JobRouter async task (32 slots) with ``auto_extend_lease``
+    beside the same task without it, rounds alternating (ABBA), medians.
+
+    Two pairs: (a) the trivial handler, ``jobs`` jobs: the heartbeat's bookkeeping (a timer
+    armed and cancelled per job; no extension is due); (b) a handler sleeping
+    ``handler_seconds`` (2x the extension interval), ``slow_jobs`` jobs: extensions really
+    sent, against the same handler with a timeout long enough to need none. Returns one
+    dict per pair: jobs/s with and without, client CPU µs per job with and without, and
+    lease extensions per job.
+    """
+    if quick:
+        jobs, slow_jobs, rounds = min(jobs, 1000), min(slow_jobs, 320), 2
+    pairs = [("trivial async handler", jobs, 0.0), (f"{handler_seconds * 1000:.0f} ms async handler", slow_jobs,
+             handler_seconds)]  # fmt: skip
+    results: list[dict[str, Any]] = []
+    with fake_cluster_process() as address:
+        deploy(address, "bench.bpmn", _BPMN)
+        for name, count, seconds in pairs:
+            samples: dict[bool, list[tuple[float, float, int]]] = {True: [], False: []}
+            order = [False, True]
+            for _ in range(rounds):
+                for heartbeat in order:
+                    asyncio.run(_create_instances(address, count))
+                    asyncio.run(_heartbeat_worker(address, count, heartbeat, seconds, samples[heartbeat]))
+                order.reverse()
+
+            def median(heartbeat: bool, field: int, samples: dict[bool, list[tuple[float, float, int]]] = samples) -> float:
+                return statistics.median(sample[field] for sample in samples[heartbeat])
+
+            results.append({
+                "name": name, "jobs": count, "rounds": rounds,
+                "with": median(True, 0), "without": median(False, 0),
+                "cpu_with_us": median(True, 1), "cpu_without_us": median(False, 1),
+                "extensions_per_job": median(True, 2) / count,
+            })  # fmt: skip
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=5000)
     parser.add_argument("--quick", action="store_true", help="at most 1,000 jobs")
+    parser.add_argument("--heartbeat", action="store_true", help="the lease heartbeat's cost instead")
     args = parser.parse_args()
+    if args.heartbeat:
+        for pair in run_heartbeat(jobs=args.jobs, quick=args.quick):
+            print(
+                f"{pair['name']:<28} heartbeat {pair['with']:7.0f} jobs/s  without {pair['without']:7.0f} jobs/s"
+                f"  ratio {pair['with'] / pair['without']:.3f}x  client CPU {pair['cpu_with_us']:.0f} vs"
+                f" {pair['cpu_without_us']:.0f} µs/job  extensions/job {pair['extensions_per_job']:.2f}"
+            )
+        return
     results = run(jobs=args.jobs, quick=args.quick)
     floor = results[0]["jobs_per_second"]
     for result in results:

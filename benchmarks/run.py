@@ -6,7 +6,14 @@
 Floors: a bare import of our dependencies, raw httpx calls against the same
 server, ``json.loads`` alone, and a raw activate/complete loop. The soak
 (``bench_soak.py``) prints RSS growth and open file descriptors over 50,000
-sync calls beside a raw ``httpx.Client`` loop. Each row
+sync calls beside a raw ``httpx.Client`` loop. ``heartbeat`` (``bench_workers.run_heartbeat``)
+prints the JobRouter async worker with ``auto_extend_lease`` against the same worker
+without it: (a) trivial handler, the heartbeat's bookkeeping only; (b) a 200 ms handler
+with a 100 ms extension interval (extensions really sent) against a 60 s job timeout.
+``engine`` (``bench_engine.py``) runs 1,000 instances of a 10-element process (exclusive
+gateway, parallel fork/join, message catch) through SDK job workers against the test
+kit in its own process, beside the raw activate/complete loop converted to instances/s,
+with the cluster's CPU share and the engine alone (no HTTP). Each row
 prints our figure, the floor, the ratio and the goal. Nothing here is a test:
 timings vary by machine, ratios much less so.
 """
@@ -263,6 +270,39 @@ def bench_workers(quick: bool) -> list[Row]:
     ]
 
 
+def bench_heartbeat(quick: bool) -> list[Row]:
+    import bench_workers
+
+    rows: list[Row] = []
+    for pair in bench_workers.run_heartbeat(quick=quick):
+        rows.append({
+            "figure": f"lease heartbeat, {pair['name']} (jobs/s)", "ours": pair["with"], "floor": pair["without"],
+            "goal": 0.95, "higher_is_better": True,
+            "note": f"{pair['jobs']} jobs x{pair['rounds']}; floor: same JobRouter task without auto_extend_lease; "
+                    f"{pair['extensions_per_job']:.2f} extensions/job; client CPU {pair['cpu_with_us']:.0f} vs "
+                    f"{pair['cpu_without_us']:.0f} µs/job",
+        })  # fmt: skip
+    return rows
+
+
+def bench_engine(quick: bool) -> list[Row]:
+    import bench_engine
+
+    r = bench_engine.run(quick=quick)
+    return [
+        {"figure": f"testkit: {r['instances']} order instances via SDK workers (inst/s)",
+         "ours": r["sdk_instances_per_second"], "floor": r["floor_instances_per_second"], "goal": None,
+         "higher_is_better": True,
+         "note": f"floor: raw activate/complete loop {r['raw_jobs_per_second']:.0f} jobs/s / "
+                 f"{bench_engine.JOBS_PER_INSTANCE} jobs per instance; cluster process CPU "
+                 f"{r['server_cpu_share']:.0%} of wall, engine's own {r['engine_share']:.0%}"},
+        {"figure": "testkit: engine alone, same workload (inst/s)", "ours": r["engine_instances_per_second"],
+         "floor": None, "goal": None,
+         "note": f"camunda_testkit.engine.Engine driven directly, no HTTP; "
+                 f"{r['engine_cpu_us_per_instance']:.0f} µs CPU per instance"},
+    ]  # fmt: skip
+
+
 def bench_soak(rest_address: str, calls: int) -> list[Row]:
     import bench_soak
 
@@ -290,10 +330,14 @@ def _print(rows: list[Row]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller samples")
-    parser.add_argument("--only", choices=["import", "sync", "async", "parse", "workers", "soak"], action="append")
+    parser.add_argument(
+        "--only", choices=["import", "sync", "async", "parse", "workers", "soak", "heartbeat", "engine"], action="append"
+    )
     args = parser.parse_args()
     quick: bool = args.quick
-    only: set[str] = set(args.only or ["import", "sync", "async", "parse", "workers", "soak"])
+    only: set[str] = set(
+        args.only or ["import", "sync", "async", "parse", "workers", "soak", "heartbeat", "engine"]
+    )
 
     rows: list[Row] = []
     if "import" in only:
@@ -312,6 +356,10 @@ def main() -> None:
                 rows += bench_soak(rest_address, calls=5_000 if quick else 50_000)
     if "workers" in only:
         rows += bench_workers(quick)
+    if "heartbeat" in only:
+        rows += bench_heartbeat(quick)
+    if "engine" in only:
+        rows += bench_engine(quick)
     _print(rows)
 
 
