@@ -19,7 +19,7 @@ from ...feel import FeelError, to_json
 from ..activation import JobActivation
 from ..model import CANCELED, ERROR_THROWN, OPEN_JOB_STATES, Job, ProcessDefinition, ProcessInstance
 from ..problem import Problem
-from .events import correlation_key_text, find_error_catch
+from .events import correlation_key_text, find_error_catch, find_escalation_catch
 from .gateways import NoFlowTaken, outgoing_flows
 from .mappings import evaluate_expression, evaluate_mappings
 from .model import Element, Expression, Flow, TaskModel
@@ -138,6 +138,8 @@ class ProcessInterpreter(JobActivation):
             return
         if not element_instance.is_inner:
             self._arm_boundary_timers(element_instance)
+            if not self._open_boundary_subscriptions(element_instance):
+                return  # an incident, or a buffered message already interrupted it
         if element.task is not None:
             self._create_job(element_instance)
         elif kind == "userTask":
@@ -163,6 +165,8 @@ class ProcessInterpreter(JobActivation):
                     self._arm_timer(element_instance, target)
                 else:
                     self._open_subscription(element_instance, element_instance, target)
+        elif element.event == "escalation":  # an intermediate throw or end event
+            self._throw_escalation(element_instance)
         elif kind == "endEvent" and element.event == "terminate":
             parent = element_instance.parent
             assert parent is not None
@@ -376,11 +380,7 @@ class ProcessInterpreter(JobActivation):
                                  retry=lambda: self._retry_job(job))  # fmt: skip
             return
         host, boundary = caught
-        scope = host.parent
-        assert scope is not None
-        self._terminate(host)
-        catch = self._new_element_instance(boundary, scope)
-        self._complete_with(catch, variables)
+        self._trigger_boundary(host, boundary, variables)
         self._run_agenda()
 
     def _job_incident(self, job: Job, message: str | None) -> None:
@@ -460,13 +460,18 @@ class ProcessInterpreter(JobActivation):
 
     # -- messages ---------------------------------------------------------------------------
 
-    def _open_subscription(self, owner: ElementInstance, context: ElementInstance,
-                           catch: Element) -> None:  # fmt: skip
-        def retry() -> None:  # open them all again
+    def _open_subscription(self, owner: ElementInstance, context: ElementInstance, catch: Element,
+                           retry: Callable[[], None] | None = None) -> bool:  # fmt: skip
+        """Subscribe ``owner`` to the message of ``catch`` (correlation key evaluated in
+        ``context``) and correlate a buffered message; False after an incident."""
+
+        def reopen() -> None:  # open them all again
             for subscription in owner.subscriptions:
                 self._drop_subscription(subscription)
             owner.subscriptions.clear()
             self._enter(owner)
+
+        retry = retry or reopen
 
         message = catch.message
         assert message is not None and message.correlation_key is not None
@@ -476,14 +481,14 @@ class ProcessInterpreter(JobActivation):
             key_value = evaluate_expression(message.correlation_key, view)
         except FeelError as exc:
             self._raise_incident(owner, "EXTRACT_VALUE_ERROR", str(exc), retry=retry)
-            return
+            return False
         key = correlation_key_text(key_value)
         if key is None or not isinstance(name, str):
             self._raise_incident(owner, "EXTRACT_VALUE_ERROR",
                                  f"Failed to extract the correlation key for "
                                  f"'{message.correlation_key.text}': The value must be either "
                                  f"a string or a number, but was {key_value!r}", retry=retry)  # fmt: skip
-            return
+            return False
         tenant = owner.instance.tenant_id
         subscription = MessageSubscription(name, key, tenant, owner, catch)
         owner.subscriptions.append(subscription)
@@ -497,7 +502,21 @@ class ProcessInterpreter(JobActivation):
                     message_record.tenant_id) == (name, key, tenant):  # fmt: skip
                 correlated.add(owner.instance.key)
                 self._correlate(subscription, dict(message_record.variables))
-                return
+                break
+        return True
+
+    def _open_boundary_subscriptions(self, host: ElementInstance) -> bool:
+        """Open the subscriptions of the message boundary events of an activity being
+        entered (correlation keys evaluated in its scope, after its input mappings). False
+        after an incident, or when a buffered message interrupted the activity."""
+        for boundary in host.element.boundaries:
+            if host.state != ACTIVE:
+                break
+            if boundary.event != "message" or any(s.catch is boundary for s in host.subscriptions):
+                continue
+            if not self._open_subscription(host, host, boundary, retry=lambda: self._enter(host)):
+                return False
+        return host.state == ACTIVE
 
     def _drop_subscription(self, subscription: MessageSubscription) -> None:
         subscription.open = False
@@ -514,6 +533,11 @@ class ProcessInterpreter(JobActivation):
         event-based gateway, the gateway completes and the caught event runs)."""
         owner = subscription.element_instance
         catch_instance = owner
+        if subscription.catch.type == "boundaryEvent":
+            # Interrupting: the activity ends (closing its subscriptions); non-interrupting:
+            # the subscription stays open for the next message while the activity runs.
+            self._trigger_boundary(owner, subscription.catch, variables)
+            return
         if owner.element.type == "eventBasedGateway":
             scope = owner.parent
             assert scope is not None
@@ -537,6 +561,34 @@ class ProcessInterpreter(JobActivation):
                 self._correlate(subscription, dict(variables))
         self._run_agenda()
         return reached
+
+    # -- boundary events and escalations ----------------------------------------------------
+
+    def _trigger_boundary(self, host: ElementInstance, boundary: Element,
+                          variables: dict[str, Any]) -> None:  # fmt: skip
+        """A boundary event of ``host`` occurs: an interrupting one terminates the activity
+        (its job, user task, called instance or inner tokens); either way a token leaves
+        from the boundary event, with ``variables`` (a message's, an error's)."""
+        scope = host.parent
+        assert scope is not None
+        if boundary.interrupting:
+            self._terminate(host)
+        self._complete_with(self._new_element_instance(boundary, scope), variables)
+
+    def _throw_escalation(self, throw: ElementInstance) -> None:
+        """An escalation throw event: the innermost escalation boundary event of an enclosing
+        sub-process or call activity with its code (else a catch-all one) occurs. An
+        interrupting one ends that activity, the throw event with it; otherwise (caught
+        by a non-interrupting one, or not caught at all: no incident, as in Zeebe) the throw
+        event completes and its token goes on."""
+        code = throw.element.escalation_code
+        assert code is not None
+        caught = find_escalation_catch(throw, code)
+        if caught is not None:
+            host, boundary = caught
+            self._trigger_boundary(host, boundary, {})
+        if throw.state == ACTIVE:
+            self._finish(throw)
 
     # -- timers -----------------------------------------------------------------------------
 
@@ -643,14 +695,11 @@ class ProcessInterpreter(JobActivation):
             timer.state = "CANCELED"
             return
         if catch.type == "boundaryEvent":
-            scope = owner.parent
-            assert scope is not None
             if catch.interrupting:
                 timer.state = "TRIGGERED"
-                self._terminate(owner)
             else:
                 self._repeat(timer)
-            self._complete_with(self._new_element_instance(catch, scope), {})
+            self._trigger_boundary(owner, catch, {})
         elif owner.element.type == "eventBasedGateway":
             timer.state = "TRIGGERED"
             scope = owner.parent
@@ -759,6 +808,8 @@ class ProcessInterpreter(JobActivation):
         loop = body.element.loop
         assert loop is not None
         self._arm_boundary_timers(body)
+        if not self._open_boundary_subscriptions(body):
+            return
         try:
             items = evaluate_expression(loop.input_collection, visible(body))
         except FeelError as exc:

@@ -110,7 +110,8 @@ class Element:
     id: str
     type: str  # BPMN local name
     name: str | None = None
-    event: str | None = None  # the event definition: "message", "error", "timer", "terminate", None
+    # The event definition: "message", "error", "escalation", "timer", "terminate", None.
+    event: str | None = None
     outgoing: list[Flow] = field(default_factory=lambda: [])
     incoming: list[Flow] = field(default_factory=lambda: [])
     default_flow: str | None = None
@@ -121,6 +122,8 @@ class Element:
     outputs: tuple[Mapping, ...] = ()
     message: MessageRef | None = None
     error_code: str | None = None  # an error boundary event's code; None catches any
+    # An escalation throw event's code, or an escalation boundary event's (None catches any).
+    escalation_code: str | None = None
     attached_to: str | None = None
     interrupting: bool = True  # a boundary event's cancelActivity
     timer: TimerDef | None = None

@@ -76,6 +76,7 @@ class _Parser:
         self.resource = resource
         self.messages: dict[str, tuple[str, str | None]] = {}
         self.errors: dict[str, str] = {}
+        self.escalations: dict[str, str] = {}
         for child in root:
             kind = _local(child.tag)
             if kind == "message":
@@ -86,6 +87,8 @@ class _Parser:
                 self.messages[child.get("id", "")] = (child.get("name", ""), key)
             elif kind == "error":
                 self.errors[child.get("id", "")] = child.get("errorCode", "")
+            elif kind == "escalation":
+                self.escalations[child.get("id", "")] = child.get("escalationCode", "")
         self.tasks: list[TaskModel] = []
 
     def fail(self, message: str) -> ResourceError:
@@ -173,7 +176,7 @@ class _Parser:
                 if host is None:
                     raise self.fail(f"{element.describe()} is attached to "
                                     f"'{element.attached_to}', not an element of its scope")  # fmt: skip
-                host.boundaries.append(element)
+                self.attach(host, element)
             if element.type == "startEvent":
                 if element.event == "message":
                     if not is_process:
@@ -251,9 +254,9 @@ class _Parser:
         if kind == "boundaryEvent":
             element.attached_to = raw.get("attachedToRef")
             if raw.get("cancelActivity", "true") == "false":
-                if element.event != "timer":
+                if element.event == "error":
                     raise self.unsupported("cancelActivity=\"false\"", element,
-                                           "only timer boundary events may be non-interrupting")  # fmt: skip
+                                           "an error boundary event always interrupts")  # fmt: skip
                 element.interrupting = False
         if kind == "subProcess":
             if raw.get("triggeredByEvent", "false") == "true":
@@ -263,8 +266,11 @@ class _Parser:
         return element
 
     def event_definition(self, element: Element, event: str, raw: ElementTree.Element) -> None:
-        if event == "message" and element.type in ("startEvent", "intermediateCatchEvent"):
+        if event == "message" and element.type in ("startEvent", "intermediateCatchEvent",
+                                                   "boundaryEvent"):  # fmt: skip
             self.message_of(element, raw.get("messageRef", ""))
+        elif event == "escalation":
+            self.escalation(element, raw)
         elif event == "timer":
             self.timer(element, raw)
         elif event == "error":
@@ -273,6 +279,46 @@ class _Parser:
                 if ref not in self.errors:
                     raise self.fail(f"{element.describe()} refers to the unknown error '{ref}'")
                 element.error_code = self.errors[ref]
+
+    def escalation(self, element: Element, raw: ElementTree.Element) -> None:
+        ref = raw.get("escalationRef")
+        code: str | None = None
+        if ref:
+            if ref not in self.escalations:
+                raise self.fail(f"{element.describe()} refers to the unknown escalation '{ref}'")
+            code = self.escalations[ref] or None
+        if code is not None and code.strip().startswith("="):
+            raise self.unsupported("escalationCode expression", element,
+                                   "the test kit takes a static escalationCode")  # fmt: skip
+        if code is None and element.type != "boundaryEvent":
+            raise self.fail(f"{element.describe()} throws an escalation: it needs an "
+                            "escalationRef to an escalation with an escalationCode")  # fmt: skip
+        element.escalation_code = code  # on a boundary event, None catches any
+
+    def attach(self, host: Element, boundary: Element) -> None:
+        """Attach a boundary event to its activity, with Zeebe's rules for them."""
+        if host.type not in ACTIVITIES:
+            raise self.fail(f"{boundary.describe()} is attached to {host.describe()}, which "
+                            "is not an activity")  # fmt: skip
+        if boundary.event == "escalation" and host.type not in ("subProcess", "callActivity"):
+            raise self.unsupported("escalationEventDefinition", boundary,
+                                   "an escalation boundary event is attached to a sub-process "
+                                   "or a call activity")  # fmt: skip
+        for other in host.boundaries:
+            if other.event != boundary.event:
+                continue
+            if boundary.event == "message":
+                assert other.message is not None and boundary.message is not None
+                name = boundary.message.name
+                if name.is_static and other.message.name.is_static and name.text == other.message.name.text:
+                    raise self.fail(f"{host.describe()} has two message boundary events for "
+                                    f"the message '{name.text}'")  # fmt: skip
+            elif boundary.event == "escalation" and other.escalation_code == boundary.escalation_code:
+                what = ("catch-all" if boundary.escalation_code is None
+                        else f"'{boundary.escalation_code}'")  # fmt: skip
+                raise self.fail(f"{host.describe()} has two escalation boundary events for "
+                                f"the same escalation code ({what})")  # fmt: skip
+        host.boundaries.append(boundary)
 
     def timer(self, element: Element, raw: ElementTree.Element) -> None:
         allowed = _TIMER_KINDS.get(element.type, ())
@@ -363,7 +409,7 @@ class _Parser:
             raise self.unsupported("zeebe:calledElement", element, "only call activities take it")
         definition = found.get("taskDefinition")
         if definition is not None:
-            if element.type not in JOB_TASKS:
+            if element.type not in JOB_TASKS or element.event == "escalation":
                 raise self.unsupported("zeebe:taskDefinition", element,
                                        "only service, send, script and business rule tasks and "
                                        "message throw events are jobs")  # fmt: skip

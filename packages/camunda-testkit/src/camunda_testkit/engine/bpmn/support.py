@@ -23,17 +23,20 @@ SUPPORTED: dict[str, ElementSupport] = {
         ElementSupport("startEvent", ("none", "message", "timer"),
                        "none start (process and sub-process); message start and timer start "
                        "(timeDate, timeCycle; process only)"),
-        ElementSupport("endEvent", ("none", "terminate", "message"),
+        ElementSupport("endEvent", ("none", "terminate", "message", "escalation"),
                        "ends the token; terminate ends its scope; message end needs a "
-                       "zeebe:taskDefinition (a job)"),
-        ElementSupport("intermediateThrowEvent", ("none", "message"),
-                       "none: passes through; message: needs a zeebe:taskDefinition (a job)"),
+                       "zeebe:taskDefinition (a job); escalation throws its escalationCode"),
+        ElementSupport("intermediateThrowEvent", ("none", "message", "escalation"),
+                       "none: passes through; message: needs a zeebe:taskDefinition (a job); "
+                       "escalation: throws its escalationCode and goes on unless interrupted"),
         ElementSupport("intermediateCatchEvent", ("message", "timer"),
                        "waits for a message (zeebe:subscription correlationKey) or a timer "
                        "(timeDuration, timeDate) on the engine clock"),
-        ElementSupport("boundaryEvent", ("error", "timer"),
+        ElementSupport("boundaryEvent", ("error", "timer", "message", "escalation"),
                        "interrupting error boundary, by errorCode or catch-all; timer boundary "
-                       "(timeDuration, timeDate, timeCycle), interrupting or not"),
+                       "(timeDuration, timeDate, timeCycle), message boundary (subscribed while "
+                       "the activity is active) and escalation boundary (sub-processes and call "
+                       "activities, by escalationCode or catch-all), interrupting or not"),
         ElementSupport("serviceTask", ("none",), "a job (zeebe:taskDefinition)"),
         ElementSupport("sendTask", ("none",), "a job (zeebe:taskDefinition)"),
         ElementSupport("scriptTask", ("none",), "a job (zeebe:taskDefinition)"),
@@ -76,7 +79,8 @@ IGNORED = frozenset({"documentation", "laneSet", "textAnnotation", "association"
 UNSUPPORTED_REASONS: dict[str, str] = {
     "timerEventDefinition": "timers are start, intermediate catch and boundary events",
     "signalEventDefinition": "the test kit does not model signals",
-    "escalationEventDefinition": "the test kit does not model escalations",
+    "escalationEventDefinition": "escalations are intermediate throw, end and boundary events "
+                                 "(the test kit does not model event sub-processes)",
     "compensateEventDefinition": "the test kit does not model compensation",
     "conditionalEventDefinition": "the test kit does not model conditional events",
     "linkEventDefinition": "the test kit does not model link events",
