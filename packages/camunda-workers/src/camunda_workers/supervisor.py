@@ -315,43 +315,59 @@ class Supervisor:
         Any other failure to extend is logged as a warning and tried again sooner;
         it is never fatal. Should the lease lapse all the same, the job timeout
         applies as without the heartbeat.
+
+        Like the common path, the handler is awaited directly under one loop timer:
+        a handler that ends before its first extension is due costs no more than
+        without the heartbeat. An extension runs as its own task when it is due.
         """
         config = self._config
         clock = self._clock
+        loop = asyncio.get_running_loop()
+        lease = _Lease(deadline=deadline, next_extension=clock() + interval_ms / 1000.0)
         interval = interval_ms / 1000.0
-        next_extension = clock() + interval
-        extending = True
-        warned = False
-        while True:
-            if extending:
-                wait_seconds: float | None = max(min(next_extension, deadline) - clock(), 0.0)
-            else:
-                wait_seconds = None if warned else max(deadline - clock(), 0.0)
-            done, _ = await asyncio.wait({handler}, timeout=wait_seconds)
-            if done:
-                try:
-                    return handler.result()
-                except asyncio.CancelledError:
-                    raise
-                except BaseException as error:
-                    # The runner itself failed: fail the job with it.
-                    return _runner_failure(error, config.strategy)
+
+        def arm() -> None:
+            due = min(lease.next_extension, lease.deadline) if lease.extending else lease.deadline
+            lease.timer = loop.call_later(max(due - clock(), 0.0), on_timer)
+
+        def on_timer() -> None:
+            if handler.done():
+                return
             now = clock()
-            if extending and context.has_outcome:
-                extending = False  # the outcome is (being) sent: nothing left to keep alive
-            if now < deadline:
-                if extending and now >= next_extension:
-                    extending, next_extension, deadline = await self._extend(context, deadline, interval)
-                continue
-            extending = False  # the lease lapsed: the job timeout applies
-            if config.strategy == "async":
-                handler.cancel()
-                self._timed_out(context)
-                await asyncio.gather(handler, return_exceptions=True)
-                return None
-            if not warned:
-                warned = True
-                self._warn_uninterruptible(context)
+            if lease.extending and context.has_outcome:
+                lease.extending = False  # the outcome is (being) sent: nothing left to keep alive
+            if now >= lease.deadline:
+                lease.lapsed = True  # the job timeout applies, as without the heartbeat
+                if config.strategy == "async":
+                    handler.cancel()
+                else:
+                    self._warn_uninterruptible(context)
+                return
+            if lease.extending and now >= lease.next_extension:
+                lease.extension = loop.create_task(extend())
+                return
+            arm()
+
+        async def extend() -> None:
+            lease.extending, lease.next_extension, lease.deadline = await self._extend(
+                context, lease.deadline, interval
+            )
+            if not handler.done():
+                arm()
+
+        arm()
+        try:
+            return await handler
+        except asyncio.CancelledError:
+            if not (lease.lapsed and config.strategy == "async"):
+                raise
+            self._timed_out(context)
+            return None
+        except BaseException as error:
+            # The runner itself failed: fail the job with it.
+            return _runner_failure(error, config.strategy)
+        finally:
+            lease.stop()
 
     async def _extend(self, context: JobContext, deadline: float, interval: float) -> tuple[bool, float, float]:
         """One heartbeat: (still extending, when next, the local deadline)."""
@@ -466,3 +482,24 @@ def _runner_failure(error: BaseException, strategy: str) -> HandlerResult:
         error_message=failure_message(error),
         interrupt=interrupt_name(error, async_handler=strategy == "async"),
     )
+
+
+class _Lease:
+    """One job's heartbeat state: the local deadline, the next extension, the pending timer or call."""
+
+    __slots__ = ("deadline", "extending", "extension", "lapsed", "next_extension", "timer")
+
+    def __init__(self, *, deadline: float, next_extension: float) -> None:
+        self.deadline = deadline
+        self.next_extension = next_extension
+        self.extending = True
+        self.lapsed = False
+        self.timer: asyncio.TimerHandle | None = None
+        self.extension: asyncio.Task[None] | None = None
+
+    def stop(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.extension is not None and not self.extension.done():
+            # The handler is done: its outcome is what matters now, not the lease.
+            self.extension.cancel()
