@@ -44,3 +44,18 @@ def test_a_thread_handler_outliving_the_job_timeout_runs_once(camunda_cluster: F
     assert stats.failures == 0  # the re-delivered copy was not released (failed) under the running handler
     assert stats.duplicate_completions == {}
     assert [r.operation for r in cluster.requests].count("completeJob") == 1
+
+
+def test_a_job_finished_here_is_not_run_again_when_a_stale_copy_arrives() -> None:
+    from camunda_workers.decisions import Complete, Fail, ThrowError
+    from camunda_workers.delivery import FinishedJobs
+
+    finished = FinishedJobs(limit=2)
+    finished.note("1", Complete(variables=None), "sent")
+    finished.note("2", ThrowError(code="E", message=None, variables=None), "sent")
+    finished.note("3", Fail(retries=2, message="x", retry_back_off_ms=0, variables=None), "sent")  # comes back
+    finished.note("4", Complete(variables=None), "gave_up")  # never applied: comes back after its timeout
+    assert "1" in finished and "2" in finished
+    assert "3" not in finished and "4" not in finished
+    finished.note("5", Complete(variables=None), "sent")
+    assert "1" not in finished and "5" in finished  # bounded: the oldest is forgotten

@@ -219,6 +219,8 @@ class Delivery:
         self.deliveries: set[asyncio.Future[Any]] = set()
         #: Job keys released because of an interrupt -> its type name (for the finished hook).
         self.interrupts: dict[str, str] = {}
+        #: Jobs this worker finished for good (see :class:`FinishedJobs`).
+        self.finished = FinishedJobs()
 
     async def claim_and_deliver(self, context: JobContext, decision: Decision) -> None:
         """Send ``decision`` unless the job already has an outcome; unsendable variables fail the job."""
@@ -254,13 +256,43 @@ class Delivery:
         if decision is None:
             return
         outcome = job_outcome(decision, "sent")
+        self.finished.note(context.job_key, decision, "sent")
         self._counter.count_outcome(outcome)
         self._hooks.finished(context.job_key, self._config.job_type, self._config.worker_name, outcome, None)
 
     async def _send_and_count(self, job_key: str, decision: Decision) -> DeliveryResult:
         result = await self._sender.send(job_key, decision, self._log)
+        self.finished.note(job_key, decision, result)
         outcome = job_outcome(decision, result)
         self._counter.count_outcome(outcome)
         interrupt = self.interrupts.pop(job_key, None) if self.interrupts else None
         self._hooks.finished(job_key, self._config.job_type, self._config.worker_name, outcome, interrupt)
         return result
+
+
+class FinishedJobs:
+    """Keys of jobs this worker completed or threw an error for, as the server accepted it.
+
+    Such a job never comes back: a later activation of its key is a stale re-delivery
+    (its timeout lapsed while the handler ran, and the poll that carries it was answered
+    before the outcome landed). Running the handler again would execute the job twice.
+    A failed or released job does come back legitimately, so it is not remembered. The
+    memory is bounded (oldest keys forgotten first): stale copies arrive within one poll.
+    """
+
+    __slots__ = ("_keys", "_limit")
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._keys: dict[str, None] = {}
+        self._limit = limit
+
+    def note(self, job_key: str, decision: Decision, result: DeliveryResult) -> None:
+        if result != "sent" or not isinstance(decision, (Complete, ThrowError)):
+            return
+        keys = self._keys
+        keys[job_key] = None
+        if len(keys) > self._limit:
+            del keys[next(iter(keys))]
+
+    def __contains__(self, job_key: object) -> bool:
+        return job_key in self._keys

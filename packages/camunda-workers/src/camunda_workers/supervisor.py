@@ -172,16 +172,24 @@ class Supervisor:
 
         A job key this worker is already running is left alone: it was re-delivered
         (its timeout lapsed while the handler ran), and the running copy sends its
-        outcome. Releasing it would fail the job under the running handler's feet.
+        outcome. Releasing it would fail the job under the running handler's feet. So is
+        a job this worker already completed or threw an error for: that copy is stale.
         """
         config = self._config
         delivery = self._delivery
         running = self.running
         taken = 0
+        finished = delivery.finished
         for job in jobs:
             if job.job_key in running:
                 self._log.debug(
                     "job %s: activated again while its handler still runs here; left to the running handler",
+                    job.job_key,
+                )
+                continue
+            if job.job_key in finished:
+                self._log.debug(
+                    "job %s: activated again after this worker finished it; a stale re-delivery, left alone",
                     job.job_key,
                 )
                 continue
