@@ -14,7 +14,6 @@ fails the client's construction with a message naming plugin and hook.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import threading
 from collections.abc import Iterable, Sequence
@@ -139,6 +138,8 @@ def check_hook_implementations(pm: pluggy.PluginManager) -> None:
         for impl in caller.get_hookimpls():
             if impl.optionalhook:
                 continue
+            import difflib  # only on this error path
+
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; the known hooks are {', '.join(known)}"
             problems.append(f"plugin {impl.plugin_name!r} implements {name!r}, which is not a known hook{hint}")

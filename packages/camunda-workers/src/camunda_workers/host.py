@@ -15,17 +15,16 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from camunda_core.errors import ValidationError
 from camunda_workers.config import WorkerConfig
-from camunda_workers.executor import check_picklable
 from camunda_workers.hookspecs import WorkerHookspecs
-from camunda_workers.metrics import WorkerHealth, WorkerMetrics
 from camunda_workers.report import WorkerReport
-from camunda_workers.router import ExceptionHandlers, JobRouter, exception_decorator
-from camunda_workers.worker import JobWorker
 
 if TYPE_CHECKING:
     from camunda_core.client import CamundaClient
     from camunda_core.runtime.async_client import AsyncClientRuntime
     from camunda_workers.handler_types import ExceptionHandler
+    from camunda_workers.metrics import WorkerHealth, WorkerMetrics
+    from camunda_workers.router import ExceptionHandlers, JobRouter
+    from camunda_workers.worker import JobWorker
 
     _HostBase = AsyncClientRuntime
 else:
@@ -62,6 +61,10 @@ class JobWorkerHost(_HostBase):
         Starts polling at once when called inside a running event loop (and
         ``auto_start``); otherwise when :meth:`run_workers` is awaited.
         """
+        # The worker machinery loads on first use: importing the client stays cheap.
+        from camunda_workers.executor import check_picklable
+        from camunda_workers.worker import JobWorker
+
         if not isinstance(config, WorkerConfig):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ValidationError(f"create_job_worker: config must be a WorkerConfig, got {type(config).__name__}")
         if not callable(callback):
@@ -90,6 +93,8 @@ class JobWorkerHost(_HostBase):
         any worker is created, so a mistake creates none. The client's
         exception handlers (:meth:`exception_handler`) apply after the routers'.
         """
+        from camunda_workers.router import JobRouter
+
         if not isinstance(router, JobRouter):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ValidationError(f"include_router: expected a JobRouter, got {type(router).__name__}")
         state = self._worker_state()
@@ -100,6 +105,8 @@ class JobWorkerHost(_HostBase):
 
     def exception_handler(self, exc_type: type[E]) -> Callable[[ExceptionHandler[E]], ExceptionHandler[E]]:
         """Decorator: the client-wide handler of ``exc_type`` for routed tasks (routers' handlers come first)."""
+        from camunda_workers.router import exception_decorator
+
         return exception_decorator(self._worker_state().exception_handlers, exc_type, "client")
 
     async def run_workers(self) -> WorkerReport:
