@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from pyright_check import run_pyright
 
 import camunda_core.semantic_types as semantic
 import camunda_orchestration_sdk.semantic_types as sdk_semantic
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 NEGATIVE = """
 from camunda_core.models.process_creation_by_key import ProcessCreationByKey
@@ -44,18 +41,7 @@ def instance_of(result: CreateProcessInstanceResult) -> ProcessInstanceKey:
 
 
 def _pyright(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
-    sample = tmp_path / "sample.py"
-    sample.write_text(textwrap.dedent(source), encoding="utf-8")
-    pyright = shutil.which("pyright", path=str(Path(sys.executable).parent))
-    command = [pyright] if pyright else [sys.executable, "-m", "pyright"]
-    return subprocess.run(
-        [*command, "--pythonpath", sys.executable, str(sample)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    return run_pyright(tmp_path, source, timeout=120)
 
 
 def test_the_documented_semantic_types_exist() -> None:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
-import textwrap
-from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from pyright_check import PYRIGHT_AVAILABLE, run_pyright
 
 NEGATIVE = """
 from decimal import Decimal
@@ -56,26 +51,12 @@ def ship(job: ThreadJobContext) -> dict[str, Any]:
 
 
 def _pyright(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
-    sample = tmp_path / "sample.py"
-    sample.write_text(textwrap.dedent(source), encoding="utf-8")
-    pyright = shutil.which("pyright", path=str(Path(sys.executable).parent))
-    command = [pyright] if pyright else [sys.executable, "-m", "pyright"]
-    return subprocess.run(
-        [*command, "--pythonpath", sys.executable, str(sample)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=180,
-    )
+    return run_pyright(tmp_path, source, timeout=180)
 
 
 # The pyright of this Python's environment (what _pyright runs); absent when the workers
 # package is tested alone (tools/test_isolated.sh).
-needs_pyright = pytest.mark.skipif(
-    shutil.which("pyright", path=str(Path(sys.executable).parent)) is None and find_spec("pyright") is None,
-    reason="pyright is not installed with this Python",
-)
+needs_pyright = pytest.mark.skipif(not PYRIGHT_AVAILABLE, reason="pyright is not installed with this Python")
 
 
 @needs_pyright
