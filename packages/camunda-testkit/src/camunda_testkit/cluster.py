@@ -402,10 +402,12 @@ class FakeCluster:
             self._tokens.clear()
 
     # ------------------------------------------------------ loop-thread calls
-    def _call(self, fn: Callable[[], _T]) -> _T:
+    def _on_loop(self, fn: Callable[[], _T]) -> concurrent.futures.Future[_T] | None:
+        """Schedule ``fn`` on the cluster's loop thread; None when it must run right here
+        (no running loop, or this is its thread)."""
         loop = self._loop
         if loop is None or not loop.is_running() or self._is_loop_thread():
-            return fn()
+            return None
         result: concurrent.futures.Future[_T] = concurrent.futures.Future()
 
         def run() -> None:
@@ -415,7 +417,11 @@ class FakeCluster:
                 result.set_exception(exc)
 
         loop.call_soon_threadsafe(run)
-        return result.result(timeout=30)
+        return result
+
+    def _call(self, fn: Callable[[], _T]) -> _T:
+        future = self._on_loop(fn)
+        return fn() if future is None else future.result(timeout=30)
 
     def _is_loop_thread(self) -> bool:
         return self._thread is not None and threading.current_thread() is self._thread
@@ -722,19 +728,8 @@ class FakeCluster:
 
     async def _acall(self, fn: Callable[[], _T]) -> _T:
         """:meth:`_call` from a coroutine: awaits the cluster's thread instead of blocking."""
-        loop = self._loop
-        if loop is None or not loop.is_running() or self._is_loop_thread():
-            return fn()
-        result: concurrent.futures.Future[_T] = concurrent.futures.Future()
-
-        def run() -> None:
-            try:
-                result.set_result(fn())
-            except BaseException as exc:
-                result.set_exception(exc)
-
-        loop.call_soon_threadsafe(run)
-        return await asyncio.wrap_future(result)
+        future = self._on_loop(fn)
+        return fn() if future is None else await asyncio.wrap_future(future)
 
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})

@@ -283,56 +283,24 @@ class Supervisor:
     async def _supervise(
         self, context: JobContext, handler: asyncio.Future[HandlerResult], deadline: float
     ) -> HandlerResult | None:
-        """Wait for the handler, reacting to the job timeout (or keeping the lease alive)."""
-        config = self._config
-        if config.lease_extension_ms is not None:
-            return await self._supervise_with_heartbeat(context, handler, deadline, config.lease_extension_ms)
-        # Common case: wait for the handler with a cheap timer, not asyncio.wait.
-        timed_out = False
+        """Wait for the handler, reacting to the job timeout, and keep the lease alive if asked.
 
-        def on_deadline() -> None:
-            nonlocal timed_out
-            timed_out = True
-            if config.strategy == "async":
-                handler.cancel()
-            else:
-                self._warn_uninterruptible(context)
-
-        timer = asyncio.get_running_loop().call_later(max(deadline - self._clock(), 0.0), on_deadline)
-        try:
-            return await handler
-        except asyncio.CancelledError:
-            if not (timed_out and config.strategy == "async"):
-                raise
-            self._timed_out(context)
-            return None
-        except BaseException as error:
-            # Runners return results, never raise; this is a runner failure (or a
-            # GeneratorExit out of a closed coroutine): fail the job with it.
-            return _runner_failure(error, config.strategy)
-        finally:
-            timer.cancel()
-
-    async def _supervise_with_heartbeat(
-        self, context: JobContext, handler: asyncio.Future[HandlerResult], deadline: float, interval_ms: int
-    ) -> HandlerResult | None:
-        """The lease heartbeat: extend the job timeout every ``interval_ms`` while the handler runs.
-
-        It stops once the job has an outcome (an explicit one may come before the
-        handler returns) or the server says the job is no longer ours (404/409).
-        Any other failure to extend is logged as a warning and tried again sooner;
-        it is never fatal. Should the lease lapse all the same, the job timeout
-        applies as without the heartbeat.
-
-        Like the common path, the handler is awaited directly under one loop timer:
-        a handler that ends before its first extension is due costs no more than
-        without the heartbeat. An extension runs as its own task when it is due.
+        The handler is awaited directly under one loop timer (never an ``asyncio.wait``
+        loop), so a quick handler costs one ``call_later``, heartbeat or not. With
+        ``auto_extend_lease`` the timer also fires when an extension is due; it then runs
+        as its own task. The heartbeat stops once the job has an outcome (an explicit one
+        may come before the handler returns) or the server says the job is no longer ours
+        (404/409); any other failure to extend is logged as a warning and tried again
+        sooner, never fatal. When the lease lapses all the same, the job timeout applies:
+        an async handler is cancelled, a thread or process handler (which cannot be) is
+        warned about and its outcome sent when it returns.
         """
         config = self._config
         clock = self._clock
         loop = asyncio.get_running_loop()
-        lease = _Lease(deadline=deadline, next_extension=clock() + interval_ms / 1000.0)
-        interval = interval_ms / 1000.0
+        interval_ms = config.lease_extension_ms
+        interval = interval_ms / 1000.0 if interval_ms is not None else 0.0
+        lease = _Lease(deadline=deadline, next_extension=clock() + interval, extending=interval_ms is not None)
 
         def arm() -> None:
             due = min(lease.next_extension, lease.deadline) if lease.extending else lease.deadline
@@ -345,7 +313,7 @@ class Supervisor:
             if lease.extending and context.has_outcome:
                 lease.extending = False  # the outcome is (being) sent: nothing left to keep alive
             if now >= lease.deadline:
-                lease.lapsed = True  # the job timeout applies, as without the heartbeat
+                lease.lapsed = True
                 if config.strategy == "async":
                     handler.cancel()
                 else:
@@ -372,7 +340,8 @@ class Supervisor:
             self._timed_out(context)
             return None
         except BaseException as error:
-            # The runner itself failed: fail the job with it.
+            # Runners return results, never raise; this is a runner failure (or a
+            # GeneratorExit out of a closed coroutine): fail the job with it.
             return _runner_failure(error, config.strategy)
         finally:
             lease.stop()
@@ -493,14 +462,14 @@ def _runner_failure(error: BaseException, strategy: str) -> HandlerResult:
 
 
 class _Lease:
-    """One job's heartbeat state: the local deadline, the next extension, the pending timer or call."""
+    """One job's time: the local deadline, the next lease extension (if any), the pending timer or call."""
 
     __slots__ = ("deadline", "extending", "extension", "lapsed", "next_extension", "timer")
 
-    def __init__(self, *, deadline: float, next_extension: float) -> None:
+    def __init__(self, *, deadline: float, next_extension: float, extending: bool) -> None:
         self.deadline = deadline
         self.next_extension = next_extension
-        self.extending = True
+        self.extending = extending
         self.lapsed = False
         self.timer: asyncio.TimerHandle | None = None
         self.extension: asyncio.Task[None] | None = None
