@@ -9,6 +9,8 @@ from typing import Any
 
 from .._http import HttpResponse
 from ..engine import Engine
+from ..engine.bpmn.runtime import ElementInstance
+from ..engine.model import ProcessInstance
 from .arguments import invalid_argument, path_key, variables_arg
 from .router import ApiRequest, Route
 from .search import SearchFields, search_response
@@ -59,24 +61,30 @@ def set_variables(engine: Engine, request: ApiRequest) -> HttpResponse:
     return HttpResponse.empty(204)
 
 
+def variable_item(engine: Engine, instance: ProcessInstance, scope: ElementInstance, name: str) -> dict[str, Any]:
+    """A ``VariableSearchResult`` for ``name`` in ``scope`` (its key is made on first sight)."""
+    key = scope.variable_keys.get(name)
+    if key is None:
+        key = scope.variable_keys[name] = engine.new_key()
+    return {
+        "name": name,
+        "value": json.dumps(scope.variables[name], separators=(",", ":")),
+        "isTruncated": False,
+        "tenantId": instance.tenant_id,
+        "variableKey": key,
+        "scopeKey": scope.key,
+        "processInstanceKey": instance.key,
+        "rootProcessInstanceKey": instance.root_key,
+    }
+
+
 def search_variables(engine: Engine, request: ApiRequest) -> HttpResponse:
-    items: list[dict[str, Any]] = []
-    for instance in engine.instances.values():
-        for scope in instance.element_instances.values():
-            for name, value in scope.variables.items():
-                key = scope.variable_keys.get(name)
-                if key is None:
-                    key = scope.variable_keys[name] = engine.new_key()
-                items.append({
-                    "name": name,
-                    "value": json.dumps(value, separators=(",", ":")),
-                    "isTruncated": False,
-                    "tenantId": instance.tenant_id,
-                    "variableKey": key,
-                    "scopeKey": scope.key,
-                    "processInstanceKey": instance.key,
-                    "rootProcessInstanceKey": instance.key,
-                })  # fmt: skip
+    items = [
+        variable_item(engine, instance, scope, name)
+        for instance in engine.instances.values()
+        for scope in instance.element_instances.values()
+        for name in scope.variables
+    ]
     return search_response(items, request.body(), "variableKey", VARIABLE_FIELDS)
 
 

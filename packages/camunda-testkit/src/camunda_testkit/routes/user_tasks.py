@@ -10,6 +10,7 @@ from typing import Any, cast
 from .._http import HttpResponse
 from ..engine import Engine
 from .arguments import invalid_argument, path_key, str_arg, variables_arg
+from .element_instances import variable_item
 from .router import ApiRequest, Route
 from .search import SearchError, SearchFields, search_response
 
@@ -113,23 +114,11 @@ def search_user_task_variables(engine: Engine, request: ApiRequest) -> HttpRespo
     seen: set[str] = set()
     scope = task.element_instance
     while scope is not None:
-        for name, value in scope.variables.items():
+        for name in scope.variables:
             if name in seen:
                 continue
             seen.add(name)
-            key = scope.variable_keys.get(name)
-            if key is None:
-                key = scope.variable_keys[name] = engine.new_key()
-            items.append({
-                "name": name,
-                "value": json.dumps(value, separators=(",", ":")),
-                "isTruncated": False,
-                "tenantId": instance.tenant_id,
-                "variableKey": key,
-                "scopeKey": scope.key,
-                "processInstanceKey": instance.key,
-                "rootProcessInstanceKey": instance.root_key,
-            })  # fmt: skip
+            items.append(variable_item(engine, instance, scope, name))
         scope = scope.parent
     return search_response(items, request.body(), "variableKey", VARIABLE_SEARCH_FIELDS)
 
