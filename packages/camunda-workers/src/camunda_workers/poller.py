@@ -7,11 +7,11 @@ slot is free (no fixed sleep). Errors and backpressure pause polling with
 jittered exponential back-off, reset by the first successful poll; the loop
 itself never dies.
 
-Stopping cuts the open poll (:meth:`Poller.cut`): an idle worker stops at once
-instead of at the end of its long poll. Jobs a cut poll still brought back
-(it finished in the same instant) are handed to the supervisor, which releases
-them because the worker is stopping. See "Stopping" in docs/workers.md for
-what a cut poll means on the server.
+Stopping gives the open poll a moment to end by itself, then cuts it
+(:meth:`Poller.stop_polling`): an idle worker stops within that moment instead of
+at the end of its long poll. Jobs a poll still brought back are handed to the
+supervisor, which releases them because the worker is stopping. See "Stopping"
+in docs/workers.md for what a cut poll means on the server.
 """
 
 from __future__ import annotations
@@ -34,7 +34,11 @@ if TYPE_CHECKING:
     from camunda_workers.job_api import JobApi
     from camunda_workers.supervisor import Supervisor
 
-__all__ = ["PollBackoff", "Poller"]
+#: How long a stop lets the open activation request end by itself before cutting it: a poll
+#: that has jobs is answered well within it, an idle long poll is not.
+POLL_SETTLE_SECONDS = 0.25
+
+__all__ = ["POLL_SETTLE_SECONDS", "PollBackoff", "Poller"]
 
 
 class PollBackoff:
@@ -99,16 +103,23 @@ class Poller:
         request = self._request
         return request is not None and not request.done()
 
-    def cut(self) -> bool:
-        """Stop polling and cancel the open activation request; True if one was open.
+    async def stop_polling(self, settle_seconds: float = POLL_SETTLE_SECONDS) -> bool:
+        """Stop polling; give the open activation request ``settle_seconds`` to end by itself,
+        then cancel it. True if one had to be cut.
 
-        A request that already finished is left alone: its jobs are admitted (and
-        released, because the worker is stopping).
+        A busy poll (jobs are there) is answered within milliseconds and is never cut, so its
+        jobs are admitted (and released, because the worker is stopping) instead of being
+        activated into a closed connection. Only an idle long poll is still open after the
+        settle time, and a job can be stranded by cutting it only if it appears in that instant.
         """
         self.stop_requested.set()
         request = self._request
         if request is None or request.done():
             return False
+        if settle_seconds > 0:
+            await asyncio.wait({request}, timeout=settle_seconds)
+            if request.done():
+                return False
         self._cut = True
         self.polls_cut += 1
         request.cancel()

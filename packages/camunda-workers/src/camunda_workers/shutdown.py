@@ -1,7 +1,8 @@
 """Graceful stop: no new polls, running handlers get the grace period, unfinished jobs are released.
 
-The poll open at the stop is cut at once (so an idle worker stops in
-milliseconds, not at the end of its long poll); jobs it still brought back are
+The poll open at the stop gets a quarter of a second to end by itself (a poll
+with jobs is answered by then), then it is cut (so an idle worker stops in
+that time, not at the end of its long poll); jobs it brought back are
 released at once. Running handlers get the grace period; then every
 unfinished job is released — failed with its retries unchanged and no
 back-off, so another worker can take it immediately. Why cutting is the
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from camunda_workers.decisions import release_decision
+from camunda_workers.poller import POLL_SETTLE_SECONDS
 
 if TYPE_CHECKING:
     from camunda_core.logging import SdkLogger
@@ -42,13 +44,13 @@ async def shut_down(
     ``cut_poll=False`` lets the open poll end by itself within the grace period instead.
     """
     supervisor.stopping = True
+    deadline = clock() + grace_seconds
     if cut_poll:
-        cut = poller.cut()
+        cut = await poller.stop_polling(min(POLL_SETTLE_SECONDS, grace_seconds))
     else:
         cut = False
         poller.stop_requested.set()
     supervisor.wake()
-    deadline = clock() + grace_seconds
     log.info(
         "stopping: %d job(s) running, grace %.1f s%s",
         supervisor.in_flight,
