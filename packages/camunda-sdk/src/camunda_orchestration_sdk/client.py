@@ -13,8 +13,6 @@ class CamundaAsyncClient(JobWorkerHost, _CoreAsyncClient):
     """asyncio client for the Orchestration Cluster REST API, with job workers.
 
     Same operations as :class:`CamundaClient`; also ``create_job_worker`` and
-    ``run_workers``.
+    ``run_workers``. Thread-strategy handlers get ``client.runtime.blocking_client()``
+    as ``job.client``: a :class:`CamundaClient` sharing this client's runtime.
     """
-
-    #: The client thread-strategy handlers get as ``job.client`` (sharing this one's core).
-    sync_client_class = CamundaClient
