@@ -27,12 +27,15 @@ from camunda_core.config.variables import VARIABLES, Variable
 from camunda_core.errors import ConfigurationError, ConfigurationProblem
 from camunda_core.types import Secret
 
-__all__ = ["resolve_config"]
+__all__ = ["resolve_config", "resolve_with_sources", "ResolvedSources", "LAYER_SOURCES"]
 
 _ENVFILE = "CAMUNDA_LOAD_ENVFILE"
 _LAYER_EXPLICIT, _LAYER_ENVIRON, _LAYER_ENVFILE = 0, 1, 2
 _LAYER_NAMES = ("the configuration dict", "the environment", "the .env file")
+#: How each layer is named in :class:`ResolvedSources` (and ``explain_configuration``).
+LAYER_SOURCES = ("explicit", "environment", ".env")
 _SHOWN_VALUE_LIMIT = 80
+_ENVFILE_VARIABLE = next(variable for variable in VARIABLES if variable.name == _ENVFILE)
 
 
 @attrs.frozen
@@ -48,6 +51,18 @@ def _is_blank(raw: object) -> bool:
     # None (explicit dict) and empty text count as "not set", so a layer can be
     # blanked without removing the name.
     return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def _same_value(variable: Variable, first: object, second: object) -> bool:
+    """Whether two raw values of one variable mean the same (``x`` and ``x/v2`` do for an address)."""
+    if first == second:
+        return True
+    if isinstance(first, str) and isinstance(second, str) and first.strip() == second.strip():
+        return True
+    try:
+        return variable.parse(first) == variable.parse(second)
+    except InvalidValue:
+        return False
 
 
 def _lookup(variable: Variable, layers: Sequence[Mapping[str, object]]) -> _Found | None:
@@ -152,7 +167,7 @@ def _envfile_layer(
     problems: list[ConfigurationProblem],
 ) -> tuple[Path | None, Mapping[str, object]]:
     """Which dotenv file to read (explicit dict, then environment) and what it holds."""
-    setting_variable = next(variable for variable in VARIABLES if variable.name == _ENVFILE)
+    setting_variable = _ENVFILE_VARIABLE
     found = _lookup(setting_variable, (explicit, environ))
     if found is None:
         return None, {}
@@ -172,10 +187,14 @@ def _envfile_layer(
         return path, {}
 
 
+def _absolute(path: Path, base_dir: Path) -> Path:
+    return path if path.is_absolute() else base_dir / path
+
+
 def _read_pem_file(
     variable: Variable, found: _Found, pem_file: PemFile, base_dir: Path
 ) -> str | Secret | ConfigurationProblem:
-    path = pem_file.path if pem_file.path.is_absolute() else base_dir / pem_file.path
+    path = _absolute(pem_file.path, base_dir)
     try:
         text = path.read_text(encoding="ascii")
     except UnicodeDecodeError:
@@ -202,10 +221,22 @@ class _Resolution:
         self.set_values: dict[str, tuple[Variable, _Found, object]] = {}
         #: attributes whose value was given but invalid (skip cross-checks on them).
         self.invalid: set[str] = set()
+        #: variable name -> where its raw value was found (given, valid or not).
+        self.found: dict[str, _Found] = {}
+        #: variable name -> its typed value, for every variable that parsed.
+        self.parsed: dict[str, object] = {}
+
+    def lookup(self, variable: Variable) -> _Found | None:
+        found = _lookup(variable, self.layers)
+        if found is not None:
+            self.found[variable.name] = found
+        return found
 
     def parse(self, variable: Variable) -> tuple[_Found, object] | None:
-        found = _lookup(variable, self.layers)
+        found = self.lookup(variable)
         if found is None:
+            return None
+        if self._alias_conflict(variable, found):
             return None
         try:
             value = variable.parse(found.raw)
@@ -217,10 +248,39 @@ class _Resolution:
             if isinstance(loaded, ConfigurationProblem):
                 self.problems.append(loaded)
                 return None
-            value = loaded
-        elif isinstance(value, Path) and not value.is_absolute():
-            value = self.base_dir / value
+            # The file's path is what a user wrote and wants to see, not its content.
+            self.parsed[variable.name] = _absolute(value.path, self.base_dir)
+            return found, loaded
+        if isinstance(value, Path):
+            value = _absolute(value, self.base_dir)
+        self.parsed[variable.name] = value
         return found, value
+
+    def _alias_conflict(self, variable: Variable, found: _Found) -> bool:
+        """Report another name of ``variable`` set to a different value in the same layer.
+
+        Across layers precedence decides; within one layer nothing says which
+        of two different values was meant, so neither is guessed.
+        """
+        layer = self.layers[found.layer]
+        for other in variable.names:
+            if other == found.name or other not in layer or _is_blank(layer[other]):
+                continue
+            if _same_value(variable, found.raw, layer[other]):
+                continue
+            if variable.secret:
+                values = "different values"
+            else:
+                values = f"{found.name}={_show(found.raw)}, {other}={_show(layer[other])}"
+            self.problems.append(
+                ConfigurationProblem(
+                    found.name,
+                    f"conflicts with {other}, its alias, in {_LAYER_NAMES[found.layer]} ({values}); "
+                    "set only one of them, or both to the same value",
+                )
+            )
+            return True
+        return False
 
     def resolve_builtin(self) -> None:
         for variable in VARIABLES:
@@ -229,7 +289,7 @@ class _Resolution:
                 continue
             result = self.parse(variable)
             if result is None:
-                if _lookup(variable, self.layers) is not None:
+                if variable.name in self.found:
                     self.invalid.add(attribute)
                 continue
             found, value = result
@@ -428,6 +488,23 @@ def _resolve_extra(state: _Resolution, variables: Sequence[Variable]) -> dict[st
     return extra
 
 
+@attrs.frozen
+class ResolvedSources:
+    """Where each variable's value came from, as one resolution found it.
+
+    ``found`` maps a variable's canonical name to ``(name used, layer)``, where
+    the layer is one of :data:`LAYER_SOURCES`; variables left at their default
+    are absent. ``variables`` are the variables resolved (the table's, then the
+    plugins'); ``envfile`` is the dotenv file read, if any.
+    """
+
+    found: Mapping[str, tuple[str, str]]
+    variables: tuple[Variable, ...]
+    envfile: Path | None
+    #: variable name -> its typed value, for each variable that was given.
+    given_values: Mapping[str, object]
+
+
 def resolve_config(
     explicit: Mapping[str, object] | None = None,
     *,
@@ -440,12 +517,25 @@ def resolve_config(
     Precedence, highest first: ``explicit`` (keys are variable names; values
     may be text or already typed), ``environ`` (default :data:`os.environ`),
     then the file named by ``CAMUNDA_LOAD_ENVFILE``. Within one layer a
-    canonical name beats its aliases. ``extra_variables`` are plugin-declared
-    variables, returned in ``config.extra``. Relative paths are taken
-    relative to ``cwd`` (default: the current directory).
+    canonical name and its aliases must not disagree. ``extra_variables`` are
+    plugin-declared variables, returned in ``config.extra``. Relative paths are
+    taken relative to ``cwd`` (default: the current directory).
 
     Raises :class:`ConfigurationError` listing every problem found.
     """
+    return resolve_with_sources(
+        explicit, environ=environ, extra_variables=extra_variables, cwd=cwd
+    )[0]
+
+
+def resolve_with_sources(
+    explicit: Mapping[str, object] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    extra_variables: Sequence[Variable] = (),
+    cwd: Path | None = None,
+) -> tuple[CamundaConfig, ResolvedSources]:
+    """:func:`resolve_config`, also saying where each value came from (one code path for both)."""
     environment: Mapping[str, str] = os.environ if environ is None else environ
     base_dir = Path.cwd() if cwd is None else Path(cwd)
     problems: list[ConfigurationProblem] = []
@@ -456,6 +546,9 @@ def resolve_config(
 
     state = _Resolution((explicit_layer, environment, envfile_layer), base_dir)
     state.problems = problems
+    envfile_setting = _lookup(_ENVFILE_VARIABLE, (explicit_layer, environment))
+    if envfile_setting is not None:
+        state.found[_ENVFILE] = envfile_setting
     state.resolve_builtin()
     extra = _resolve_extra(state, plugin_variables)
 
@@ -471,4 +564,12 @@ def resolve_config(
 
     if state.problems:
         raise ConfigurationError(state.problems)
-    return CamundaConfig(**values)
+    sources = ResolvedSources(
+        found={
+            name: (found.name, LAYER_SOURCES[found.layer]) for name, found in state.found.items()
+        },
+        variables=(*VARIABLES, *plugin_variables),
+        envfile=envfile_path,
+        given_values=dict(state.parsed),
+    )
+    return CamundaConfig(**values), sources
