@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,7 +49,22 @@ def loguru_lines() -> Iterator[list[str]]:
             loguru_logger.disable(name)
 
 
-def _flows(auth: OAuthClientCredentialsAuth, api: ApiServer, token: TokenServer) -> list[object]:
+class _SkippingClock:
+    """The real clocks, except that monotonic time can be skipped ahead (past a rejection's back-off)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.offset
+
+    def wall(self) -> float:
+        return time.time()
+
+
+def _flows(
+    auth: OAuthClientCredentialsAuth, api: ApiServer, token: TokenServer, clock: _SkippingClock
+) -> list[object]:
     """Exercise every path that logs or raises; return what a user could print."""
     shown: list[object] = [auth, auth.settings, auth.token_cache]
     with httpx.Client(auth=auth) as client:
@@ -69,6 +85,12 @@ def _flows(auth: OAuthClientCredentialsAuth, api: ApiServer, token: TokenServer)
         with pytest.raises(Exception) as caught:
             auth.force_refresh()
         shown.extend([caught.value, repr(caught.value)])
+        if reply.status == 401:
+            # The rejection is remembered: the remembered error is shown too, then the window passes.
+            with pytest.raises(Exception) as remembered:
+                auth.force_refresh()
+            shown.extend([remembered.value, repr(remembered.value)])
+            clock.offset += 120
 
     async def run() -> None:
         async with httpx.AsyncClient(auth=auth) as client:
@@ -104,8 +126,9 @@ def test_no_secret_in_logs_reprs_or_errors(
     for index, sdk_logger in enumerate(loggers):
         config = make_config()
         cache = DiskTokenCache(tmp_path / f"cache-{index}", logger=sdk_logger)
-        auth = OAuthClientCredentialsAuth(config, token_cache=cache, logger=sdk_logger)
-        shown.extend(_flows(auth, api_server, token_server))
+        clock = _SkippingClock()
+        auth = OAuthClientCredentialsAuth(config, token_cache=cache, logger=sdk_logger, clock=clock)
+        shown.extend(_flows(auth, api_server, token_server, clock))
         # A corrupt cache entry and a broken keyring log warnings too.
         cache.path_for(OAuthSettings.from_config(config).cache_key).write_text("{corrupt")
         shown.append(OAuthClientCredentialsAuth(config, token_cache=cache, logger=sdk_logger).get_token() and "")

@@ -261,10 +261,16 @@ def test_unexpected_status_is_reported_without_retry(
 
 
 def test_failure_is_not_cached(token_server: TokenServer, make_config: ConfigFactory) -> None:
+    # A rejection is remembered for a back-off window (test_oauth_rejection_backoff.py); once it
+    # has passed, nothing of the failure stays.
+    from oauth_testing import FakeClock
+
+    clock = FakeClock()
     token_server.queue(Reply(status=401, body={"error": "invalid_client"}))
-    auth = OAuthClientCredentialsAuth(make_config())
+    auth = OAuthClientCredentialsAuth(make_config(), clock=clock)
     with pytest.raises(AuthenticationError):
         auth.get_token()
+    clock.advance(1.01)
     assert auth.get_token() == token_server.issued[0]
 
 

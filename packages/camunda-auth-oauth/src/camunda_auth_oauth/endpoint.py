@@ -30,12 +30,12 @@ from camunda_core.retry.retry_after import retry_after_from_headers
 from camunda_core.runtime.tls import TlsSettings
 from camunda_core.types import Secret
 
-__all__ = ["TokenGrant", "TokenEndpoint"]
+__all__ = ["TokenGrant", "TokenEndpoint", "REJECTED_STATUSES"]
 
 # Statuses worth another attempt: the endpoint is overloaded or briefly broken.
 _TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
-# Statuses that mean "these credentials are not accepted".
-_REJECTED_STATUSES = frozenset({400, 401, 403})
+#: Statuses that mean "these credentials are not accepted" (remembered by the provider).
+REJECTED_STATUSES = frozenset({400, 401, 403})
 # An OAuth error field is short; anything longer is not worth repeating.
 _ERROR_FIELD_LIMIT = 300
 
@@ -220,7 +220,7 @@ class TokenEndpoint:
                 f"HTTP {status}", status=status, retry_after=retry_after_from_headers(response.headers)
             )
         error = self._oauth_error(response)
-        if status in _REJECTED_STATUSES:
+        if status in REJECTED_STATUSES:
             raise AuthenticationError(
                 f"The OAuth token endpoint {url} rejected client id "
                 f"{self._settings.client_id!r}: {error or 'no error details'} (HTTP {status}). "

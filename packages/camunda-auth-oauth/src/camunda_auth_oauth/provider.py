@@ -12,6 +12,14 @@ than ``max(30 s, 5% of its lifetime)`` remains (at most half its lifetime, so a
 very short-lived token is still used). A token loaded from a persistent cache
 carries a wall-clock expiry, converted to monotonic time on load; its 5% is
 taken of the lifetime it has left.
+
+Rejected credentials are remembered: after the token endpoint answers 400,
+401 or 403, every token request within a back-off window fails at once with
+the same ``AuthenticationError`` instead of asking the endpoint again. The
+window is 1 s after the first rejection and doubles with each further one, up
+to 60 s; a token obtained (from the endpoint or a cache) forgets it. The
+credentials of one provider never change, so new credentials mean a new
+client, which starts with a clean slate.
 """
 
 from __future__ import annotations
@@ -26,14 +34,21 @@ import attrs
 
 from camunda_auth_oauth.caches import MemoryTokenCache
 from camunda_auth_oauth.clock import Clock, SystemClock
-from camunda_auth_oauth.endpoint import TokenEndpoint, TokenGrant
+from camunda_auth_oauth.endpoint import REJECTED_STATUSES, TokenEndpoint, TokenGrant
 from camunda_auth_oauth.settings import OAuthSettings
 from camunda_core.auth.token_cache import CachedToken, TokenCache
 from camunda_core.errors import AuthenticationError
 from camunda_core.logging import NullLogger, SdkLogger, redact
 from camunda_core.types import Secret
 
-__all__ = ["TokenProvider", "refresh_margin", "MIN_REFRESH_MARGIN", "REFRESH_FRACTION"]
+__all__ = [
+    "TokenProvider",
+    "refresh_margin",
+    "MIN_REFRESH_MARGIN",
+    "REFRESH_FRACTION",
+    "REJECTION_BACKOFF_INITIAL",
+    "REJECTION_BACKOFF_MAX",
+]
 
 _T = TypeVar("_T")
 
@@ -41,6 +56,11 @@ _T = TypeVar("_T")
 MIN_REFRESH_MARGIN = 30.0
 #: ...or less than this fraction of its lifetime.
 REFRESH_FRACTION = 0.05
+
+#: Seconds a rejection by the token endpoint is remembered the first time...
+REJECTION_BACKOFF_INITIAL = 1.0
+#: ...doubling with each consecutive rejection, up to this many.
+REJECTION_BACKOFF_MAX = 60.0
 
 
 def refresh_margin(lifetime: float) -> float:
@@ -57,6 +77,16 @@ class _LiveToken:
     refresh_monotonic: float
     #: Wall-clock expiry, for persisting.
     expires_wall: float
+
+
+@attrs.frozen(kw_only=True)
+class _Rejection:
+    """The token endpoint's last "no" to these credentials, and how long to believe it."""
+
+    error: AuthenticationError
+    #: Monotonic seconds until which no token request is sent.
+    until: float
+    window: float
 
 
 class _Abandoned(Exception):
@@ -100,6 +130,9 @@ class TokenProvider:
         self._flight: _Flight | None = None
         # The last token the API rejected: never taken back from a cache.
         self._rejected: Secret | None = None
+        # The token endpoint's last rejection of these credentials, while it is believed.
+        self._rejection: _Rejection | None = None
+        self._next_rejection_window = REJECTION_BACKOFF_INITIAL
 
     def __repr__(self) -> str:
         return (
@@ -246,8 +279,16 @@ class TokenProvider:
             cached = self._guard_cache("load", lambda: self._cache.load(self._key))
             token = self._from_cached(cached)
             if token is not None:
+                self._forget_rejection()
                 return token
-        token = self._from_grant(self._endpoint.fetch())
+        self._refuse_while_rejected()
+        try:
+            grant = self._endpoint.fetch()
+        except AuthenticationError as exc:
+            self._remember_rejection(exc)
+            raise
+        token = self._from_grant(grant)
+        self._forget_rejection()
         self._store(token)
         return token
 
@@ -258,10 +299,56 @@ class TokenProvider:
             )
             token = self._from_cached(cached)
             if token is not None:
+                self._forget_rejection()
                 return token
-        token = self._from_grant(await self._endpoint.afetch())
+        self._refuse_while_rejected()
+        try:
+            grant = await self._endpoint.afetch()
+        except AuthenticationError as exc:
+            self._remember_rejection(exc)
+            raise
+        token = self._from_grant(grant)
+        self._forget_rejection()
         await _in_thread(lambda: self._store(token))
         return token
+
+    # -- remembered rejections ---------------------------------------------------------
+
+    def _refuse_while_rejected(self) -> None:
+        """Raise the remembered rejection while its window lasts: the endpoint is not asked."""
+        with self._lock:
+            rejection = self._rejection
+        if rejection is None:
+            return
+        left = rejection.until - self._clock.monotonic()
+        if left <= 0:
+            return
+        error = rejection.error
+        raise AuthenticationError(
+            f"{error} (remembered: the token endpoint is not asked again for {left:.1f} s "
+            f"of a {rejection.window:g} s back-off)",
+            url=error.url,
+            status=error.status,
+        )
+
+    def _remember_rejection(self, exc: AuthenticationError) -> None:
+        # Only "these credentials are not accepted": an outage or a bad URL is not remembered.
+        if exc.status not in REJECTED_STATUSES:
+            return
+        with self._lock:
+            window = self._next_rejection_window
+            self._next_rejection_window = min(window * 2, REJECTION_BACKOFF_MAX)
+            self._rejection = _Rejection(error=exc, until=self._clock.monotonic() + window, window=window)
+        self._logger.warning(
+            f"The OAuth token endpoint {self._settings.oauth_url} rejected client id "
+            f"{self._settings.client_id!r} (HTTP {exc.status}); token requests fail at once "
+            f"for the next {window:g} s"
+        )
+
+    def _forget_rejection(self) -> None:
+        with self._lock:
+            self._rejection = None
+            self._next_rejection_window = REJECTION_BACKOFF_INITIAL
 
     def _from_grant(self, grant: TokenGrant) -> _LiveToken:
         now = self._clock.monotonic()
