@@ -125,7 +125,7 @@ class ConfigurationProblem:
         return f"{self.variable}: {self.message}"
 
 
-class ConfigurationError(CamundaError):
+class ConfigurationError(CamundaError, ValueError):
     """The configuration is invalid. Lists every bad variable at once."""
 
     def __init__(self, problems: Sequence[ConfigurationProblem] | str) -> None:
