@@ -1,0 +1,5 @@
+"""``python -m camunda_cli``: the ``camunda`` command."""
+
+from camunda_cli.app import main
+
+main()

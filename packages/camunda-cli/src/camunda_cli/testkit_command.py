@@ -1,0 +1,67 @@
+"""``camunda testkit``: the fake cluster as a local server for other tools."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from types import FrameType
+from typing import Literal
+
+import click
+
+from camunda_cli.errors import EXIT_USAGE, CliError
+
+__all__ = ["testkit"]
+
+
+@click.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="port to listen on (0: any free port)")  # fmt: skip
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to bind")
+@click.option("--require-auth", type=click.Choice(["bearer", "basic"]), default=None,
+              help="demand credentials: bearer (OAuth tokens from its /oauth/token) or basic")  # fmt: skip
+def testkit(port: int, host: str, require_auth: str | None) -> None:
+    """Run the test kit's fake cluster until Ctrl+C, printing the variables that point a client at it.
+
+    It keeps everything in memory and accepts any client id and secret (or user and password).
+    """
+    from camunda_testkit import FakeCluster
+
+    mode: Literal["bearer", "basic"] | None = None
+    if require_auth == "bearer":
+        mode = "bearer"
+    elif require_auth == "basic":
+        mode = "basic"
+    cluster = FakeCluster(port, host=host, require_auth=mode)
+    try:
+        cluster.start()
+    except OSError as error:
+        raise CliError(f"testkit: cannot listen on {host}:{port}: {error.strerror or error}", EXIT_USAGE) from None
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    exports = {"CAMUNDA_REST_ADDRESS": cluster.rest_address}
+    if require_auth == "bearer":
+        # The fake token endpoint accepts any non-empty id and secret.
+        exports.update(CAMUNDA_AUTH_STRATEGY="OAUTH", CAMUNDA_OAUTH_URL=cluster.oauth_url,
+                       CAMUNDA_CLIENT_ID="demo", CAMUNDA_CLIENT_SECRET="demo")  # fmt: skip
+    elif require_auth == "basic":
+        exports.update(CAMUNDA_AUTH_STRATEGY="BASIC", CAMUNDA_BASIC_AUTH_USERNAME="demo",
+                       CAMUNDA_BASIC_AUTH_PASSWORD="demo")  # fmt: skip
+    else:
+        exports["CAMUNDA_AUTH_STRATEGY"] = "NONE"
+    for name, value in exports.items():
+        sys.stdout.write(f"export {name}={value}\n")
+    sys.stdout.flush()
+    sys.stderr.write(f"fake Camunda cluster listening on {cluster.rest_address}; Ctrl+C stops it\n")
+    sys.stderr.flush()
+    try:
+        while not stopping.wait(0.5):
+            pass
+    finally:
+        cluster.stop()
