@@ -13,7 +13,8 @@ trap 'rm -rf "$WORK"' EXIT
 run_member() {
   local folder="$1"; shift
   local forbidden="$1"; shift
-  local venv="$WORK/$folder"
+  local venv
+  venv="$(mktemp -d "$WORK/$folder.XXXX")"  # a member may run twice (with and without an extra)
   uv venv --quiet --python "$PY" "$venv"
   uv pip install --quiet --python "$venv/bin/python" "$@" "${TEST_TOOLS[@]}"
   if [ -n "$forbidden" ]; then
@@ -33,7 +34,9 @@ run_member() {
 }
 
 run_member core "camunda_workers camunda_auth_oauth camunda_orchestration_sdk" ./packages/camunda-core
-run_member auth_oauth "camunda_workers camunda_orchestration_sdk" ./packages/camunda-core ./packages/camunda-auth-oauth
+# keyring is an extra: without it the keyring tests skip and the missing-extra errors are tested.
+run_member auth_oauth "camunda_workers camunda_orchestration_sdk keyring" ./packages/camunda-core ./packages/camunda-auth-oauth
+run_member auth_oauth "camunda_workers camunda_orchestration_sdk" ./packages/camunda-core "./packages/camunda-auth-oauth[keyring]"
 run_member workers "camunda_auth_oauth camunda_orchestration_sdk" ./packages/camunda-core ./packages/camunda-workers
 run_member testkit "camunda_core" 
 echo "isolation: ok"

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 
 from camunda_core.config import CamundaConfig
@@ -23,7 +22,6 @@ from oauth_testing import (
     ApiServer,
     ConfigFactory,
     FakeClock,
-    MemoryKeyring,
     TokenServer,
 )
 
@@ -71,7 +69,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def restore_keyring() -> Iterator[None]:
-    """Any keyring a test installs is replaced by the original afterwards."""
+    """Any keyring a test installs is replaced by the original afterwards (skips without the extra)."""
+    keyring = pytest.importorskip("keyring", reason="the keyring extra is not installed")
     original = keyring.get_keyring()
     try:
         yield
@@ -80,7 +79,10 @@ def restore_keyring() -> Iterator[None]:
 
 
 @pytest.fixture
-def memory_keyring(restore_keyring: None) -> MemoryKeyring:
+def memory_keyring(restore_keyring: None) -> Any:
+    import keyring
+    from keyring_testing import MemoryKeyring
+
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
     return backend

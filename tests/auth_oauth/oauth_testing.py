@@ -18,8 +18,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import attrs
-import keyring
-import keyring.backend
 
 from camunda_core.config import CamundaConfig
 
@@ -242,28 +240,3 @@ class FakeClock:
         """Only the wall clock moves (NTP correction, a user changing the date)."""
         with self._lock:
             self._wall += seconds
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A working keyring backend that keeps everything in a dict."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        import keyring.errors
-
-        if (service, username) not in self.items:
-            raise keyring.errors.PasswordDeleteError("not found")
-        del self.items[(service, username)]
-
-

@@ -6,14 +6,18 @@ import asyncio
 import warnings
 from pathlib import Path
 
+import pytest
+
+pytest.importorskip("keyring", reason="the keyring extra is not installed")
+
 import keyring
 import keyring.backends.chainer
 import keyring.backends.fail
 import keyring.backends.null
 import keyring.errors
-import pytest
+from keyring_testing import MemoryKeyring
 from keyrings.alt.file import PlaintextKeyring
-from oauth_testing import CLIENT_SECRET, ConfigFactory, MemoryKeyring, TokenServer
+from oauth_testing import CLIENT_SECRET, ConfigFactory, TokenServer
 
 from camunda_auth_oauth import (
     KEYRING_SERVICE,
@@ -26,8 +30,8 @@ from camunda_auth_oauth.caches import (
     create_keyring_cache,
     create_keyring_or_memory_cache,
     encode_entry,
-    keyring_is_usable,
 )
+from camunda_auth_oauth.keyring_cache import keyring_is_usable
 from camunda_auth_oauth.settings import hashed_key
 from camunda_core.auth.token_cache import CachedToken
 from camunda_core.errors import ConfigurationError

@@ -1,4 +1,4 @@
-"""Token caches: in memory (default), on disk, and in the OS keyring.
+"""Token caches: in memory (default), on disk, and in the OS keyring (``keyring_cache.py``).
 
 Each is registered by name through the ``camunda_token_caches`` hook (see
 :mod:`camunda_auth_oauth.plugin`) and selected with ``CAMUNDA_TOKEN_CACHE``.
@@ -22,13 +22,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import keyring
-import keyring.backend
-import keyring.backends.chainer
-import keyring.backends.fail
-import keyring.backends.null
-import keyring.errors
-
 from camunda_auth_oauth.settings import OAuthConfigSource, hashed_key
 from camunda_core.auth.token_cache import CachedToken, TokenCache
 from camunda_core.errors import ConfigurationError, ConfigurationProblem
@@ -38,11 +31,10 @@ from camunda_core.types import Secret
 __all__ = [
     "MemoryTokenCache",
     "DiskTokenCache",
-    "KeyringTokenCache",
     "KEYRING_SERVICE",
+    "KEYRING_EXTRA",
     "encode_entry",
     "decode_entry",
-    "keyring_is_usable",
     "create_memory_cache",
     "create_disk_cache",
     "create_keyring_cache",
@@ -51,6 +43,8 @@ __all__ = [
 
 #: The keyring "service" under which tokens are stored.
 KEYRING_SERVICE = "camunda-orchestration-sdk"
+#: What to install for the keyring caches (keyring is an optional extra).
+KEYRING_EXTRA = 'pip install "camunda-auth-oauth[keyring]"'
 
 _FORMAT_VERSION = 1
 _FILE_PREFIX = "camunda-token-"
@@ -410,123 +404,6 @@ def _file_kind(mode: int) -> str:
     return "special file"
 
 
-# -- keyring ---------------------------------------------------------------------------
-
-
-def keyring_is_usable(backend: keyring.backend.KeyringBackend | None = None) -> bool:
-    """False for keyring's ``fail`` and ``null`` backends and an empty chainer.
-
-    ``fail`` raises on every call; ``null`` and an empty chainer accept writes
-    and store nothing, which would make a cache that silently never hits.
-    """
-    backend = backend if backend is not None else keyring.get_keyring()
-    if isinstance(backend, (keyring.backends.fail.Keyring, keyring.backends.null.Keyring)):
-        return False
-    if isinstance(backend, keyring.backends.chainer.ChainerBackend):
-        chained: list[keyring.backend.KeyringBackend] = list(
-            backend.backends  # pyright: ignore[reportUnknownArgumentType,reportUnknownMemberType]
-        )
-        return any(keyring_is_usable(inner) for inner in chained)
-    return True
-
-
-def _backend_name(backend: keyring.backend.KeyringBackend) -> str:
-    return f"{type(backend).__module__}.{type(backend).__qualname__}"
-
-
-class KeyringTokenCache:
-    """Tokens in the OS keyring (macOS Keychain, Windows Credential Locker, Secret Service).
-
-    Each entry is stored with ``keyring.set_password(KEYRING_SERVICE, <sha256
-    of the key>, <entry JSON>)``. A keyring cannot list its items, so
-    ``clear(None)`` forgets the keys this instance has seen.
-
-    With ``fallback_to_memory=True`` (cache name ``keyring-or-memory``), a
-    keyring failure at run time (a locked keychain, a D-Bus hiccup) warns once
-    and moves the cache to memory; otherwise failures are logged as warnings and
-    the token simply is not persisted.
-    """
-
-    def __init__(
-        self,
-        *,
-        logger: SdkLogger | None = None,
-        fallback_to_memory: bool = False,
-        now: Callable[[], float] = time.time,
-    ) -> None:
-        self._logger: SdkLogger = logger or NullLogger()
-        self._fallback_to_memory = fallback_to_memory
-        self._now = now
-        self._lock = threading.Lock()
-        self._seen: set[str] = set()
-        self._memory: MemoryTokenCache | None = None
-
-    def __repr__(self) -> str:
-        where = "memory (keyring failed)" if self._memory is not None else "keyring"
-        return f"KeyringTokenCache(service={KEYRING_SERVICE!r}, storage={where!r})"
-
-    def _failed(self, action: str, exc: Exception) -> MemoryTokenCache | None:
-        message = f"OS keyring {action} failed ({type(exc).__name__}: {exc})"
-        if not self._fallback_to_memory:
-            self._logger.warning(f"{message}; the token is not persisted")
-            return None
-        with self._lock:
-            if self._memory is None:
-                self._memory = MemoryTokenCache(now=self._now)
-                text = f"{message}; caching OAuth tokens in memory from now on"
-                self._logger.warning(text)
-                warnings.warn(text, RuntimeWarning, stacklevel=2)
-            return self._memory
-
-    def load(self, key: str) -> CachedToken | None:
-        if self._memory is not None:
-            return self._memory.load(key)
-        try:
-            text = keyring.get_password(KEYRING_SERVICE, hashed_key(key))
-        except keyring.errors.KeyringError as exc:
-            memory = self._failed("read", exc)
-            return memory.load(key) if memory is not None else None
-        if text is None:
-            return None
-        token = decode_entry(key, text, self._now())
-        if token is None:
-            self._logger.debug("Ignoring keyring token entry: corrupt, expired or not for this client")
-        return token
-
-    def store(self, key: str, token: CachedToken) -> None:
-        if self._memory is not None:
-            self._memory.store(key, token)
-            return
-        with self._lock:
-            self._seen.add(key)
-        try:
-            keyring.set_password(KEYRING_SERVICE, hashed_key(key), encode_entry(key, token))
-        except keyring.errors.KeyringError as exc:
-            memory = self._failed("write", exc)
-            if memory is not None:
-                memory.store(key, token)
-
-    def clear(self, key: str | None = None) -> None:
-        if self._memory is not None:
-            self._memory.clear(key)
-        with self._lock:
-            keys = [key] if key is not None else sorted(self._seen)
-            if key is None:
-                self._seen.clear()
-            else:
-                self._seen.discard(key)
-        for one in keys:
-            try:
-                keyring.delete_password(KEYRING_SERVICE, hashed_key(one))
-            except keyring.errors.PasswordDeleteError:
-                pass  # not there: nothing to forget
-            except keyring.errors.KeyringError as exc:
-                self._logger.warning(
-                    f"OS keyring delete failed ({type(exc).__name__}: {exc}); "
-                    "a stale token may remain there"
-                )
-
-
 # -- factories (registered in plugin.py) -----------------------------------------------
 
 _fallback_warned = False
@@ -558,31 +435,61 @@ def create_disk_cache(config: OAuthConfigSource, logger: SdkLogger) -> TokenCach
     return DiskTokenCache(Path(config.token_cache_dir), logger=logger)
 
 
+def _keyring_missing(exc: ImportError) -> bool:
+    """True when ``exc`` says the ``keyring`` extra is not installed (any other failure is re-raised)."""
+    return exc.name is not None and exc.name.split(".")[0] == "keyring"
+
+
 def create_keyring_cache(config: OAuthConfigSource, logger: SdkLogger) -> TokenCache:
-    backend = keyring.get_keyring()
-    if not keyring_is_usable(backend):
+    try:
+        from camunda_auth_oauth import keyring_cache
+    except ImportError as exc:
+        if not _keyring_missing(exc):
+            raise
+        raise ConfigurationError(
+            [
+                ConfigurationProblem(
+                    "CAMUNDA_TOKEN_CACHE",
+                    "is 'keyring' but the keyring package is not installed; install the extra "
+                    f"({KEYRING_EXTRA}, or camunda-orchestration-sdk[keyring]) or set "
+                    "CAMUNDA_TOKEN_CACHE to 'disk' or 'memory'",
+                )
+            ]
+        ) from None
+    backend = keyring_cache.current_backend()
+    if not keyring_cache.keyring_is_usable(backend):
         raise ConfigurationError(
             [
                 ConfigurationProblem(
                     "CAMUNDA_TOKEN_CACHE",
                     f"is 'keyring' but no usable OS keyring backend is available (found "
-                    f"{_backend_name(backend)}). Install or unlock a keyring backend, or set "
+                    f"{keyring_cache.backend_name(backend)}). Install or unlock a keyring backend, or set "
                     "CAMUNDA_TOKEN_CACHE to 'keyring-or-memory', 'disk' or 'memory'",
                 )
             ]
         )
-    return KeyringTokenCache(logger=logger)
+    return keyring_cache.KeyringTokenCache(logger=logger)
 
 
 def create_keyring_or_memory_cache(config: OAuthConfigSource, logger: SdkLogger) -> TokenCache:
     global _fallback_warned
-    backend = keyring.get_keyring()
-    if keyring_is_usable(backend):
-        return KeyringTokenCache(logger=logger, fallback_to_memory=True)
-    message = (
-        f"No usable OS keyring backend ({_backend_name(backend)}); caching OAuth tokens in "
-        "memory instead (CAMUNDA_TOKEN_CACHE=keyring-or-memory)"
-    )
+    try:
+        from camunda_auth_oauth import keyring_cache
+    except ImportError as exc:
+        if not _keyring_missing(exc):
+            raise
+        message = (
+            "The keyring package is not installed; caching OAuth tokens in memory instead "
+            f"(CAMUNDA_TOKEN_CACHE=keyring-or-memory; {KEYRING_EXTRA} for the OS keyring)"
+        )
+    else:
+        backend = keyring_cache.current_backend()
+        if keyring_cache.keyring_is_usable(backend):
+            return keyring_cache.KeyringTokenCache(logger=logger, fallback_to_memory=True)
+        message = (
+            f"No usable OS keyring backend ({keyring_cache.backend_name(backend)}); caching OAuth "
+            "tokens in memory instead (CAMUNDA_TOKEN_CACHE=keyring-or-memory)"
+        )
     logger.warning(message)
     with _fallback_lock:
         first, _fallback_warned = not _fallback_warned, True
