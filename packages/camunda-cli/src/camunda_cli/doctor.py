@@ -210,7 +210,8 @@ def run_checks(config: CamundaConfig, origins: list[SettingOrigin]) -> list[Chec
 
 def _settings_table(origins: list[SettingOrigin]) -> Table:
     table = Table(title="settings (highest precedence: explicit > environment > .env > default)")
-    for column in ("variable", "value", "source", "detail"):
+    table.add_column("variable", no_wrap=True)
+    for column in ("value", "source", "detail"):
         table.add_column(column, overflow="fold")
     for origin in origins:
         style = None if origin.source != "default" else "dim"

@@ -11,7 +11,9 @@ from rich.console import Console
 
 __all__ = ["console", "error_console", "print_json", "to_jsonable"]
 
-console = Console(highlight=False)
+# Piped output is not cut to 80 columns (rich's default off a terminal): lines stay greppable.
+_PIPED_WIDTH = 160
+console = Console(highlight=False, width=None if sys.stdout.isatty() else _PIPED_WIDTH)
 error_console = Console(stderr=True, highlight=False)
 
 
