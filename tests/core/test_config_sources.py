@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -191,3 +192,45 @@ def test_values_match_the_client_configuration() -> None:
     for name in ("CAMUNDA_REST_ADDRESS", "CAMUNDA_HTTP_REQUEST_TIMEOUT_MS"):
         assert origins[name].value == str(redacted[name])
     assert origins["CAMUNDA_TOKEN_DISK_CACHE_DISABLE"].value == "true"
+
+
+def test_ignored_and_unknown_names_are_rows_not_warnings(tmp_path: Path) -> None:
+    envfile = tmp_path / ".env"
+    envfile.write_text("CAMUNDA_TENANTID=t\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # explaining never warns: the rows say it
+        origins = explain(
+            env={
+                "CAMUNDA_WORKER_STARTUP_JITTER_MAX_SECONDS": "2.5",
+                "CAMUNDA_REST_ADRESS": "http://not-read:1",
+                "CAMUNDA_LOAD_ENVFILE": str(envfile),
+            }
+        )
+    assert origins["CAMUNDA_WORKER_STARTUP_JITTER_MAX_SECONDS"] == SettingOrigin(
+        variable="CAMUNDA_WORKER_STARTUP_JITTER_MAX_SECONDS",
+        value="2.5",
+        source="environment",
+        detail="ignored: accepted for compatibility with the official SDK",
+    )
+    assert origins["CAMUNDA_REST_ADRESS"] == SettingOrigin(
+        variable="CAMUNDA_REST_ADRESS",
+        value="",
+        source="environment",
+        detail="not a known variable; did you mean CAMUNDA_REST_ADDRESS?",
+    )
+    assert origins["CAMUNDA_TENANTID"].source == ".env"
+    assert origins["CAMUNDA_TENANTID"].detail == (
+        f"{envfile}, not a known variable; did you mean CAMUNDA_TENANT_ID?"
+    )
+
+
+def test_official_names_show_under_ours() -> None:
+    origins = explain(
+        env={"CAMUNDA_SDK_BACKPRESSURE_PROFILE": "LEGACY", "CAMUNDA_TENANT_IDS": "a, b"}
+    )
+    assert origins["CAMUNDA_SDK_BACKPRESSURE_PROFILE"].value == "LEGACY"
+    assert origins["CAMUNDA_BACKPRESSURE_ADAPTIVE"].detail == (
+        "not set; CAMUNDA_SDK_BACKPRESSURE_PROFILE is"
+    )
+    assert origins["CAMUNDA_TENANT_IDS"].value == "a,b"
+    assert explain()["CAMUNDA_SDK_BACKPRESSURE_PROFILE"].value == "BALANCED"

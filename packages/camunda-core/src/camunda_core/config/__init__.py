@@ -9,6 +9,7 @@ from camunda_core.config.model import CamundaConfig
 from camunda_core.config.reference import render_reference_table
 from camunda_core.config.resolve import resolve_config
 from camunda_core.config.sources import SettingOrigin, explain_configuration
+from camunda_core.config.unused import CamundaConfigWarning
 from camunda_core.config.variables import VARIABLES, Variable
 
 __all__ = [
@@ -19,4 +20,5 @@ __all__ = [
     "render_reference_table",
     "SettingOrigin",
     "explain_configuration",
+    "CamundaConfigWarning",
 ]

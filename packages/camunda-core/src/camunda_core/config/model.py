@@ -57,6 +57,8 @@ class CamundaConfig:
     basic_auth_username: str | None = None
     basic_auth_password: Secret | None = None
     tenant_id: str | None = None
+    #: CAMUNDA_TENANT_IDS as given; :attr:`job_tenant_ids` is what job activation uses.
+    tenant_ids: tuple[str, ...] | None = None
     log_level: str = _default("log_level")
     log_level_explicit: bool = False
     token_cache: str = "memory"
@@ -87,6 +89,19 @@ class CamundaConfig:
     extra: Mapping[str, object] = attrs.field(
         factory=_empty_extra, converter=_frozen_extra, hash=False
     )
+
+    @property
+    def job_tenant_ids(self) -> tuple[str, ...] | None:
+        """The tenants job activation asks for when a call or worker names none.
+
+        ``CAMUNDA_TENANT_IDS``, else ``CAMUNDA_TENANT_ID`` alone, else ``None``
+        (the request carries no ``tenantIds`` and the server decides).
+        """
+        if self.tenant_ids:
+            return self.tenant_ids
+        if self.tenant_id:
+            return (self.tenant_id,)
+        return None
 
     def redacted(self) -> dict[str, object]:
         """Every setting by variable name, secrets replaced by ``"***"``.

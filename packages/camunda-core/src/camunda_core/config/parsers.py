@@ -47,6 +47,9 @@ __all__ = [
     "integer",
     "milliseconds",
     "choice",
+    "parse_name_list",
+    "parse_backpressure_profile",
+    "BACKPRESSURE_PROFILES",
     "BOOL_TRUE",
     "BOOL_FALSE",
     "LOG_LEVEL_NAMES",
@@ -190,6 +193,40 @@ def choice(*options: str) -> Parser:
         return word
 
     return parse_choice
+
+
+def parse_name_list(value: object) -> tuple[str, ...]:
+    """Comma-separated names (or, explicit dict only, a list of them): trimmed, none empty, no repeats."""
+    expected = "expected comma-separated names, such as 'tenant-a,tenant-b'"
+    if isinstance(value, str):
+        items: list[object] = list(value.split(","))
+    elif isinstance(value, (list, tuple)):
+        items = list(cast("list[object] | tuple[object, ...]", value))
+    else:
+        raise InvalidValue(expected)
+    names: list[str] = []
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            raise InvalidValue(f"{expected}; an entry is empty or not text")
+        name = item.strip()
+        if name in names:
+            raise InvalidValue(f"{expected}; {name!r} is listed twice")
+        names.append(name)
+    if not names:
+        raise InvalidValue(expected)
+    return tuple(names)
+
+
+#: CAMUNDA_SDK_BACKPRESSURE_PROFILE (the official SDK's name) -> CAMUNDA_BACKPRESSURE_ADAPTIVE.
+BACKPRESSURE_PROFILES = {"balanced": True, "legacy": False}
+
+
+def parse_backpressure_profile(value: object) -> bool:
+    """``BALANCED`` (adaptive: True) or ``LEGACY`` (observe only: False), in any case."""
+    word = _text(value, "BALANCED or LEGACY").lower()
+    if word not in BACKPRESSURE_PROFILES:
+        raise InvalidValue("expected BALANCED or LEGACY")
+    return BACKPRESSURE_PROFILES[word]
 
 
 def parse_log_level(value: object) -> str:

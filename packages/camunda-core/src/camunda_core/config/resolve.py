@@ -1,7 +1,9 @@
 """Resolving configuration: ``.env`` < process environment < explicit dict.
 
 Only names in the variable table (and plugin-declared variables) are looked
-up; the environment is never iterated, copied or modified. Every problem is
+up; the environment is never copied or modified, and of the other variables
+only the names starting with ``CAMUNDA_``/``ZEEBE_`` are looked at, to report
+those that have no effect (:mod:`camunda_core.config.unused`). Every problem is
 collected and raised together as one :class:`ConfigurationError`.
 """
 
@@ -23,6 +25,7 @@ from camunda_core.config.parsers import (
     path_text,
     unsafe_character,
 )
+from camunda_core.config.unused import UnusedVariable, find_unused, warn_unused
 from camunda_core.config.variables import VARIABLES, Variable
 from camunda_core.errors import ConfigurationError, ConfigurationProblem
 from camunda_core.types import Secret
@@ -503,6 +506,8 @@ class ResolvedSources:
     envfile: Path | None
     #: variable name -> its typed value, for each variable that was given.
     given_values: Mapping[str, object]
+    #: Names set but without effect: unknown, or accepted for compatibility and ignored.
+    unused: tuple[UnusedVariable, ...] = ()
 
 
 def resolve_config(
@@ -521,6 +526,10 @@ def resolve_config(
     plugin-declared variables, returned in ``config.extra``. Relative paths are
     taken relative to ``cwd`` (default: the current directory).
 
+    Names that have no effect (``CAMUNDA_*``/``ZEEBE_*`` variables in the
+    environment or ``.env`` file that nothing reads, ignored compatibility
+    names) are listed in one :class:`~camunda_core.config.CamundaConfigWarning`.
+
     Raises :class:`ConfigurationError` listing every problem found.
     """
     return resolve_with_sources(
@@ -534,8 +543,13 @@ def resolve_with_sources(
     environ: Mapping[str, str] | None = None,
     extra_variables: Sequence[Variable] = (),
     cwd: Path | None = None,
+    warn: bool = True,
 ) -> tuple[CamundaConfig, ResolvedSources]:
-    """:func:`resolve_config`, also saying where each value came from (one code path for both)."""
+    """:func:`resolve_config`, also saying where each value came from (one code path for both).
+
+    ``warn=False`` leaves the names without effect in ``sources.unused`` instead
+    of warning about them (for tools that show them otherwise).
+    """
     environment: Mapping[str, str] = os.environ if environ is None else environ
     base_dir = Path.cwd() if cwd is None else Path(cwd)
     problems: list[ConfigurationProblem] = []
@@ -551,6 +565,20 @@ def resolve_with_sources(
         state.found[_ENVFILE] = envfile_setting
     state.resolve_builtin()
     extra = _resolve_extra(state, plugin_variables)
+    all_variables = (*VARIABLES, *plugin_variables)
+    for variable in all_variables:
+        found = state.lookup(variable) if variable.ignored else None
+        if found is not None:
+            # Never parsed (nothing uses it); shown as given.
+            state.parsed[variable.name] = str(found.raw).strip()
+    unused = find_unused(
+        [
+            (LAYER_SOURCES[_LAYER_EXPLICIT], explicit_layer),
+            (LAYER_SOURCES[_LAYER_ENVIRON], environment),
+            (LAYER_SOURCES[_LAYER_ENVFILE], envfile_layer),
+        ],
+        all_variables,
+    )
 
     values: dict[str, Any] = {attribute: entry[2] for attribute, entry in state.set_values.items()}
     values["auth_strategy"] = _infer_auth_strategy(state)
@@ -562,14 +590,18 @@ def resolve_with_sources(
     values["load_envfile"] = None if envfile_path is None else str(envfile_path)
     values["extra"] = extra
 
+    if warn:
+        # Before any error: a misspelt name is often why a required one is missing.
+        warn_unused(unused, None if envfile_path is None else str(envfile_path))
     if state.problems:
         raise ConfigurationError(state.problems)
     sources = ResolvedSources(
         found={
             name: (found.name, LAYER_SOURCES[found.layer]) for name, found in state.found.items()
         },
-        variables=(*VARIABLES, *plugin_variables),
+        variables=all_variables,
         envfile=envfile_path,
         given_values=dict(state.parsed),
+        unused=tuple(unused),
     )
     return CamundaConfig(**values), sources

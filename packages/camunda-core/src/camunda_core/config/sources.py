@@ -54,17 +54,42 @@ def explain_configuration(
 
     One :class:`SettingOrigin` per variable of the table, then per variable
     declared by a plugin (installed entry points unless ``load_entry_points``
-    is false, and ``plugins``), in table order. ``environ`` defaults to
-    :data:`os.environ`. Raises :class:`~camunda_core.errors.ConfigurationError`
+    is false, and ``plugins``), in table order; then one per ``CAMUNDA_*``/
+    ``ZEEBE_*`` name that is set but unknown (its ``value`` empty, never read;
+    its ``detail`` saying "not a known variable" and the nearest known name),
+    the names a client reports in a :class:`~camunda_core.config.CamundaConfigWarning`.
+    ``environ`` defaults to :data:`os.environ`. Raises :class:`~camunda_core.errors.ConfigurationError`
     when the configuration is invalid, exactly as a client would.
     """
     from camunda_core.plugins import create_plugin_manager, plugin_config_variables
 
     pm = create_plugin_manager(plugins, load_entry_points=load_entry_points)
     config, sources = resolve_with_sources(
-        configuration, environ=environ, extra_variables=plugin_config_variables(pm), cwd=cwd
+        configuration,
+        environ=environ,
+        extra_variables=plugin_config_variables(pm),
+        cwd=cwd,
+        warn=False,  # the unused names become rows instead
     )
-    return [_origin(variable, config, sources) for variable in sources.variables]
+    origins = [_origin(variable, config, sources) for variable in sources.variables]
+    for unused in sources.unused:
+        if unused.name in sources.found or any(unused.name in v.names for v in sources.variables):
+            continue  # an ignored variable: it has its row already
+        origins.append(
+            SettingOrigin(
+                variable=unused.name,
+                value="",
+                source=unused.source,
+                detail=_unknown_detail(unused.reason, unused.source, sources),
+            )
+        )
+    return origins
+
+
+def _unknown_detail(reason: str, source: str, sources: ResolvedSources) -> str:
+    if source == ".env" and sources.envfile is not None:
+        return f"{sources.envfile}, {reason}"
+    return reason
 
 
 def _origin(variable: Variable, config: CamundaConfig, sources: ResolvedSources) -> SettingOrigin:
@@ -109,6 +134,9 @@ def _given_origin(
         details.append(f"via {name_used}")
     if variable.name == "CAMUNDA_LOAD_ENVFILE":
         value = "" if config.load_envfile is None else config.load_envfile
+    elif variable.ignored:
+        value = str(sources.given_values.get(variable.name, ""))
+        details.append("ignored: accepted for compatibility with the official SDK")
     else:
         value = _render(variable, sources.given_values.get(variable.name))
         winner = _winner(variable, sources)
@@ -152,6 +180,8 @@ def _render(variable: Variable, value: object) -> str:
         return ""
     if variable.secret or isinstance(value, Secret):
         return REDACTED
+    if variable.show is not None:
+        return variable.show(value)
     if variable.kind in _PEM_KINDS:
         # A file variable shows its path; inline PEM text is long and says little.
         if isinstance(value, str) and "-----BEGIN" in value:

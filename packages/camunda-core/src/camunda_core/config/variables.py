@@ -8,7 +8,8 @@ Every ``CAMUNDA_*`` / ``ZEEBE_*`` variable the SDK understands is one
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import cast
 
 import attrs
 
@@ -33,7 +34,11 @@ class Variable:
     ``default`` is written as a user would write the value (milliseconds for
     a ``_MS`` variable) and goes through ``parse`` like any other value;
     ``None`` means no default. ``doc_default`` overrides how the default is
-    shown in the reference table (for computed defaults).
+    shown in the reference table (for computed defaults). ``show`` renders a
+    resolved value for :func:`~camunda_core.config.explain_configuration`
+    when ``str`` would not read as the user wrote it. An ``ignored`` variable
+    is a name another SDK documents and this one accepts but does not use:
+    setting it is not an error, it is reported in a :class:`CamundaConfigWarning`.
     """
 
     name: str
@@ -47,6 +52,8 @@ class Variable:
     #: The value is never shown in a repr, log line or error message.
     secret: bool = False
     doc_default: str | None = None
+    show: Callable[[object], str] | None = None
+    ignored: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -62,6 +69,16 @@ class Variable:
         if isinstance(self.default, bool):
             return "`true`" if self.default else "`false`"
         return f"`{self.default}`"
+
+
+def _show_names(value: object) -> str:
+    if isinstance(value, tuple):
+        return ",".join(str(item) for item in cast("tuple[object, ...]", value))
+    return str(value)
+
+
+def _show_profile(value: object) -> str:
+    return "BALANCED" if value is True else "LEGACY"
 
 
 _POSITIVE = p.integer(minimum=1)
@@ -81,7 +98,22 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         name="CAMUNDA_TENANT_ID",
         attribute="tenant_id",
-        description="Tenant used by operations that take a tenant when the call does not name one.",
+        description=(
+            "Tenant used by operations that take a tenant when the call does not name one; "
+            "job activation asks for it alone unless `CAMUNDA_TENANT_IDS` is set."
+        ),
+    ),
+    Variable(
+        name="CAMUNDA_TENANT_IDS",
+        attribute="tenant_ids",
+        parse=p.parse_name_list,
+        kind="comma-separated names",
+        doc_default="`CAMUNDA_TENANT_ID` when set",
+        show=_show_names,
+        description=(
+            "Tenants job activation (`activate_jobs` and job workers) asks for when the call or "
+            "worker names none."
+        ),
     ),
     # Authentication
     Variable(
@@ -182,13 +214,15 @@ VARIABLES: tuple[Variable, ...] = (
         attribute="ca_certificate",
         parse=p.parse_pem_file,
         kind="PEM file",
-        description="CA certificate(s) to trust instead of the system store.",
+        aliases=("CAMUNDA_MTLS_CA_PATH",),
+        description="CA certificate(s) to trust in addition to the system store.",
     ),
     Variable(
         name="CAMUNDA_CUSTOM_ROOT_CERT_STRING",
         attribute="ca_certificate",
         parse=p.parse_pem_text,
         kind="PEM text",
+        aliases=("CAMUNDA_MTLS_CA",),
         description="Same as `CAMUNDA_CUSTOM_ROOT_CERT_PATH`, given inline.",
     ),
     Variable(
@@ -196,6 +230,7 @@ VARIABLES: tuple[Variable, ...] = (
         attribute="client_certificate",
         parse=p.parse_pem_file,
         kind="PEM file",
+        aliases=("CAMUNDA_MTLS_CERT_PATH",),
         description="Client certificate chain for mutual TLS (needs a private key).",
     ),
     Variable(
@@ -203,6 +238,7 @@ VARIABLES: tuple[Variable, ...] = (
         attribute="client_certificate",
         parse=p.parse_pem_text,
         kind="PEM text",
+        aliases=("CAMUNDA_MTLS_CERT",),
         description="Same as `CAMUNDA_CUSTOM_CERT_CHAIN_PATH`, given inline.",
     ),
     Variable(
@@ -210,6 +246,7 @@ VARIABLES: tuple[Variable, ...] = (
         attribute="client_key",
         parse=p.parse_pem_file,
         kind="PEM file",
+        aliases=("CAMUNDA_MTLS_KEY_PATH",),
         description="Private key for the client certificate (needs a certificate chain).",
     ),
     Variable(
@@ -218,6 +255,7 @@ VARIABLES: tuple[Variable, ...] = (
         parse=p.parse_pem_secret,
         kind="PEM text",
         secret=True,
+        aliases=("CAMUNDA_MTLS_KEY",),
         description="Same as `CAMUNDA_CUSTOM_PRIVATE_KEY_PATH`, given inline.",
     ),
     Variable(
@@ -226,6 +264,7 @@ VARIABLES: tuple[Variable, ...] = (
         parse=p.parse_secret,
         kind="secret",
         secret=True,
+        aliases=("CAMUNDA_MTLS_KEY_PASSPHRASE",),
         description="Passphrase of an encrypted private key.",
     ),
     # HTTP
@@ -319,6 +358,20 @@ VARIABLES: tuple[Variable, ...] = (
             "running when it passes is cut off."
         ),
     ),
+    # Before CAMUNDA_BACKPRESSURE_ADAPTIVE: the last variable of an attribute names it
+    # in CamundaConfig.redacted(), and the first with a default gives the default.
+    Variable(
+        name="CAMUNDA_SDK_BACKPRESSURE_PROFILE",
+        attribute="backpressure_adaptive",
+        parse=p.parse_backpressure_profile,
+        kind="`BALANCED`, `LEGACY`",
+        doc_default="`BALANCED`",
+        show=_show_profile,
+        description=(
+            "The official SDK's name for the same setting: `BALANCED` is "
+            "`CAMUNDA_BACKPRESSURE_ADAPTIVE=true`, `LEGACY` is `false`. Set one of the two."
+        ),
+    ),
     Variable(
         name="CAMUNDA_BACKPRESSURE_ADAPTIVE",
         attribute="backpressure_adaptive",
@@ -364,6 +417,15 @@ VARIABLES: tuple[Variable, ...] = (
         attribute="worker_name",
         default="camunda-python-sdk-worker",
         description="Default worker name reported to the cluster.",
+    ),
+    Variable(
+        name="CAMUNDA_WORKER_STARTUP_JITTER_MAX_SECONDS",
+        kind="number (s)",
+        ignored=True,
+        description=(
+            "The official SDK's random delay before a worker's first poll. Accepted and ignored, "
+            "with a warning: workers here start polling at once."
+        ),
     ),
     # SDK behaviour
     Variable(
