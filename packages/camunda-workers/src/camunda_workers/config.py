@@ -118,7 +118,7 @@ class WorkerConfig:
     the job's timeout is extended (``updateJob``) before it lapses — ``True``
     every half job timeout, or every given interval (a ``timedelta`` or
     milliseconds). ``tenant_ids`` restricts activation to those tenants
-    (None = ``CAMUNDA_TENANT_ID`` if set, else the server default).
+    (None = ``CAMUNDA_TENANT_IDS``, else ``CAMUNDA_TENANT_ID``, if set; else the server default).
     """
 
     job_type: str
@@ -216,8 +216,8 @@ class WorkerConfig:
         if fetch is None and self.variables_type is not None:
             fetch = structured_field_names(self.variables_type)
         tenants = self.tenant_ids
-        if tenants is None and client_config.tenant_id:
-            tenants = (client_config.tenant_id,)
+        if tenants is None:
+            tenants = client_config.job_tenant_ids  # CAMUNDA_TENANT_IDS, else CAMUNDA_TENANT_ID
         request_timeout = self.request_timeout_milliseconds
         return ResolvedWorkerConfig(
             job_type=self.job_type,

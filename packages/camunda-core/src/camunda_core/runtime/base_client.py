@@ -259,7 +259,13 @@ class ClientCore:
         multipart: Mapping[str, object] | None,
     ) -> PreparedRequest:
         return build_request(
-            op, path=path, query=query, body=body, multipart=multipart, default_tenant_id=self.config.tenant_id
+            op,
+            path=path,
+            query=query,
+            body=body,
+            multipart=multipart,
+            default_tenant_id=self.config.tenant_id,
+            default_tenant_ids=self.config.job_tenant_ids,
         )
 
     def call_limits(self, prepared: PreparedRequest, timeout: float | None, policy: RetryPolicy) -> CallLimits:

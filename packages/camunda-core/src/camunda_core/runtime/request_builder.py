@@ -30,6 +30,12 @@ __all__ = ["PreparedRequest", "build_request", "encode_json", "to_wire"]
 
 JSON_CONTENT_TYPE = "application/json"
 
+#: Operations whose JSON body lists the tenants to act for, by wire field. Filled from
+#: ``CamundaConfig.job_tenant_ids`` (CAMUNDA_TENANT_IDS, else CAMUNDA_TENANT_ID) when the
+#: caller gives none and does not ask for its assigned tenants (``tenantFilter: ASSIGNED``).
+TENANT_LIST_FIELDS: Mapping[str, str] = {"activateJobs": "tenantIds"}
+_TENANT_FILTER_FIELD, _ASSIGNED_TENANTS = "tenantFilter", "ASSIGNED"
+
 
 @attrs.frozen(kw_only=True)
 class PreparedRequest:
@@ -76,6 +82,7 @@ def build_request(
     body: object = UNSET,
     multipart: Mapping[str, object] | None = None,
     default_tenant_id: str | None = None,
+    default_tenant_ids: Sequence[str] | None = None,
 ) -> PreparedRequest:
     url_path = _render_path(op, path or {})
     params = _render_query(op, query or {})
@@ -86,6 +93,8 @@ def build_request(
 
     if op.body_kind == "json":
         json_body = _json_body(op, body, default_tenant_id)
+        if default_tenant_ids and op.operation_id in TENANT_LIST_FIELDS:
+            json_body = _with_tenant_list(TENANT_LIST_FIELDS[op.operation_id], json_body, default_tenant_ids)
         if json_body is not UNSET:
             content = _encode_body(op, json_body)
             headers["Content-Type"] = JSON_CONTENT_TYPE
@@ -196,6 +205,15 @@ def _json_body(op: Operation[Any], body: object, default_tenant_id: str | None) 
         if op.tenant_field not in data:
             return {**data, op.tenant_field: default_tenant_id}
     return typing.cast("Any", wire)
+
+
+def _with_tenant_list(field: str, json_body: Any, tenant_ids: Sequence[str]) -> Any:
+    if not isinstance(json_body, dict):
+        return json_body
+    data = typing.cast("dict[str, Any]", json_body)
+    if data.get(field) is not None or data.get(_TENANT_FILTER_FIELD) == _ASSIGNED_TENANTS:
+        return data
+    return {**data, field: list(tenant_ids)}
 
 
 def _check_body_type(op: Operation[Any], body: object) -> None:
