@@ -186,3 +186,12 @@ def test_activation_asks_for_the_default_tenant(tenanted_cluster: FakeCluster, a
 
 def test_without_configuration_the_server_decides(tenanted_cluster: FakeCluster, asynchronous: bool) -> None:
     assert activated_tenants(tenanted_cluster, {}, asynchronous=asynchronous) == {"<default>"}
+
+
+def test_with_overrides_checks_tenant_ids() -> None:
+    config = resolve_config(environ={})
+    assert config.with_overrides(tenant_ids=["a", "b"]).job_tenant_ids == ("a", "b")
+    assert config.with_overrides(tenant_ids="a, b").tenant_ids == ("a", "b")
+    assert config.with_overrides(tenant_ids=None).tenant_ids is None
+    with pytest.raises(ConfigurationError, match="tenant_ids"):
+        config.with_overrides(tenant_ids=["a", ""])

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from camunda_core.config.parsers import InvalidValue, parse_rest_address
+from camunda_core.config.parsers import InvalidValue, parse_name_list, parse_rest_address
 from camunda_core.config.variables import KIND_MILLISECONDS, VARIABLES, variable_for_attribute
 from camunda_core.errors import ConfigurationError, ConfigurationProblem
 from camunda_core.types import Secret
@@ -134,7 +134,8 @@ class CamundaConfig:
         """A copy with some attributes replaced (by attribute name, in attribute units).
 
         Plain strings given for secret attributes are wrapped in :class:`Secret`;
-        ``rest_address`` is normalised as during resolution.
+        ``rest_address`` is normalised and ``tenant_ids`` (a list, or comma-separated
+        text) checked as during resolution.
         """
         field_names = [field.name for field in attrs.fields(CamundaConfig)]
         problems: list[ConfigurationProblem] = []
@@ -148,9 +149,10 @@ class CamundaConfig:
             secret = any(v.secret for v in variable_for_attribute(name))
             if secret and isinstance(value, str):
                 value = Secret(value)
-            if name == "rest_address":
+            if name == "rest_address" or (name == "tenant_ids" and value is not None):
+                parse = parse_rest_address if name == "rest_address" else parse_name_list
                 try:
-                    value = parse_rest_address(value)
+                    value = parse(value)
                 except InvalidValue as error:
                     problems.append(ConfigurationProblem(name, f"{error.message}, got {value!r}"))
                     continue

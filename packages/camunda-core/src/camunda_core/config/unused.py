@@ -13,7 +13,6 @@ library must not refuse to start because of a variable meant for someone else.
 
 from __future__ import annotations
 
-import inspect
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -181,6 +180,8 @@ def _stacklevel_outside_sdk() -> int:
     So the warning names the user's ``CamundaClient()`` line, and Python's
     default filter shows it once per such line.
     """
+    import inspect  # loaded by then (pluggy uses it); kept off this module's import
+
     frame = inspect.currentframe()
     level = 0
     try:
