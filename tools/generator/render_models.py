@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .errors import GeneratorError
 from .ir import EnumIR, FieldIR, SchemaIR, SpecIR, TitleAliasIR, TypeRef
 from .render_common import (
     CORE_MODELS,
@@ -137,7 +138,55 @@ def _object_body(schema: SchemaIR, speller: TypeSpeller, imports: Imports) -> st
         lines.append("")
     for f in schema.fields:
         lines.append("    " + _field_line(f, speller, imports, schema.name))
+    lines.append("")
+    lines.append(_init_method(schema, imports))
     return "\n".join(lines) + "\n"
+
+
+#: Names a generated ``__init__`` uses for itself; a field of that name would shadow them.
+_INIT_RESERVED = frozenset({"self", "_args", "_unexpected"})
+
+
+def _init_method(schema: SchemaIR, imports: Imports) -> str:
+    """The model's ``__init__``, hidden from type checkers (they keep the attrs signature).
+
+    Every parameter has a default and extra ones are collected, so a wrong call reaches
+    ``constructor_error`` (which names the class as the caller wrote it and suggests the field
+    meant) instead of Python's own error; a correct call only stores each argument, as attrs'
+    ``__init__`` would. See ``camunda_core/serialization/construction.py``.
+    """
+    clash = _INIT_RESERVED & {f.py_name for f in schema.fields}
+    if clash:
+        raise GeneratorError(
+            f"schema {schema.name}: field name {sorted(clash)[0]!r} is reserved by the generated __init__"
+        )
+    imports.std("typing", "TYPE_CHECKING")
+    imports.local("camunda_core.serialization.construction", "constructor_error")
+    imports.local("camunda_core.serialization.construction", "model_init")
+    params = ["self", "*_args"]
+    required: list[str] = []
+    for f in schema.fields:
+        if f.discriminator_default is not None:
+            params.append(f"{f.py_name}={f.discriminator_default!r}")
+        elif f.required:
+            imports.local("camunda_core.serialization.construction", "REQUIRED")
+            params.append(f"{f.py_name}=REQUIRED")
+            required.append(f.py_name)
+        else:
+            params.append(f"{f.py_name}=UNSET")
+    params.append("**_unexpected")
+    wrong = " or ".join(["_args", "_unexpected", *(f"{name} is REQUIRED" for name in required)])
+    given = "{" + ", ".join(f"{name!r}: {name}" for name in required) + "}"
+    body = [
+        "    if not TYPE_CHECKING:",
+        "",
+        "        @model_init",
+        "        def __init__(" + ", ".join(params) + "):",
+        f"            if {wrong}:",
+        f"                raise constructor_error(self, _args, _unexpected, {given})",
+    ]
+    body += [f"            self.{f.py_name} = {f.py_name}" for f in schema.fields]
+    return "\n".join(body)
 
 
 def _field_line(f: FieldIR, speller: TypeSpeller, imports: Imports, owner: str) -> str:

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -20,6 +20,7 @@ from camunda_core.semantic_types import (
     Tag,
     TenantId,
 )
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ActivatedJobResult"]
 
@@ -127,6 +128,102 @@ class ActivatedJobResult:
             "max_length": 25,
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            type=REQUIRED,
+            process_definition_id=REQUIRED,
+            process_definition_version=REQUIRED,
+            element_id=REQUIRED,
+            custom_headers=REQUIRED,
+            worker=REQUIRED,
+            retries=REQUIRED,
+            deadline=REQUIRED,
+            variables=REQUIRED,
+            tenant_id=REQUIRED,
+            job_key=REQUIRED,
+            process_instance_key=REQUIRED,
+            process_definition_key=REQUIRED,
+            element_instance_key=REQUIRED,
+            kind=REQUIRED,
+            listener_event_type=REQUIRED,
+            user_task=REQUIRED,
+            tags=REQUIRED,
+            root_process_instance_key=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or type is REQUIRED
+                or process_definition_id is REQUIRED
+                or process_definition_version is REQUIRED
+                or element_id is REQUIRED
+                or custom_headers is REQUIRED
+                or worker is REQUIRED
+                or retries is REQUIRED
+                or deadline is REQUIRED
+                or variables is REQUIRED
+                or tenant_id is REQUIRED
+                or job_key is REQUIRED
+                or process_instance_key is REQUIRED
+                or process_definition_key is REQUIRED
+                or element_instance_key is REQUIRED
+                or kind is REQUIRED
+                or listener_event_type is REQUIRED
+                or user_task is REQUIRED
+                or tags is REQUIRED
+                or root_process_instance_key is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "type": type,
+                        "process_definition_id": process_definition_id,
+                        "process_definition_version": process_definition_version,
+                        "element_id": element_id,
+                        "custom_headers": custom_headers,
+                        "worker": worker,
+                        "retries": retries,
+                        "deadline": deadline,
+                        "variables": variables,
+                        "tenant_id": tenant_id,
+                        "job_key": job_key,
+                        "process_instance_key": process_instance_key,
+                        "process_definition_key": process_definition_key,
+                        "element_instance_key": element_instance_key,
+                        "kind": kind,
+                        "listener_event_type": listener_event_type,
+                        "user_task": user_task,
+                        "tags": tags,
+                        "root_process_instance_key": root_process_instance_key,
+                    },
+                )
+            self.type = type
+            self.process_definition_id = process_definition_id
+            self.process_definition_version = process_definition_version
+            self.element_id = element_id
+            self.custom_headers = custom_headers
+            self.worker = worker
+            self.retries = retries
+            self.deadline = deadline
+            self.variables = variables
+            self.tenant_id = tenant_id
+            self.job_key = job_key
+            self.process_instance_key = process_instance_key
+            self.process_definition_key = process_definition_key
+            self.element_instance_key = element_instance_key
+            self.kind = kind
+            self.listener_event_type = listener_event_type
+            self.user_task = user_task
+            self.tags = tags
+            self.root_process_instance_key = root_process_instance_key
 
 
 from camunda_core.models.job_kind_enum import JobKindEnum

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["AdHocSubProcessActivateActivitiesInstruction"]
@@ -28,6 +31,17 @@ class AdHocSubProcessActivateActivitiesInstruction:
     cancel_remaining_instances: bool | Unset = attrs.field(
         default=UNSET, metadata={"wire": "cancelRemainingInstances"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, elements=REQUIRED, cancel_remaining_instances=UNSET, **_unexpected
+        ):
+            if _args or _unexpected or elements is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"elements": elements})
+            self.elements = elements
+            self.cancel_remaining_instances = cancel_remaining_instances
 
 
 from camunda_core.models.ad_hoc_sub_process_activate_activity_reference import (

@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from camunda_core.semantic_types import ElementId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["AdHocSubProcessActivateActivityReference"]
@@ -26,3 +27,12 @@ class AdHocSubProcessActivateActivityReference:
 
     element_id: ElementId = attrs.field(metadata={"wire": "elementId"})
     variables: dict[str, Any] | Unset = attrs.field(default=UNSET, metadata={"wire": "variables"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, element_id=REQUIRED, variables=UNSET, **_unexpected):
+            if _args or _unexpected or element_id is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"element_id": element_id})
+            self.element_id = element_id
+            self.variables = variables

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import AuditLogEntityKey
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["AdvancedAuditLogEntityKeyFilter"]
@@ -34,3 +37,17 @@ class AdvancedAuditLogEntityKeyFilter:
     not_in: list[AuditLogEntityKey] | Unset = attrs.field(
         default=UNSET, metadata={"wire": "$notIn"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, eq=UNSET, neq=UNSET, exists=UNSET, in_=UNSET, not_in=UNSET, **_unexpected
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.eq = eq
+            self.neq = neq
+            self.exists = exists
+            self.in_ = in_
+            self.not_in = not_in

@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["AdvancedDateTimeFilter"]
@@ -39,3 +41,30 @@ class AdvancedDateTimeFilter:
     lt: datetime.datetime | Unset = attrs.field(default=UNSET, metadata={"wire": "$lt"})
     lte: datetime.datetime | Unset = attrs.field(default=UNSET, metadata={"wire": "$lte"})
     in_: list[datetime.datetime] | Unset = attrs.field(default=UNSET, metadata={"wire": "$in"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            eq=UNSET,
+            neq=UNSET,
+            exists=UNSET,
+            gt=UNSET,
+            gte=UNSET,
+            lt=UNSET,
+            lte=UNSET,
+            in_=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.eq = eq
+            self.neq = neq
+            self.exists = exists
+            self.gt = gt
+            self.gte = gte
+            self.lt = lt
+            self.lte = lte
+            self.in_ = in_

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import DecisionEvaluationInstanceKey
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["AdvancedDecisionEvaluationInstanceKeyFilter"]
@@ -50,3 +53,17 @@ class AdvancedDecisionEvaluationInstanceKeyFilter:
             "items": {"pattern": "^[0-9]+-[0-9]+$", "min_length": 3, "max_length": 30},
         },
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, eq=UNSET, neq=UNSET, exists=UNSET, in_=UNSET, not_in=UNSET, **_unexpected
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.eq = eq
+            self.neq = neq
+            self.exists = exists
+            self.in_ = in_
+            self.not_in = not_in

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["AdvancedOperationTypeFilter"]
@@ -34,6 +37,20 @@ class AdvancedOperationTypeFilter:
         default=UNSET, metadata={"wire": "$in"}
     )
     like: str | Unset = attrs.field(default=UNSET, metadata={"wire": "$like"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, eq=UNSET, neq=UNSET, exists=UNSET, in_=UNSET, like=UNSET, **_unexpected
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.eq = eq
+            self.neq = neq
+            self.exists = exists
+            self.in_ = in_
+            self.like = like
 
 
 from camunda_core.models.audit_log_operation_type_enum import AuditLogOperationTypeEnum

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["AuditLogFilter"]
@@ -134,6 +137,75 @@ class AuditLogFilter:
     entity_description: StringFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "entityDescription"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            audit_log_key=UNSET,
+            process_definition_key=UNSET,
+            process_instance_key=UNSET,
+            element_instance_key=UNSET,
+            operation_type=UNSET,
+            result=UNSET,
+            timestamp=UNSET,
+            actor_id=UNSET,
+            actor_type=UNSET,
+            agent_element_id=UNSET,
+            entity_key=UNSET,
+            entity_type=UNSET,
+            tenant_id=UNSET,
+            category=UNSET,
+            deployment_key=UNSET,
+            form_key=UNSET,
+            resource_key=UNSET,
+            batch_operation_type=UNSET,
+            process_definition_id=UNSET,
+            job_key=UNSET,
+            user_task_key=UNSET,
+            decision_requirements_id=UNSET,
+            decision_requirements_key=UNSET,
+            decision_definition_id=UNSET,
+            decision_definition_key=UNSET,
+            decision_evaluation_key=UNSET,
+            related_entity_key=UNSET,
+            related_entity_type=UNSET,
+            entity_description=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.audit_log_key = audit_log_key
+            self.process_definition_key = process_definition_key
+            self.process_instance_key = process_instance_key
+            self.element_instance_key = element_instance_key
+            self.operation_type = operation_type
+            self.result = result
+            self.timestamp = timestamp
+            self.actor_id = actor_id
+            self.actor_type = actor_type
+            self.agent_element_id = agent_element_id
+            self.entity_key = entity_key
+            self.entity_type = entity_type
+            self.tenant_id = tenant_id
+            self.category = category
+            self.deployment_key = deployment_key
+            self.form_key = form_key
+            self.resource_key = resource_key
+            self.batch_operation_type = batch_operation_type
+            self.process_definition_id = process_definition_id
+            self.job_key = job_key
+            self.user_task_key = user_task_key
+            self.decision_requirements_id = decision_requirements_id
+            self.decision_requirements_key = decision_requirements_key
+            self.decision_definition_id = decision_definition_id
+            self.decision_definition_key = decision_definition_key
+            self.decision_evaluation_key = decision_evaluation_key
+            self.related_entity_key = related_entity_key
+            self.related_entity_type = related_entity_type
+            self.entity_description = entity_description
 
 
 from camunda_core.models.audit_log_actor_type_filter_property import AuditLogActorTypeFilterProperty

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -28,6 +29,7 @@ from camunda_core.semantic_types import (
     TenantId,
     UserTaskKey,
 )
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["AuditLogResult"]
 
@@ -192,6 +194,150 @@ class AuditLogResult:
         metadata={"wire": "relatedEntityType"}
     )
     entity_description: str | None = attrs.field(metadata={"wire": "entityDescription"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            audit_log_key=REQUIRED,
+            entity_key=REQUIRED,
+            entity_type=REQUIRED,
+            operation_type=REQUIRED,
+            batch_operation_key=REQUIRED,
+            batch_operation_type=REQUIRED,
+            timestamp=REQUIRED,
+            actor_id=REQUIRED,
+            actor_type=REQUIRED,
+            agent_element_id=REQUIRED,
+            tenant_id=REQUIRED,
+            result=REQUIRED,
+            category=REQUIRED,
+            process_definition_id=REQUIRED,
+            process_definition_key=REQUIRED,
+            process_instance_key=REQUIRED,
+            root_process_instance_key=REQUIRED,
+            element_instance_key=REQUIRED,
+            job_key=REQUIRED,
+            user_task_key=REQUIRED,
+            decision_requirements_id=REQUIRED,
+            decision_requirements_key=REQUIRED,
+            decision_definition_id=REQUIRED,
+            decision_definition_key=REQUIRED,
+            decision_evaluation_key=REQUIRED,
+            deployment_key=REQUIRED,
+            form_key=REQUIRED,
+            resource_key=REQUIRED,
+            related_entity_key=REQUIRED,
+            related_entity_type=REQUIRED,
+            entity_description=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or audit_log_key is REQUIRED
+                or entity_key is REQUIRED
+                or entity_type is REQUIRED
+                or operation_type is REQUIRED
+                or batch_operation_key is REQUIRED
+                or batch_operation_type is REQUIRED
+                or timestamp is REQUIRED
+                or actor_id is REQUIRED
+                or actor_type is REQUIRED
+                or agent_element_id is REQUIRED
+                or tenant_id is REQUIRED
+                or result is REQUIRED
+                or category is REQUIRED
+                or process_definition_id is REQUIRED
+                or process_definition_key is REQUIRED
+                or process_instance_key is REQUIRED
+                or root_process_instance_key is REQUIRED
+                or element_instance_key is REQUIRED
+                or job_key is REQUIRED
+                or user_task_key is REQUIRED
+                or decision_requirements_id is REQUIRED
+                or decision_requirements_key is REQUIRED
+                or decision_definition_id is REQUIRED
+                or decision_definition_key is REQUIRED
+                or decision_evaluation_key is REQUIRED
+                or deployment_key is REQUIRED
+                or form_key is REQUIRED
+                or resource_key is REQUIRED
+                or related_entity_key is REQUIRED
+                or related_entity_type is REQUIRED
+                or entity_description is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "audit_log_key": audit_log_key,
+                        "entity_key": entity_key,
+                        "entity_type": entity_type,
+                        "operation_type": operation_type,
+                        "batch_operation_key": batch_operation_key,
+                        "batch_operation_type": batch_operation_type,
+                        "timestamp": timestamp,
+                        "actor_id": actor_id,
+                        "actor_type": actor_type,
+                        "agent_element_id": agent_element_id,
+                        "tenant_id": tenant_id,
+                        "result": result,
+                        "category": category,
+                        "process_definition_id": process_definition_id,
+                        "process_definition_key": process_definition_key,
+                        "process_instance_key": process_instance_key,
+                        "root_process_instance_key": root_process_instance_key,
+                        "element_instance_key": element_instance_key,
+                        "job_key": job_key,
+                        "user_task_key": user_task_key,
+                        "decision_requirements_id": decision_requirements_id,
+                        "decision_requirements_key": decision_requirements_key,
+                        "decision_definition_id": decision_definition_id,
+                        "decision_definition_key": decision_definition_key,
+                        "decision_evaluation_key": decision_evaluation_key,
+                        "deployment_key": deployment_key,
+                        "form_key": form_key,
+                        "resource_key": resource_key,
+                        "related_entity_key": related_entity_key,
+                        "related_entity_type": related_entity_type,
+                        "entity_description": entity_description,
+                    },
+                )
+            self.audit_log_key = audit_log_key
+            self.entity_key = entity_key
+            self.entity_type = entity_type
+            self.operation_type = operation_type
+            self.batch_operation_key = batch_operation_key
+            self.batch_operation_type = batch_operation_type
+            self.timestamp = timestamp
+            self.actor_id = actor_id
+            self.actor_type = actor_type
+            self.agent_element_id = agent_element_id
+            self.tenant_id = tenant_id
+            self.result = result
+            self.category = category
+            self.process_definition_id = process_definition_id
+            self.process_definition_key = process_definition_key
+            self.process_instance_key = process_instance_key
+            self.root_process_instance_key = root_process_instance_key
+            self.element_instance_key = element_instance_key
+            self.job_key = job_key
+            self.user_task_key = user_task_key
+            self.decision_requirements_id = decision_requirements_id
+            self.decision_requirements_key = decision_requirements_key
+            self.decision_definition_id = decision_definition_id
+            self.decision_definition_key = decision_definition_key
+            self.decision_evaluation_key = decision_evaluation_key
+            self.deployment_key = deployment_key
+            self.form_key = form_key
+            self.resource_key = resource_key
+            self.related_entity_key = related_entity_key
+            self.related_entity_type = related_entity_type
+            self.entity_description = entity_description
 
 
 from camunda_core.models.audit_log_actor_type_enum import AuditLogActorTypeEnum

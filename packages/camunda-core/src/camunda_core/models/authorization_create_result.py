@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import AuthorizationKey
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["AuthorizationCreateResult"]
 
@@ -28,3 +31,13 @@ class AuthorizationCreateResult:
             "max_length": 25,
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, authorization_key=REQUIRED, **_unexpected):
+            if _args or _unexpected or authorization_key is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"authorization_key": authorization_key}
+                )
+            self.authorization_key = authorization_key

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["AuthorizationFilter"]
@@ -34,6 +37,27 @@ class AuthorizationFilter:
     resource_type: ResourceTypeEnum | Unset = attrs.field(
         default=UNSET, metadata={"wire": "resourceType"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            owner_id=UNSET,
+            owner_type=UNSET,
+            resource_ids=UNSET,
+            resource_property_names=UNSET,
+            resource_type=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.owner_id = owner_id
+            self.owner_type = owner_type
+            self.resource_ids = resource_ids
+            self.resource_property_names = resource_property_names
+            self.resource_type = resource_type
 
 
 from camunda_core.models.owner_type_enum import OwnerTypeEnum

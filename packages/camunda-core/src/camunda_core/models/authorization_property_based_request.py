@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["AuthorizationPropertyBasedRequest"]
 
@@ -28,6 +32,46 @@ class AuthorizationPropertyBasedRequest:
     resource_property_name: str = attrs.field(metadata={"wire": "resourcePropertyName"})
     resource_type: ResourceTypeEnum = attrs.field(metadata={"wire": "resourceType"})
     permission_types: list[PermissionTypeEnum] = attrs.field(metadata={"wire": "permissionTypes"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            owner_id=REQUIRED,
+            owner_type=REQUIRED,
+            resource_property_name=REQUIRED,
+            resource_type=REQUIRED,
+            permission_types=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or owner_id is REQUIRED
+                or owner_type is REQUIRED
+                or resource_property_name is REQUIRED
+                or resource_type is REQUIRED
+                or permission_types is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "owner_id": owner_id,
+                        "owner_type": owner_type,
+                        "resource_property_name": resource_property_name,
+                        "resource_type": resource_type,
+                        "permission_types": permission_types,
+                    },
+                )
+            self.owner_id = owner_id
+            self.owner_type = owner_type
+            self.resource_property_name = resource_property_name
+            self.resource_type = resource_type
+            self.permission_types = permission_types
 
 
 from camunda_core.models.owner_type_enum import OwnerTypeEnum

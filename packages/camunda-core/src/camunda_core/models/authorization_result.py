@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import AuthorizationKey
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["AuthorizationResult"]
 
@@ -41,6 +44,54 @@ class AuthorizationResult:
             "max_length": 25,
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            owner_id=REQUIRED,
+            owner_type=REQUIRED,
+            resource_type=REQUIRED,
+            resource_id=REQUIRED,
+            resource_property_name=REQUIRED,
+            permission_types=REQUIRED,
+            authorization_key=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or owner_id is REQUIRED
+                or owner_type is REQUIRED
+                or resource_type is REQUIRED
+                or resource_id is REQUIRED
+                or resource_property_name is REQUIRED
+                or permission_types is REQUIRED
+                or authorization_key is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "owner_id": owner_id,
+                        "owner_type": owner_type,
+                        "resource_type": resource_type,
+                        "resource_id": resource_id,
+                        "resource_property_name": resource_property_name,
+                        "permission_types": permission_types,
+                        "authorization_key": authorization_key,
+                    },
+                )
+            self.owner_id = owner_id
+            self.owner_type = owner_type
+            self.resource_type = resource_type
+            self.resource_id = resource_id
+            self.resource_property_name = resource_property_name
+            self.permission_types = permission_types
+            self.authorization_key = authorization_key
 
 
 from camunda_core.models.owner_type_enum import OwnerTypeEnum

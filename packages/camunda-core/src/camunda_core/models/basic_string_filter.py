@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["BasicStringFilter"]
@@ -31,3 +34,17 @@ class BasicStringFilter:
     exists: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "$exists"})
     in_: list[str] | Unset = attrs.field(default=UNSET, metadata={"wire": "$in"})
     not_in: list[str] | Unset = attrs.field(default=UNSET, metadata={"wire": "$notIn"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, eq=UNSET, neq=UNSET, exists=UNSET, in_=UNSET, not_in=UNSET, **_unexpected
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.eq = eq
+            self.neq = neq
+            self.exists = exists
+            self.in_ = in_
+            self.not_in = not_in

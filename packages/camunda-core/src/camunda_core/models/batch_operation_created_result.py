@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import BatchOperationKey
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["BatchOperationCreatedResult"]
 
@@ -26,6 +29,30 @@ class BatchOperationCreatedResult:
     batch_operation_type: BatchOperationTypeEnum = attrs.field(
         metadata={"wire": "batchOperationType"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, batch_operation_key=REQUIRED, batch_operation_type=REQUIRED, **_unexpected
+        ):
+            if (
+                _args
+                or _unexpected
+                or batch_operation_key is REQUIRED
+                or batch_operation_type is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "batch_operation_key": batch_operation_key,
+                        "batch_operation_type": batch_operation_type,
+                    },
+                )
+            self.batch_operation_key = batch_operation_key
+            self.batch_operation_type = batch_operation_type
 
 
 from camunda_core.models.batch_operation_type_enum import BatchOperationTypeEnum

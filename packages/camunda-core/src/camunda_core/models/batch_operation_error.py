@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.serialization.enums import OpenStrEnum
 
 __all__ = ["BatchOperationError", "BatchOperationErrorTypeEnum"]
@@ -35,3 +38,26 @@ class BatchOperationError:
     partition_id: int = attrs.field(metadata={"wire": "partitionId", "format": "int32"})
     type: BatchOperationErrorTypeEnum = attrs.field(metadata={"wire": "type"})
     message: str = attrs.field(metadata={"wire": "message"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, partition_id=REQUIRED, type=REQUIRED, message=REQUIRED, **_unexpected
+        ):
+            if (
+                _args
+                or _unexpected
+                or partition_id is REQUIRED
+                or type is REQUIRED
+                or message is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"partition_id": partition_id, "type": type, "message": message},
+                )
+            self.partition_id = partition_id
+            self.type = type
+            self.message = message

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["BatchOperationItemFilter"]
@@ -40,6 +43,27 @@ class BatchOperationItemFilter:
     operation_type: BatchOperationTypeFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "operationType"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            batch_operation_key=UNSET,
+            item_key=UNSET,
+            process_instance_key=UNSET,
+            state=UNSET,
+            operation_type=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.batch_operation_key = batch_operation_key
+            self.item_key = item_key
+            self.process_instance_key = process_instance_key
+            self.state = state
+            self.operation_type = operation_type
 
 
 from camunda_core.models.basic_string_filter_property import BasicStringFilterProperty

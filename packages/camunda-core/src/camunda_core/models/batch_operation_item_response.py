@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
 from camunda_core.semantic_types import BatchOperationKey, ProcessInstanceKey
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.serialization.enums import OpenStrEnum
 
 __all__ = ["BatchOperationItemResponse", "BatchOperationItemResponseStateEnum"]
@@ -66,6 +68,58 @@ class BatchOperationItemResponse:
     state: BatchOperationItemResponseStateEnum = attrs.field(metadata={"wire": "state"})
     processed_date: datetime.datetime | None = attrs.field(metadata={"wire": "processedDate"})
     error_message: str | None = attrs.field(metadata={"wire": "errorMessage"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            operation_type=REQUIRED,
+            batch_operation_key=REQUIRED,
+            item_key=REQUIRED,
+            process_instance_key=REQUIRED,
+            root_process_instance_key=REQUIRED,
+            state=REQUIRED,
+            processed_date=REQUIRED,
+            error_message=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or operation_type is REQUIRED
+                or batch_operation_key is REQUIRED
+                or item_key is REQUIRED
+                or process_instance_key is REQUIRED
+                or root_process_instance_key is REQUIRED
+                or state is REQUIRED
+                or processed_date is REQUIRED
+                or error_message is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "operation_type": operation_type,
+                        "batch_operation_key": batch_operation_key,
+                        "item_key": item_key,
+                        "process_instance_key": process_instance_key,
+                        "root_process_instance_key": root_process_instance_key,
+                        "state": state,
+                        "processed_date": processed_date,
+                        "error_message": error_message,
+                    },
+                )
+            self.operation_type = operation_type
+            self.batch_operation_key = batch_operation_key
+            self.item_key = item_key
+            self.process_instance_key = process_instance_key
+            self.root_process_instance_key = root_process_instance_key
+            self.state = state
+            self.processed_date = processed_date
+            self.error_message = error_message
 
 
 from camunda_core.models.batch_operation_type_enum import BatchOperationTypeEnum

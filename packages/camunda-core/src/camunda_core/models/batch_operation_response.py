@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
 from camunda_core.semantic_types import BatchOperationKey
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["BatchOperationResponse"]
 
@@ -52,6 +54,70 @@ class BatchOperationResponse:
         metadata={"wire": "operationsCompletedCount", "format": "int32"}
     )
     errors: list[BatchOperationError] = attrs.field(metadata={"wire": "errors"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            batch_operation_key=REQUIRED,
+            state=REQUIRED,
+            batch_operation_type=REQUIRED,
+            start_date=REQUIRED,
+            end_date=REQUIRED,
+            actor_type=REQUIRED,
+            actor_id=REQUIRED,
+            operations_total_count=REQUIRED,
+            operations_failed_count=REQUIRED,
+            operations_completed_count=REQUIRED,
+            errors=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or batch_operation_key is REQUIRED
+                or state is REQUIRED
+                or batch_operation_type is REQUIRED
+                or start_date is REQUIRED
+                or end_date is REQUIRED
+                or actor_type is REQUIRED
+                or actor_id is REQUIRED
+                or operations_total_count is REQUIRED
+                or operations_failed_count is REQUIRED
+                or operations_completed_count is REQUIRED
+                or errors is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "batch_operation_key": batch_operation_key,
+                        "state": state,
+                        "batch_operation_type": batch_operation_type,
+                        "start_date": start_date,
+                        "end_date": end_date,
+                        "actor_type": actor_type,
+                        "actor_id": actor_id,
+                        "operations_total_count": operations_total_count,
+                        "operations_failed_count": operations_failed_count,
+                        "operations_completed_count": operations_completed_count,
+                        "errors": errors,
+                    },
+                )
+            self.batch_operation_key = batch_operation_key
+            self.state = state
+            self.batch_operation_type = batch_operation_type
+            self.start_date = start_date
+            self.end_date = end_date
+            self.actor_type = actor_type
+            self.actor_id = actor_id
+            self.operations_total_count = operations_total_count
+            self.operations_failed_count = operations_failed_count
+            self.operations_completed_count = operations_completed_count
+            self.errors = errors
 
 
 from camunda_core.models.audit_log_actor_type_enum import AuditLogActorTypeEnum

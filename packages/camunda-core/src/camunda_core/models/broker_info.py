@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["BrokerInfo"]
 
@@ -28,6 +32,46 @@ class BrokerInfo:
     port: int = attrs.field(metadata={"wire": "port", "format": "int32"})
     partitions: list[Partition] = attrs.field(metadata={"wire": "partitions"})
     version: str = attrs.field(metadata={"wire": "version"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            node_id=REQUIRED,
+            host=REQUIRED,
+            port=REQUIRED,
+            partitions=REQUIRED,
+            version=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or node_id is REQUIRED
+                or host is REQUIRED
+                or port is REQUIRED
+                or partitions is REQUIRED
+                or version is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "node_id": node_id,
+                        "host": host,
+                        "port": port,
+                        "partitions": partitions,
+                        "version": version,
+                    },
+                )
+            self.node_id = node_id
+            self.host = host
+            self.port = port
+            self.partitions = partitions
+            self.version = version
 
 
 from camunda_core.models.partition import Partition

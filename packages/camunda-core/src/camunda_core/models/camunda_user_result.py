@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import Username
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["CamundaUserResult"]
 
@@ -47,6 +50,66 @@ class CamundaUserResult:
     sales_plan_type: str | None = attrs.field(metadata={"wire": "salesPlanType"})
     c8_links: dict[str, str] = attrs.field(metadata={"wire": "c8Links"})
     can_logout: bool = attrs.field(metadata={"wire": "canLogout"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            username=REQUIRED,
+            display_name=REQUIRED,
+            email=REQUIRED,
+            authorized_components=REQUIRED,
+            tenants=REQUIRED,
+            groups=REQUIRED,
+            roles=REQUIRED,
+            sales_plan_type=REQUIRED,
+            c8_links=REQUIRED,
+            can_logout=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or username is REQUIRED
+                or display_name is REQUIRED
+                or email is REQUIRED
+                or authorized_components is REQUIRED
+                or tenants is REQUIRED
+                or groups is REQUIRED
+                or roles is REQUIRED
+                or sales_plan_type is REQUIRED
+                or c8_links is REQUIRED
+                or can_logout is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "username": username,
+                        "display_name": display_name,
+                        "email": email,
+                        "authorized_components": authorized_components,
+                        "tenants": tenants,
+                        "groups": groups,
+                        "roles": roles,
+                        "sales_plan_type": sales_plan_type,
+                        "c8_links": c8_links,
+                        "can_logout": can_logout,
+                    },
+                )
+            self.username = username
+            self.display_name = display_name
+            self.email = email
+            self.authorized_components = authorized_components
+            self.tenants = tenants
+            self.groups = groups
+            self.roles = roles
+            self.sales_plan_type = sales_plan_type
+            self.c8_links = c8_links
+            self.can_logout = can_logout
 
 
 from camunda_core.models.tenant_result import TenantResult

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ClockPinRequest"]
 
@@ -19,3 +23,11 @@ class ClockPinRequest:
     """
 
     timestamp: int = attrs.field(metadata={"wire": "timestamp", "format": "int64"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, timestamp=REQUIRED, **_unexpected):
+            if _args or _unexpected or timestamp is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"timestamp": timestamp})
+            self.timestamp = timestamp

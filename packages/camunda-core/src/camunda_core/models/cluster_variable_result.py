@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ClusterVariableResult"]
 
@@ -26,6 +30,37 @@ class ClusterVariableResult:
     scope: ClusterVariableScopeEnum = attrs.field(metadata={"wire": "scope"})
     tenant_id: str | None = attrs.field(metadata={"wire": "tenantId"})
     value: str = attrs.field(metadata={"wire": "value"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            name=REQUIRED,
+            scope=REQUIRED,
+            tenant_id=REQUIRED,
+            value=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or name is REQUIRED
+                or scope is REQUIRED
+                or tenant_id is REQUIRED
+                or value is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"name": name, "scope": scope, "tenant_id": tenant_id, "value": value},
+                )
+            self.name = name
+            self.scope = scope
+            self.tenant_id = tenant_id
+            self.value = value
 
 
 from camunda_core.models.cluster_variable_scope_enum import ClusterVariableScopeEnum

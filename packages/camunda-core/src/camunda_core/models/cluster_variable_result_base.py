@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ClusterVariableResultBase"]
 
@@ -24,6 +28,26 @@ class ClusterVariableResultBase:
     name: str = attrs.field(metadata={"wire": "name"})
     scope: ClusterVariableScopeEnum = attrs.field(metadata={"wire": "scope"})
     tenant_id: str | None = attrs.field(metadata={"wire": "tenantId"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, name=REQUIRED, scope=REQUIRED, tenant_id=REQUIRED, **_unexpected
+        ):
+            if (
+                _args
+                or _unexpected
+                or name is REQUIRED
+                or scope is REQUIRED
+                or tenant_id is REQUIRED
+            ):
+                raise constructor_error(
+                    self, _args, _unexpected, {"name": name, "scope": scope, "tenant_id": tenant_id}
+                )
+            self.name = name
+            self.scope = scope
+            self.tenant_id = tenant_id
 
 
 from camunda_core.models.cluster_variable_scope_enum import ClusterVariableScopeEnum

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["ClusterVariableSearchQueryFilterRequest"]
@@ -34,6 +37,27 @@ class ClusterVariableSearchQueryFilterRequest:
         default=UNSET, metadata={"wire": "tenantId"}
     )
     is_truncated: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "isTruncated"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            name=UNSET,
+            value=UNSET,
+            scope=UNSET,
+            tenant_id=UNSET,
+            is_truncated=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.name = name
+            self.value = value
+            self.scope = scope
+            self.tenant_id = tenant_id
+            self.is_truncated = is_truncated
 
 
 from camunda_core.models.cluster_variable_scope_filter_property import (

@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ClusterVariableSearchResult"]
 
@@ -28,6 +32,46 @@ class ClusterVariableSearchResult:
     tenant_id: str | None = attrs.field(metadata={"wire": "tenantId"})
     value: str = attrs.field(metadata={"wire": "value"})
     is_truncated: bool = attrs.field(metadata={"wire": "isTruncated"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            name=REQUIRED,
+            scope=REQUIRED,
+            tenant_id=REQUIRED,
+            value=REQUIRED,
+            is_truncated=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or name is REQUIRED
+                or scope is REQUIRED
+                or tenant_id is REQUIRED
+                or value is REQUIRED
+                or is_truncated is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "name": name,
+                        "scope": scope,
+                        "tenant_id": tenant_id,
+                        "value": value,
+                        "is_truncated": is_truncated,
+                    },
+                )
+            self.name = name
+            self.scope = scope
+            self.tenant_id = tenant_id
+            self.value = value
+            self.is_truncated = is_truncated
 
 
 from camunda_core.models.cluster_variable_scope_enum import ClusterVariableScopeEnum

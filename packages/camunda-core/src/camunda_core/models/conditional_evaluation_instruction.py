@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from camunda_core.semantic_types import ProcessDefinitionKey, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["ConditionalEvaluationInstruction"]
@@ -44,3 +45,20 @@ class ConditionalEvaluationInstruction:
             "max_length": 25,
         },
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            variables=REQUIRED,
+            tenant_id=UNSET,
+            process_definition_key=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected or variables is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"variables": variables})
+            self.variables = variables
+            self.tenant_id = tenant_id
+            self.process_definition_key = process_definition_key

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["CorrelatedMessageSubscriptionFilter"]
@@ -68,6 +71,41 @@ class CorrelatedMessageSubscriptionFilter:
     tenant_id: StringFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "tenantId"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            correlation_key=UNSET,
+            correlation_time=UNSET,
+            element_id=UNSET,
+            element_instance_key=UNSET,
+            message_key=UNSET,
+            message_name=UNSET,
+            partition_id=UNSET,
+            process_definition_id=UNSET,
+            process_definition_key=UNSET,
+            process_instance_key=UNSET,
+            subscription_key=UNSET,
+            tenant_id=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.correlation_key = correlation_key
+            self.correlation_time = correlation_time
+            self.element_id = element_id
+            self.element_instance_key = element_instance_key
+            self.message_key = message_key
+            self.message_name = message_name
+            self.partition_id = partition_id
+            self.process_definition_id = process_definition_id
+            self.process_definition_key = process_definition_key
+            self.process_instance_key = process_instance_key
+            self.subscription_key = subscription_key
+            self.tenant_id = tenant_id
 
 
 from camunda_core.models.basic_string_filter_property import BasicStringFilterProperty

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -18,6 +19,7 @@ from camunda_core.semantic_types import (
     ProcessInstanceKey,
     TenantId,
 )
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["CorrelatedMessageSubscriptionResult"]
 
@@ -105,3 +107,75 @@ class CorrelatedMessageSubscriptionResult:
             "max_length": 256,
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            correlation_key=REQUIRED,
+            correlation_time=REQUIRED,
+            element_id=REQUIRED,
+            element_instance_key=REQUIRED,
+            message_key=REQUIRED,
+            message_name=REQUIRED,
+            partition_id=REQUIRED,
+            process_definition_id=REQUIRED,
+            process_definition_key=REQUIRED,
+            process_instance_key=REQUIRED,
+            root_process_instance_key=REQUIRED,
+            subscription_key=REQUIRED,
+            tenant_id=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or correlation_key is REQUIRED
+                or correlation_time is REQUIRED
+                or element_id is REQUIRED
+                or element_instance_key is REQUIRED
+                or message_key is REQUIRED
+                or message_name is REQUIRED
+                or partition_id is REQUIRED
+                or process_definition_id is REQUIRED
+                or process_definition_key is REQUIRED
+                or process_instance_key is REQUIRED
+                or root_process_instance_key is REQUIRED
+                or subscription_key is REQUIRED
+                or tenant_id is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "correlation_key": correlation_key,
+                        "correlation_time": correlation_time,
+                        "element_id": element_id,
+                        "element_instance_key": element_instance_key,
+                        "message_key": message_key,
+                        "message_name": message_name,
+                        "partition_id": partition_id,
+                        "process_definition_id": process_definition_id,
+                        "process_definition_key": process_definition_key,
+                        "process_instance_key": process_instance_key,
+                        "root_process_instance_key": root_process_instance_key,
+                        "subscription_key": subscription_key,
+                        "tenant_id": tenant_id,
+                    },
+                )
+            self.correlation_key = correlation_key
+            self.correlation_time = correlation_time
+            self.element_id = element_id
+            self.element_instance_key = element_instance_key
+            self.message_key = message_key
+            self.message_name = message_name
+            self.partition_id = partition_id
+            self.process_definition_id = process_definition_id
+            self.process_definition_key = process_definition_key
+            self.process_instance_key = process_instance_key
+            self.root_process_instance_key = root_process_instance_key
+            self.subscription_key = subscription_key
+            self.tenant_id = tenant_id

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["CreateClusterVariableRequest"]
 
@@ -23,3 +25,12 @@ class CreateClusterVariableRequest:
 
     name: str = attrs.field(metadata={"wire": "name"})
     value: dict[str, Any] = attrs.field(metadata={"wire": "value"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, name=REQUIRED, value=REQUIRED, **_unexpected):
+            if _args or _unexpected or name is REQUIRED or value is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"name": name, "value": value})
+            self.name = name
+            self.value = value

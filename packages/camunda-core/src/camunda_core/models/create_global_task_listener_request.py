@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import GlobalListenerId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["CreateGlobalTaskListenerRequest"]
@@ -35,6 +38,37 @@ class CreateGlobalTaskListenerRequest:
     retries: int | Unset = attrs.field(default=UNSET, metadata={"wire": "retries"})
     after_non_global: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "afterNonGlobal"})
     priority: int | Unset = attrs.field(default=UNSET, metadata={"wire": "priority"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            type=REQUIRED,
+            event_types=REQUIRED,
+            id=REQUIRED,
+            retries=UNSET,
+            after_non_global=UNSET,
+            priority=UNSET,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or type is REQUIRED
+                or event_types is REQUIRED
+                or id is REQUIRED
+            ):
+                raise constructor_error(
+                    self, _args, _unexpected, {"type": type, "event_types": event_types, "id": id}
+                )
+            self.type = type
+            self.event_types = event_types
+            self.id = id
+            self.retries = retries
+            self.after_non_global = after_non_global
+            self.priority = priority
 
 
 from camunda_core.models.global_task_listener_event_type_enum import GlobalTaskListenerEventTypeEnum

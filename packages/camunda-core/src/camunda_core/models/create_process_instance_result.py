@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -17,6 +17,7 @@ from camunda_core.semantic_types import (
     Tag,
     TenantId,
 )
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["CreateProcessInstanceResult"]
 
@@ -86,3 +87,55 @@ class CreateProcessInstanceResult:
     business_id: BusinessId | None = attrs.field(
         metadata={"wire": "businessId", "min_length": 1, "max_length": 256}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_definition_id=REQUIRED,
+            process_definition_version=REQUIRED,
+            tenant_id=REQUIRED,
+            variables=REQUIRED,
+            process_definition_key=REQUIRED,
+            process_instance_key=REQUIRED,
+            tags=REQUIRED,
+            business_id=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or process_definition_id is REQUIRED
+                or process_definition_version is REQUIRED
+                or tenant_id is REQUIRED
+                or variables is REQUIRED
+                or process_definition_key is REQUIRED
+                or process_instance_key is REQUIRED
+                or tags is REQUIRED
+                or business_id is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "process_definition_id": process_definition_id,
+                        "process_definition_version": process_definition_version,
+                        "tenant_id": tenant_id,
+                        "variables": variables,
+                        "process_definition_key": process_definition_key,
+                        "process_instance_key": process_instance_key,
+                        "tags": tags,
+                        "business_id": business_id,
+                    },
+                )
+            self.process_definition_id = process_definition_id
+            self.process_definition_version = process_definition_version
+            self.tenant_id = tenant_id
+            self.variables = variables
+            self.process_definition_key = process_definition_key
+            self.process_instance_key = process_instance_key
+            self.tags = tags
+            self.business_id = business_id

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import EndCursor
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["CursorForwardPagination"]
@@ -33,3 +36,12 @@ class CursorForwardPagination:
     limit: int | Unset = attrs.field(
         default=UNSET, metadata={"wire": "limit", "format": "int32", "minimum": 1, "maximum": 10000}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, after=REQUIRED, limit=UNSET, **_unexpected):
+            if _args or _unexpected or after is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"after": after})
+            self.after = after
+            self.limit = limit

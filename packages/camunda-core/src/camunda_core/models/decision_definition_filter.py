@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import (
@@ -13,6 +15,7 @@ from camunda_core.semantic_types import (
     DecisionRequirementsKey,
     TenantId,
 )
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["DecisionDefinitionFilter"]
@@ -84,3 +87,34 @@ class DecisionDefinitionFilter:
     decision_requirements_version: int | Unset = attrs.field(
         default=UNSET, metadata={"wire": "decisionRequirementsVersion"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            decision_definition_id=UNSET,
+            name=UNSET,
+            is_latest_version=UNSET,
+            version=UNSET,
+            decision_requirements_id=UNSET,
+            tenant_id=UNSET,
+            decision_definition_key=UNSET,
+            decision_requirements_key=UNSET,
+            decision_requirements_name=UNSET,
+            decision_requirements_version=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.decision_definition_id = decision_definition_id
+            self.name = name
+            self.is_latest_version = is_latest_version
+            self.version = version
+            self.decision_requirements_id = decision_requirements_id
+            self.tenant_id = tenant_id
+            self.decision_definition_key = decision_definition_key
+            self.decision_requirements_key = decision_requirements_key
+            self.decision_requirements_name = decision_requirements_name
+            self.decision_requirements_version = decision_requirements_version

@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from camunda_core.semantic_types import DecisionDefinitionId, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["DecisionEvaluationById"]
@@ -44,3 +45,22 @@ class DecisionEvaluationById:
             "max_length": 256,
         },
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            decision_definition_id=REQUIRED,
+            variables=UNSET,
+            tenant_id=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected or decision_definition_id is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"decision_definition_id": decision_definition_id}
+                )
+            self.decision_definition_id = decision_definition_id
+            self.variables = variables
+            self.tenant_id = tenant_id

@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from camunda_core.semantic_types import DecisionDefinitionKey, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["DecisionEvaluationByKey"]
@@ -45,3 +46,22 @@ class DecisionEvaluationByKey:
             "max_length": 256,
         },
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            decision_definition_key=REQUIRED,
+            variables=UNSET,
+            tenant_id=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected or decision_definition_key is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"decision_definition_key": decision_definition_key}
+                )
+            self.decision_definition_key = decision_definition_key
+            self.variables = variables
+            self.tenant_id = tenant_id

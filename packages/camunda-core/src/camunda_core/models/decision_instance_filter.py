@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import (
@@ -15,6 +17,7 @@ from camunda_core.semantic_types import (
     ProcessInstanceKey,
     TenantId,
 )
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["DecisionInstanceFilter"]
@@ -120,6 +123,49 @@ class DecisionInstanceFilter:
     decision_requirements_key: DecisionRequirementsKeyFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "decisionRequirementsKey"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            decision_evaluation_instance_key=UNSET,
+            state=UNSET,
+            evaluation_failure=UNSET,
+            evaluation_date=UNSET,
+            decision_definition_id=UNSET,
+            decision_definition_name=UNSET,
+            decision_definition_version=UNSET,
+            decision_definition_type=UNSET,
+            tenant_id=UNSET,
+            decision_evaluation_key=UNSET,
+            process_definition_key=UNSET,
+            process_instance_key=UNSET,
+            decision_definition_key=UNSET,
+            element_instance_key=UNSET,
+            root_decision_definition_key=UNSET,
+            decision_requirements_key=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.decision_evaluation_instance_key = decision_evaluation_instance_key
+            self.state = state
+            self.evaluation_failure = evaluation_failure
+            self.evaluation_date = evaluation_date
+            self.decision_definition_id = decision_definition_id
+            self.decision_definition_name = decision_definition_name
+            self.decision_definition_version = decision_definition_version
+            self.decision_definition_type = decision_definition_type
+            self.tenant_id = tenant_id
+            self.decision_evaluation_key = decision_evaluation_key
+            self.process_definition_key = process_definition_key
+            self.process_instance_key = process_instance_key
+            self.decision_definition_key = decision_definition_key
+            self.element_instance_key = element_instance_key
+            self.root_decision_definition_key = root_decision_definition_key
+            self.decision_requirements_key = decision_requirements_key
 
 
 from camunda_core.models.date_time_filter_property import DateTimeFilterProperty

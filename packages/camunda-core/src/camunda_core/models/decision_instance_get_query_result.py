@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -20,6 +21,7 @@ from camunda_core.semantic_types import (
     ProcessInstanceKey,
     TenantId,
 )
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["DecisionInstanceGetQueryResult"]
 
@@ -144,6 +146,102 @@ class DecisionInstanceGetQueryResult:
         metadata={"wire": "evaluatedInputs"}
     )
     matched_rules: list[MatchedDecisionRuleItem] = attrs.field(metadata={"wire": "matchedRules"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            decision_definition_id=REQUIRED,
+            decision_definition_key=REQUIRED,
+            decision_definition_name=REQUIRED,
+            decision_definition_type=REQUIRED,
+            decision_definition_version=REQUIRED,
+            decision_evaluation_instance_key=REQUIRED,
+            decision_evaluation_key=REQUIRED,
+            element_instance_key=REQUIRED,
+            evaluation_date=REQUIRED,
+            evaluation_failure=REQUIRED,
+            process_definition_key=REQUIRED,
+            process_instance_key=REQUIRED,
+            result=REQUIRED,
+            root_decision_definition_key=REQUIRED,
+            root_process_instance_key=REQUIRED,
+            state=REQUIRED,
+            tenant_id=REQUIRED,
+            evaluated_inputs=REQUIRED,
+            matched_rules=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or decision_definition_id is REQUIRED
+                or decision_definition_key is REQUIRED
+                or decision_definition_name is REQUIRED
+                or decision_definition_type is REQUIRED
+                or decision_definition_version is REQUIRED
+                or decision_evaluation_instance_key is REQUIRED
+                or decision_evaluation_key is REQUIRED
+                or element_instance_key is REQUIRED
+                or evaluation_date is REQUIRED
+                or evaluation_failure is REQUIRED
+                or process_definition_key is REQUIRED
+                or process_instance_key is REQUIRED
+                or result is REQUIRED
+                or root_decision_definition_key is REQUIRED
+                or root_process_instance_key is REQUIRED
+                or state is REQUIRED
+                or tenant_id is REQUIRED
+                or evaluated_inputs is REQUIRED
+                or matched_rules is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "decision_definition_id": decision_definition_id,
+                        "decision_definition_key": decision_definition_key,
+                        "decision_definition_name": decision_definition_name,
+                        "decision_definition_type": decision_definition_type,
+                        "decision_definition_version": decision_definition_version,
+                        "decision_evaluation_instance_key": decision_evaluation_instance_key,
+                        "decision_evaluation_key": decision_evaluation_key,
+                        "element_instance_key": element_instance_key,
+                        "evaluation_date": evaluation_date,
+                        "evaluation_failure": evaluation_failure,
+                        "process_definition_key": process_definition_key,
+                        "process_instance_key": process_instance_key,
+                        "result": result,
+                        "root_decision_definition_key": root_decision_definition_key,
+                        "root_process_instance_key": root_process_instance_key,
+                        "state": state,
+                        "tenant_id": tenant_id,
+                        "evaluated_inputs": evaluated_inputs,
+                        "matched_rules": matched_rules,
+                    },
+                )
+            self.decision_definition_id = decision_definition_id
+            self.decision_definition_key = decision_definition_key
+            self.decision_definition_name = decision_definition_name
+            self.decision_definition_type = decision_definition_type
+            self.decision_definition_version = decision_definition_version
+            self.decision_evaluation_instance_key = decision_evaluation_instance_key
+            self.decision_evaluation_key = decision_evaluation_key
+            self.element_instance_key = element_instance_key
+            self.evaluation_date = evaluation_date
+            self.evaluation_failure = evaluation_failure
+            self.process_definition_key = process_definition_key
+            self.process_instance_key = process_instance_key
+            self.result = result
+            self.root_decision_definition_key = root_decision_definition_key
+            self.root_process_instance_key = root_process_instance_key
+            self.state = state
+            self.tenant_id = tenant_id
+            self.evaluated_inputs = evaluated_inputs
+            self.matched_rules = matched_rules
 
 
 from camunda_core.models.decision_definition_type_enum import DecisionDefinitionTypeEnum

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import DecisionRequirementsKey, TenantId
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["DecisionRequirementsFilter"]
@@ -54,3 +57,26 @@ class DecisionRequirementsFilter:
         },
     )
     resource_name: str | Unset = attrs.field(default=UNSET, metadata={"wire": "resourceName"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            decision_requirements_name=UNSET,
+            decision_requirements_id=UNSET,
+            decision_requirements_key=UNSET,
+            version=UNSET,
+            tenant_id=UNSET,
+            resource_name=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.decision_requirements_name = decision_requirements_name
+            self.decision_requirements_id = decision_requirements_id
+            self.decision_requirements_key = decision_requirements_key
+            self.version = version
+            self.tenant_id = tenant_id
+            self.resource_name = resource_name

@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["DeleteResourceRequest"]
@@ -27,3 +30,12 @@ class DeleteResourceRequest:
         default=UNSET, metadata={"wire": "operationReference", "format": "int64", "minimum": 1}
     )
     delete_history: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "deleteHistory"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, operation_reference=UNSET, delete_history=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.operation_reference = operation_reference
+            self.delete_history = delete_history

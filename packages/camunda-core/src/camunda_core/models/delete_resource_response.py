@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["DeleteResourceResponse"]
 
@@ -24,6 +28,20 @@ class DeleteResourceResponse:
     batch_operation: BatchOperationCreatedResult | None = attrs.field(
         metadata={"wire": "batchOperation"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, resource_key=REQUIRED, batch_operation=REQUIRED, **_unexpected):
+            if _args or _unexpected or resource_key is REQUIRED or batch_operation is REQUIRED:
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"resource_key": resource_key, "batch_operation": batch_operation},
+                )
+            self.resource_key = resource_key
+            self.batch_operation = batch_operation
 
 
 from camunda_core.models.batch_operation_created_result import BatchOperationCreatedResult

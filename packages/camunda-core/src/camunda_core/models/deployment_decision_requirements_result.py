@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import DecisionRequirementsKey, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["DeploymentDecisionRequirementsResult"]
 
@@ -45,3 +48,47 @@ class DeploymentDecisionRequirementsResult:
             "max_length": 25,
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            decision_requirements_id=REQUIRED,
+            decision_requirements_name=REQUIRED,
+            version=REQUIRED,
+            resource_name=REQUIRED,
+            tenant_id=REQUIRED,
+            decision_requirements_key=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or decision_requirements_id is REQUIRED
+                or decision_requirements_name is REQUIRED
+                or version is REQUIRED
+                or resource_name is REQUIRED
+                or tenant_id is REQUIRED
+                or decision_requirements_key is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "decision_requirements_id": decision_requirements_id,
+                        "decision_requirements_name": decision_requirements_name,
+                        "version": version,
+                        "resource_name": resource_name,
+                        "tenant_id": tenant_id,
+                        "decision_requirements_key": decision_requirements_key,
+                    },
+                )
+            self.decision_requirements_id = decision_requirements_id
+            self.decision_requirements_name = decision_requirements_name
+            self.version = version
+            self.resource_name = resource_name
+            self.tenant_id = tenant_id
+            self.decision_requirements_key = decision_requirements_key

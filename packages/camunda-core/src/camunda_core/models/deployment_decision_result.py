@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import (
@@ -13,6 +15,7 @@ from camunda_core.semantic_types import (
     DecisionRequirementsKey,
     TenantId,
 )
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["DeploymentDecisionResult"]
 
@@ -65,3 +68,51 @@ class DeploymentDecisionResult:
             "max_length": 25,
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            decision_definition_id=REQUIRED,
+            version=REQUIRED,
+            name=REQUIRED,
+            tenant_id=REQUIRED,
+            decision_requirements_id=REQUIRED,
+            decision_definition_key=REQUIRED,
+            decision_requirements_key=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or decision_definition_id is REQUIRED
+                or version is REQUIRED
+                or name is REQUIRED
+                or tenant_id is REQUIRED
+                or decision_requirements_id is REQUIRED
+                or decision_definition_key is REQUIRED
+                or decision_requirements_key is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "decision_definition_id": decision_definition_id,
+                        "version": version,
+                        "name": name,
+                        "tenant_id": tenant_id,
+                        "decision_requirements_id": decision_requirements_id,
+                        "decision_definition_key": decision_definition_key,
+                        "decision_requirements_key": decision_requirements_key,
+                    },
+                )
+            self.decision_definition_id = decision_definition_id
+            self.version = version
+            self.name = name
+            self.tenant_id = tenant_id
+            self.decision_requirements_id = decision_requirements_id
+            self.decision_definition_key = decision_definition_key
+            self.decision_requirements_key = decision_requirements_key

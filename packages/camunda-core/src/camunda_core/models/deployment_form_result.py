@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import FormId, FormKey, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["DeploymentFormResult"]
 
@@ -38,3 +41,43 @@ class DeploymentFormResult:
     form_key: FormKey = attrs.field(
         metadata={"wire": "formKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            form_id=REQUIRED,
+            version=REQUIRED,
+            resource_name=REQUIRED,
+            tenant_id=REQUIRED,
+            form_key=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or form_id is REQUIRED
+                or version is REQUIRED
+                or resource_name is REQUIRED
+                or tenant_id is REQUIRED
+                or form_key is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "form_id": form_id,
+                        "version": version,
+                        "resource_name": resource_name,
+                        "tenant_id": tenant_id,
+                        "form_key": form_key,
+                    },
+                )
+            self.form_id = form_id
+            self.version = version
+            self.resource_name = resource_name
+            self.tenant_id = tenant_id
+            self.form_key = form_key

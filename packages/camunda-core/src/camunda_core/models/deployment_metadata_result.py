@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["DeploymentMetadataResult"]
 
@@ -34,6 +38,46 @@ class DeploymentMetadataResult:
     )
     form: DeploymentFormResult | None = attrs.field(metadata={"wire": "form"})
     resource: DeploymentResourceResult | None = attrs.field(metadata={"wire": "resource"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_definition=REQUIRED,
+            decision_definition=REQUIRED,
+            decision_requirements=REQUIRED,
+            form=REQUIRED,
+            resource=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or process_definition is REQUIRED
+                or decision_definition is REQUIRED
+                or decision_requirements is REQUIRED
+                or form is REQUIRED
+                or resource is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "process_definition": process_definition,
+                        "decision_definition": decision_definition,
+                        "decision_requirements": decision_requirements,
+                        "form": form,
+                        "resource": resource,
+                    },
+                )
+            self.process_definition = process_definition
+            self.decision_definition = decision_definition
+            self.decision_requirements = decision_requirements
+            self.form = form
+            self.resource = resource
 
 
 from camunda_core.models.deployment_decision_requirements_result import (

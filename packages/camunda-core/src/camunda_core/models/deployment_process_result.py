@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ProcessDefinitionId, ProcessDefinitionKey, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["DeploymentProcessResult"]
 
@@ -51,3 +54,43 @@ class DeploymentProcessResult:
             "max_length": 25,
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_definition_id=REQUIRED,
+            process_definition_version=REQUIRED,
+            resource_name=REQUIRED,
+            tenant_id=REQUIRED,
+            process_definition_key=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or process_definition_id is REQUIRED
+                or process_definition_version is REQUIRED
+                or resource_name is REQUIRED
+                or tenant_id is REQUIRED
+                or process_definition_key is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "process_definition_id": process_definition_id,
+                        "process_definition_version": process_definition_version,
+                        "resource_name": resource_name,
+                        "tenant_id": tenant_id,
+                        "process_definition_key": process_definition_key,
+                    },
+                )
+            self.process_definition_id = process_definition_id
+            self.process_definition_version = process_definition_version
+            self.resource_name = resource_name
+            self.tenant_id = tenant_id
+            self.process_definition_key = process_definition_key

@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["DeploymentResourceResult"]
 
@@ -37,6 +40,46 @@ class DeploymentResourceResult:
         }
     )
     resource_key: ResourceKey = attrs.field(metadata={"wire": "resourceKey"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            resource_id=REQUIRED,
+            resource_name=REQUIRED,
+            version=REQUIRED,
+            tenant_id=REQUIRED,
+            resource_key=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or resource_id is REQUIRED
+                or resource_name is REQUIRED
+                or version is REQUIRED
+                or tenant_id is REQUIRED
+                or resource_key is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "resource_id": resource_id,
+                        "resource_name": resource_name,
+                        "version": version,
+                        "tenant_id": tenant_id,
+                        "resource_key": resource_key,
+                    },
+                )
+            self.resource_id = resource_id
+            self.resource_name = resource_name
+            self.version = version
+            self.tenant_id = tenant_id
+            self.resource_key = resource_key
 
 
 from camunda_core.models.resource_key import ResourceKey

@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import DeploymentKey, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["DeploymentResult"]
 
@@ -40,6 +43,38 @@ class DeploymentResult:
         }
     )
     deployments: list[DeploymentMetadataResult] = attrs.field(metadata={"wire": "deployments"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            deployment_key=REQUIRED,
+            tenant_id=REQUIRED,
+            deployments=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or deployment_key is REQUIRED
+                or tenant_id is REQUIRED
+                or deployments is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "deployment_key": deployment_key,
+                        "tenant_id": tenant_id,
+                        "deployments": deployments,
+                    },
+                )
+            self.deployment_key = deployment_key
+            self.tenant_id = tenant_id
+            self.deployments = deployments
 
 
 from camunda_core.models.deployment_metadata_result import DeploymentMetadataResult

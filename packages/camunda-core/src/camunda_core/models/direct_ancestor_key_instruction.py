@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ElementInstanceKey
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["DirectAncestorKeyInstruction"]
 
@@ -25,3 +28,23 @@ class DirectAncestorKeyInstruction:
     ancestor_element_instance_key: ElementInstanceKey = attrs.field(
         metadata={"wire": "ancestorElementInstanceKey"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            ancestor_scope_type="direct",
+            ancestor_element_instance_key=REQUIRED,
+            **_unexpected,
+        ):
+            if _args or _unexpected or ancestor_element_instance_key is REQUIRED:
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"ancestor_element_instance_key": ancestor_element_instance_key},
+                )
+            self.ancestor_scope_type = ancestor_scope_type
+            self.ancestor_element_instance_key = ancestor_element_instance_key

@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["DocumentCreationBatchResponse"]
 
@@ -24,6 +28,27 @@ class DocumentCreationBatchResponse:
         metadata={"wire": "failedDocuments"}
     )
     created_documents: list[DocumentReference] = attrs.field(metadata={"wire": "createdDocuments"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, failed_documents=REQUIRED, created_documents=REQUIRED, **_unexpected
+        ):
+            if (
+                _args
+                or _unexpected
+                or failed_documents is REQUIRED
+                or created_documents is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"failed_documents": failed_documents, "created_documents": created_documents},
+                )
+            self.failed_documents = failed_documents
+            self.created_documents = created_documents
 
 
 from camunda_core.models.document_creation_failure_detail import DocumentCreationFailureDetail

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["DocumentCreationFailureDetail"]
 
@@ -25,3 +29,34 @@ class DocumentCreationFailureDetail:
     status: int = attrs.field(metadata={"wire": "status", "format": "int32"})
     title: str = attrs.field(metadata={"wire": "title"})
     detail: str = attrs.field(metadata={"wire": "detail"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            file_name=REQUIRED,
+            status=REQUIRED,
+            title=REQUIRED,
+            detail=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or file_name is REQUIRED
+                or status is REQUIRED
+                or title is REQUIRED
+                or detail is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"file_name": file_name, "status": status, "title": title, "detail": detail},
+                )
+            self.file_name = file_name
+            self.status = status
+            self.title = title
+            self.detail = detail

@@ -6,8 +6,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["DocumentLink"]
 
@@ -23,3 +26,14 @@ class DocumentLink:
 
     url: str = attrs.field(metadata={"wire": "url"})
     expires_at: datetime.datetime = attrs.field(metadata={"wire": "expiresAt"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, url=REQUIRED, expires_at=REQUIRED, **_unexpected):
+            if _args or _unexpected or url is REQUIRED or expires_at is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"url": url, "expires_at": expires_at}
+                )
+            self.url = url
+            self.expires_at = expires_at

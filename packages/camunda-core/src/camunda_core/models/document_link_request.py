@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["DocumentLinkRequest"]
@@ -23,3 +26,11 @@ class DocumentLinkRequest:
     time_to_live: int | Unset = attrs.field(
         default=UNSET, metadata={"wire": "timeToLive", "format": "int64"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, time_to_live=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.time_to_live = time_to_live

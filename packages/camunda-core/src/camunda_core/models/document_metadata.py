@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from camunda_core.semantic_types import ProcessDefinitionId, ProcessInstanceKey
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["DocumentMetadata"]
@@ -56,3 +57,28 @@ class DocumentMetadata:
     custom_properties: dict[str, Any] | Unset = attrs.field(
         default=UNSET, metadata={"wire": "customProperties"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            content_type=UNSET,
+            file_name=UNSET,
+            expires_at=UNSET,
+            size=UNSET,
+            process_definition_id=UNSET,
+            process_instance_key=UNSET,
+            custom_properties=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.content_type = content_type
+            self.file_name = file_name
+            self.expires_at = expires_at
+            self.size = size
+            self.process_definition_id = process_definition_id
+            self.process_instance_key = process_instance_key
+            self.custom_properties = custom_properties

@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from camunda_core.semantic_types import ProcessDefinitionId, ProcessInstanceKey
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["DocumentMetadataResponse"]
 
@@ -49,3 +50,51 @@ class DocumentMetadataResponse:
         }
     )
     custom_properties: dict[str, Any] = attrs.field(metadata={"wire": "customProperties"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            content_type=REQUIRED,
+            file_name=REQUIRED,
+            expires_at=REQUIRED,
+            size=REQUIRED,
+            process_definition_id=REQUIRED,
+            process_instance_key=REQUIRED,
+            custom_properties=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or content_type is REQUIRED
+                or file_name is REQUIRED
+                or expires_at is REQUIRED
+                or size is REQUIRED
+                or process_definition_id is REQUIRED
+                or process_instance_key is REQUIRED
+                or custom_properties is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "content_type": content_type,
+                        "file_name": file_name,
+                        "expires_at": expires_at,
+                        "size": size,
+                        "process_definition_id": process_definition_id,
+                        "process_instance_key": process_instance_key,
+                        "custom_properties": custom_properties,
+                    },
+                )
+            self.content_type = content_type
+            self.file_name = file_name
+            self.expires_at = expires_at
+            self.size = size
+            self.process_definition_id = process_definition_id
+            self.process_instance_key = process_instance_key
+            self.custom_properties = custom_properties

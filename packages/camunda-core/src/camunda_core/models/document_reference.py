@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import DocumentId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.serialization.enums import OpenStrEnum
 
 __all__ = ["DocumentReference", "DocumentReferenceCamundaDocumentTypeEnum"]
@@ -42,6 +45,46 @@ class DocumentReference:
     document_id: DocumentId = attrs.field(metadata={"wire": "documentId"})
     content_hash: str | None = attrs.field(metadata={"wire": "contentHash"})
     metadata: DocumentMetadataResponse = attrs.field(metadata={"wire": "metadata"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            camunda_document_type=REQUIRED,
+            store_id=REQUIRED,
+            document_id=REQUIRED,
+            content_hash=REQUIRED,
+            metadata=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or camunda_document_type is REQUIRED
+                or store_id is REQUIRED
+                or document_id is REQUIRED
+                or content_hash is REQUIRED
+                or metadata is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "camunda_document_type": camunda_document_type,
+                        "store_id": store_id,
+                        "document_id": document_id,
+                        "content_hash": content_hash,
+                        "metadata": metadata,
+                    },
+                )
+            self.camunda_document_type = camunda_document_type
+            self.store_id = store_id
+            self.document_id = document_id
+            self.content_hash = content_hash
+            self.metadata = metadata
 
 
 from camunda_core.models.document_metadata_response import DocumentMetadataResponse

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import (
@@ -17,6 +19,7 @@ from camunda_core.semantic_types import (
     ProcessInstanceKey,
     TenantId,
 )
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.serialization.enums import OpenStrEnum
 from camunda_core.types import UNSET, Unset
 
@@ -150,6 +153,45 @@ class ElementInstanceFilter:
     element_instance_scope_key: ElementInstanceKey | ProcessInstanceKey | Unset = attrs.field(
         default=UNSET, metadata={"wire": "elementInstanceScopeKey"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_definition_id=UNSET,
+            state=UNSET,
+            type=UNSET,
+            element_id=UNSET,
+            element_name=UNSET,
+            has_incident=UNSET,
+            tenant_id=UNSET,
+            element_instance_key=UNSET,
+            process_instance_key=UNSET,
+            process_definition_key=UNSET,
+            incident_key=UNSET,
+            start_date=UNSET,
+            end_date=UNSET,
+            element_instance_scope_key=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.process_definition_id = process_definition_id
+            self.state = state
+            self.type = type
+            self.element_id = element_id
+            self.element_name = element_name
+            self.has_incident = has_incident
+            self.tenant_id = tenant_id
+            self.element_instance_key = element_instance_key
+            self.process_instance_key = process_instance_key
+            self.process_definition_key = process_definition_key
+            self.incident_key = incident_key
+            self.start_date = start_date
+            self.end_date = end_date
+            self.element_instance_scope_key = element_instance_scope_key
 
 
 from camunda_core.models.date_time_filter_property import DateTimeFilterProperty

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -19,6 +20,7 @@ from camunda_core.semantic_types import (
     ProcessInstanceKey,
     TenantId,
 )
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.serialization.enums import OpenStrEnum
 
 __all__ = ["ElementInstanceResult", "ElementInstanceResultTypeEnum"]
@@ -137,6 +139,82 @@ class ElementInstanceResult:
     incident_key: IncidentKey | None = attrs.field(
         metadata={"wire": "incidentKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_definition_id=REQUIRED,
+            start_date=REQUIRED,
+            end_date=REQUIRED,
+            element_id=REQUIRED,
+            element_name=REQUIRED,
+            type=REQUIRED,
+            state=REQUIRED,
+            has_incident=REQUIRED,
+            tenant_id=REQUIRED,
+            element_instance_key=REQUIRED,
+            process_instance_key=REQUIRED,
+            root_process_instance_key=REQUIRED,
+            process_definition_key=REQUIRED,
+            incident_key=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or process_definition_id is REQUIRED
+                or start_date is REQUIRED
+                or end_date is REQUIRED
+                or element_id is REQUIRED
+                or element_name is REQUIRED
+                or type is REQUIRED
+                or state is REQUIRED
+                or has_incident is REQUIRED
+                or tenant_id is REQUIRED
+                or element_instance_key is REQUIRED
+                or process_instance_key is REQUIRED
+                or root_process_instance_key is REQUIRED
+                or process_definition_key is REQUIRED
+                or incident_key is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "process_definition_id": process_definition_id,
+                        "start_date": start_date,
+                        "end_date": end_date,
+                        "element_id": element_id,
+                        "element_name": element_name,
+                        "type": type,
+                        "state": state,
+                        "has_incident": has_incident,
+                        "tenant_id": tenant_id,
+                        "element_instance_key": element_instance_key,
+                        "process_instance_key": process_instance_key,
+                        "root_process_instance_key": root_process_instance_key,
+                        "process_definition_key": process_definition_key,
+                        "incident_key": incident_key,
+                    },
+                )
+            self.process_definition_id = process_definition_id
+            self.start_date = start_date
+            self.end_date = end_date
+            self.element_id = element_id
+            self.element_name = element_name
+            self.type = type
+            self.state = state
+            self.has_incident = has_incident
+            self.tenant_id = tenant_id
+            self.element_instance_key = element_instance_key
+            self.process_instance_key = process_instance_key
+            self.root_process_instance_key = root_process_instance_key
+            self.process_definition_key = process_definition_key
+            self.incident_key = incident_key
 
 
 from camunda_core.models.element_instance_state_enum import ElementInstanceStateEnum

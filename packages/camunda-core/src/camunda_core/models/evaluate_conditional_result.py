@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ConditionalEvaluationKey, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["EvaluateConditionalResult"]
 
@@ -42,6 +45,38 @@ class EvaluateConditionalResult:
     process_instances: list[ProcessInstanceReference] = attrs.field(
         metadata={"wire": "processInstances"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            conditional_evaluation_key=REQUIRED,
+            tenant_id=REQUIRED,
+            process_instances=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or conditional_evaluation_key is REQUIRED
+                or tenant_id is REQUIRED
+                or process_instances is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "conditional_evaluation_key": conditional_evaluation_key,
+                        "tenant_id": tenant_id,
+                        "process_instances": process_instances,
+                    },
+                )
+            self.conditional_evaluation_key = conditional_evaluation_key
+            self.tenant_id = tenant_id
+            self.process_instances = process_instances
 
 
 from camunda_core.models.process_instance_reference import ProcessInstanceReference

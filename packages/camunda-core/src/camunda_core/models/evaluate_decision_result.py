@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import (
@@ -16,6 +18,7 @@ from camunda_core.semantic_types import (
     DecisionRequirementsKey,
     TenantId,
 )
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["EvaluateDecisionResult"]
 
@@ -104,6 +107,78 @@ class EvaluateDecisionResult:
             "max_length": 256,
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            decision_definition_id=REQUIRED,
+            decision_definition_key=REQUIRED,
+            decision_definition_name=REQUIRED,
+            decision_definition_version=REQUIRED,
+            decision_evaluation_key=REQUIRED,
+            decision_instance_key=REQUIRED,
+            decision_requirements_id=REQUIRED,
+            decision_requirements_key=REQUIRED,
+            evaluated_decisions=REQUIRED,
+            failed_decision_definition_id=REQUIRED,
+            failure_message=REQUIRED,
+            output=REQUIRED,
+            tenant_id=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or decision_definition_id is REQUIRED
+                or decision_definition_key is REQUIRED
+                or decision_definition_name is REQUIRED
+                or decision_definition_version is REQUIRED
+                or decision_evaluation_key is REQUIRED
+                or decision_instance_key is REQUIRED
+                or decision_requirements_id is REQUIRED
+                or decision_requirements_key is REQUIRED
+                or evaluated_decisions is REQUIRED
+                or failed_decision_definition_id is REQUIRED
+                or failure_message is REQUIRED
+                or output is REQUIRED
+                or tenant_id is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "decision_definition_id": decision_definition_id,
+                        "decision_definition_key": decision_definition_key,
+                        "decision_definition_name": decision_definition_name,
+                        "decision_definition_version": decision_definition_version,
+                        "decision_evaluation_key": decision_evaluation_key,
+                        "decision_instance_key": decision_instance_key,
+                        "decision_requirements_id": decision_requirements_id,
+                        "decision_requirements_key": decision_requirements_key,
+                        "evaluated_decisions": evaluated_decisions,
+                        "failed_decision_definition_id": failed_decision_definition_id,
+                        "failure_message": failure_message,
+                        "output": output,
+                        "tenant_id": tenant_id,
+                    },
+                )
+            self.decision_definition_id = decision_definition_id
+            self.decision_definition_key = decision_definition_key
+            self.decision_definition_name = decision_definition_name
+            self.decision_definition_version = decision_definition_version
+            self.decision_evaluation_key = decision_evaluation_key
+            self.decision_instance_key = decision_instance_key
+            self.decision_requirements_id = decision_requirements_id
+            self.decision_requirements_key = decision_requirements_key
+            self.evaluated_decisions = evaluated_decisions
+            self.failed_decision_definition_id = failed_decision_definition_id
+            self.failure_message = failure_message
+            self.output = output
+            self.tenant_id = tenant_id
 
 
 from camunda_core.models.evaluated_decision_result import EvaluatedDecisionResult

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["EvaluatedDecisionInputItem"]
 
@@ -23,3 +27,31 @@ class EvaluatedDecisionInputItem:
     input_id: str = attrs.field(metadata={"wire": "inputId"})
     input_name: str = attrs.field(metadata={"wire": "inputName"})
     input_value: str = attrs.field(metadata={"wire": "inputValue"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            input_id=REQUIRED,
+            input_name=REQUIRED,
+            input_value=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or input_id is REQUIRED
+                or input_name is REQUIRED
+                or input_value is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"input_id": input_id, "input_name": input_name, "input_value": input_value},
+                )
+            self.input_id = input_id
+            self.input_name = input_name
+            self.input_value = input_value

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["EvaluatedDecisionOutputItem"]
 
@@ -27,3 +31,43 @@ class EvaluatedDecisionOutputItem:
     output_value: str = attrs.field(metadata={"wire": "outputValue"})
     rule_id: str | None = attrs.field(metadata={"wire": "ruleId"})
     rule_index: int | None = attrs.field(metadata={"wire": "ruleIndex", "format": "int32"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            output_id=REQUIRED,
+            output_name=REQUIRED,
+            output_value=REQUIRED,
+            rule_id=REQUIRED,
+            rule_index=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or output_id is REQUIRED
+                or output_name is REQUIRED
+                or output_value is REQUIRED
+                or rule_id is REQUIRED
+                or rule_index is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "output_id": output_id,
+                        "output_name": output_name,
+                        "output_value": output_value,
+                        "rule_id": rule_id,
+                        "rule_index": rule_index,
+                    },
+                )
+            self.output_id = output_id
+            self.output_name = output_name
+            self.output_value = output_value
+            self.rule_id = rule_id
+            self.rule_index = rule_index

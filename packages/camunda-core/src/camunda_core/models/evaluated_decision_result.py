@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import (
@@ -14,6 +16,7 @@ from camunda_core.semantic_types import (
     DecisionEvaluationInstanceKey,
     TenantId,
 )
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["EvaluatedDecisionResult"]
 
@@ -76,6 +79,66 @@ class EvaluatedDecisionResult:
             "max_length": 30,
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            decision_definition_id=REQUIRED,
+            decision_definition_name=REQUIRED,
+            decision_definition_version=REQUIRED,
+            decision_definition_type=REQUIRED,
+            output=REQUIRED,
+            tenant_id=REQUIRED,
+            matched_rules=REQUIRED,
+            evaluated_inputs=REQUIRED,
+            decision_definition_key=REQUIRED,
+            decision_evaluation_instance_key=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or decision_definition_id is REQUIRED
+                or decision_definition_name is REQUIRED
+                or decision_definition_version is REQUIRED
+                or decision_definition_type is REQUIRED
+                or output is REQUIRED
+                or tenant_id is REQUIRED
+                or matched_rules is REQUIRED
+                or evaluated_inputs is REQUIRED
+                or decision_definition_key is REQUIRED
+                or decision_evaluation_instance_key is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "decision_definition_id": decision_definition_id,
+                        "decision_definition_name": decision_definition_name,
+                        "decision_definition_version": decision_definition_version,
+                        "decision_definition_type": decision_definition_type,
+                        "output": output,
+                        "tenant_id": tenant_id,
+                        "matched_rules": matched_rules,
+                        "evaluated_inputs": evaluated_inputs,
+                        "decision_definition_key": decision_definition_key,
+                        "decision_evaluation_instance_key": decision_evaluation_instance_key,
+                    },
+                )
+            self.decision_definition_id = decision_definition_id
+            self.decision_definition_name = decision_definition_name
+            self.decision_definition_version = decision_definition_version
+            self.decision_definition_type = decision_definition_type
+            self.output = output
+            self.tenant_id = tenant_id
+            self.matched_rules = matched_rules
+            self.evaluated_inputs = evaluated_inputs
+            self.decision_definition_key = decision_definition_key
+            self.decision_evaluation_instance_key = decision_evaluation_instance_key
 
 
 from camunda_core.models.evaluated_decision_input_item import EvaluatedDecisionInputItem

@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["ExpressionEvaluationRequest"]
@@ -29,3 +30,15 @@ class ExpressionEvaluationRequest:
     variables: dict[str, Any] | None | Unset = attrs.field(
         default=UNSET, metadata={"wire": "variables"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, expression=REQUIRED, tenant_id=UNSET, variables=UNSET, **_unexpected
+        ):
+            if _args or _unexpected or expression is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"expression": expression})
+            self.expression = expression
+            self.tenant_id = tenant_id
+            self.variables = variables

@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ExpressionEvaluationResult"]
 
@@ -26,6 +28,29 @@ class ExpressionEvaluationResult:
     expression: str = attrs.field(metadata={"wire": "expression"})
     result: Any = attrs.field(metadata={"wire": "result"})
     warnings: list[ExpressionEvaluationWarningItem] = attrs.field(metadata={"wire": "warnings"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, expression=REQUIRED, result=REQUIRED, warnings=REQUIRED, **_unexpected
+        ):
+            if (
+                _args
+                or _unexpected
+                or expression is REQUIRED
+                or result is REQUIRED
+                or warnings is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"expression": expression, "result": result, "warnings": warnings},
+                )
+            self.expression = expression
+            self.result = result
+            self.warnings = warnings
 
 
 from camunda_core.models.expression_evaluation_warning_item import ExpressionEvaluationWarningItem

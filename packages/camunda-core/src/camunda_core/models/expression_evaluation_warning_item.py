@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ExpressionEvaluationWarningItem"]
 
@@ -19,3 +23,11 @@ class ExpressionEvaluationWarningItem:
     """
 
     message: str = attrs.field(metadata={"wire": "message"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, message=REQUIRED, **_unexpected):
+            if _args or _unexpected or message is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"message": message})
+            self.message = message

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import FormId, FormKey, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["FormResult"]
 
@@ -38,3 +41,43 @@ class FormResult:
     form_key: FormKey = attrs.field(
         metadata={"wire": "formKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            tenant_id=REQUIRED,
+            form_id=REQUIRED,
+            schema=REQUIRED,
+            version=REQUIRED,
+            form_key=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or tenant_id is REQUIRED
+                or form_id is REQUIRED
+                or schema is REQUIRED
+                or version is REQUIRED
+                or form_key is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "tenant_id": tenant_id,
+                        "form_id": form_id,
+                        "schema": schema,
+                        "version": version,
+                        "form_key": form_key,
+                    },
+                )
+            self.tenant_id = tenant_id
+            self.form_id = form_id
+            self.schema = schema
+            self.version = version
+            self.form_key = form_key

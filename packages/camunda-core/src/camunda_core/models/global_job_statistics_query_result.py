@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["GlobalJobStatisticsQueryResult"]
 
@@ -26,6 +30,42 @@ class GlobalJobStatisticsQueryResult:
     completed: StatusMetric = attrs.field(metadata={"wire": "completed"})
     failed: StatusMetric = attrs.field(metadata={"wire": "failed"})
     is_incomplete: bool = attrs.field(metadata={"wire": "isIncomplete"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            created=REQUIRED,
+            completed=REQUIRED,
+            failed=REQUIRED,
+            is_incomplete=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or created is REQUIRED
+                or completed is REQUIRED
+                or failed is REQUIRED
+                or is_incomplete is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "created": created,
+                        "completed": completed,
+                        "failed": failed,
+                        "is_incomplete": is_incomplete,
+                    },
+                )
+            self.created = created
+            self.completed = completed
+            self.failed = failed
+            self.is_incomplete = is_incomplete
 
 
 from camunda_core.models.status_metric import StatusMetric

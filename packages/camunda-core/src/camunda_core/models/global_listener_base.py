@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["GlobalListenerBase"]
@@ -27,3 +30,22 @@ class GlobalListenerBase:
     retries: int | Unset = attrs.field(default=UNSET, metadata={"wire": "retries"})
     after_non_global: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "afterNonGlobal"})
     priority: int | Unset = attrs.field(default=UNSET, metadata={"wire": "priority"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            type=UNSET,
+            retries=UNSET,
+            after_non_global=UNSET,
+            priority=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.type = type
+            self.retries = retries
+            self.after_non_global = after_non_global
+            self.priority = priority

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["GlobalTaskListenerBase"]
@@ -32,6 +35,27 @@ class GlobalTaskListenerBase:
     event_types: list[GlobalTaskListenerEventTypeEnum] | Unset = attrs.field(
         default=UNSET, metadata={"wire": "eventTypes"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            type=UNSET,
+            retries=UNSET,
+            after_non_global=UNSET,
+            priority=UNSET,
+            event_types=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.type = type
+            self.retries = retries
+            self.after_non_global = after_non_global
+            self.priority = priority
+            self.event_types = event_types
 
 
 from camunda_core.models.global_task_listener_event_type_enum import GlobalTaskListenerEventTypeEnum

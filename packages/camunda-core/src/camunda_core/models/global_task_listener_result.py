@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import GlobalListenerId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["GlobalTaskListenerResult"]
 
@@ -36,6 +39,54 @@ class GlobalTaskListenerResult:
     )
     id: GlobalListenerId = attrs.field(metadata={"wire": "id"})
     source: GlobalListenerSourceEnum = attrs.field(metadata={"wire": "source"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            type=REQUIRED,
+            retries=REQUIRED,
+            after_non_global=REQUIRED,
+            priority=REQUIRED,
+            event_types=REQUIRED,
+            id=REQUIRED,
+            source=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or type is REQUIRED
+                or retries is REQUIRED
+                or after_non_global is REQUIRED
+                or priority is REQUIRED
+                or event_types is REQUIRED
+                or id is REQUIRED
+                or source is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "type": type,
+                        "retries": retries,
+                        "after_non_global": after_non_global,
+                        "priority": priority,
+                        "event_types": event_types,
+                        "id": id,
+                        "source": source,
+                    },
+                )
+            self.type = type
+            self.retries = retries
+            self.after_non_global = after_non_global
+            self.priority = priority
+            self.event_types = event_types
+            self.id = id
+            self.source = source
 
 
 from camunda_core.models.global_listener_source_enum import GlobalListenerSourceEnum

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["GlobalTaskListenerSearchQueryFilterRequest"]
@@ -42,6 +45,31 @@ class GlobalTaskListenerSearchQueryFilterRequest:
     source: GlobalListenerSourceFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "source"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            id=UNSET,
+            type=UNSET,
+            retries=UNSET,
+            event_types=UNSET,
+            after_non_global=UNSET,
+            priority=UNSET,
+            source=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.id = id
+            self.type = type
+            self.retries = retries
+            self.event_types = event_types
+            self.after_non_global = after_non_global
+            self.priority = priority
+            self.source = source
 
 
 from camunda_core.models.global_listener_source_filter_property import (

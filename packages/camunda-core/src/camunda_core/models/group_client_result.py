@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["GroupClientResult"]
 
@@ -19,3 +23,11 @@ class GroupClientResult:
     """
 
     client_id: str = attrs.field(metadata={"wire": "clientId"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, client_id=REQUIRED, **_unexpected):
+            if _args or _unexpected or client_id is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"client_id": client_id})
+            self.client_id = client_id

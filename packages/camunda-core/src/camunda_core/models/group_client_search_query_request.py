@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["GroupClientSearchQueryRequest"]
@@ -26,6 +29,15 @@ class GroupClientSearchQueryRequest:
     sort: list[GroupClientSearchQuerySortRequest] | Unset = attrs.field(
         default=UNSET, metadata={"wire": "sort"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, page=UNSET, sort=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.page = page
+            self.sort = sort
 
 
 from camunda_core.models.group_client_search_query_sort_request import (

@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["GroupCreateRequest"]
@@ -25,3 +28,17 @@ class GroupCreateRequest:
     group_id: str = attrs.field(metadata={"wire": "groupId"})
     name: str = attrs.field(metadata={"wire": "name"})
     description: str | Unset = attrs.field(default=UNSET, metadata={"wire": "description"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, group_id=REQUIRED, name=REQUIRED, description=UNSET, **_unexpected
+        ):
+            if _args or _unexpected or group_id is REQUIRED or name is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"group_id": group_id, "name": name}
+                )
+            self.group_id = group_id
+            self.name = name
+            self.description = description

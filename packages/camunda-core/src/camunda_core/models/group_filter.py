@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["GroupFilter"]
@@ -26,6 +29,15 @@ class GroupFilter:
         default=UNSET, metadata={"wire": "groupId"}
     )
     name: str | Unset = attrs.field(default=UNSET, metadata={"wire": "name"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, group_id=UNSET, name=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.group_id = group_id
+            self.name = name
 
 
 from camunda_core.models.string_filter_property import StringFilterProperty

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["GroupUpdateResult"]
 
@@ -23,3 +27,26 @@ class GroupUpdateResult:
     group_id: str = attrs.field(metadata={"wire": "groupId"})
     name: str = attrs.field(metadata={"wire": "name"})
     description: str | None = attrs.field(metadata={"wire": "description"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, group_id=REQUIRED, name=REQUIRED, description=REQUIRED, **_unexpected
+        ):
+            if (
+                _args
+                or _unexpected
+                or group_id is REQUIRED
+                or name is REQUIRED
+                or description is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"group_id": group_id, "name": name, "description": description},
+                )
+            self.group_id = group_id
+            self.name = name
+            self.description = description

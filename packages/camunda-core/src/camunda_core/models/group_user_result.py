@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import Username
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["GroupUserResult"]
 
@@ -28,3 +31,11 @@ class GroupUserResult:
             "max_length": 256,
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, username=REQUIRED, **_unexpected):
+            if _args or _unexpected or username is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"username": username})
+            self.username = username

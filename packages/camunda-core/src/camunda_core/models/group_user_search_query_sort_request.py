@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.serialization.enums import OpenStrEnum
 from camunda_core.types import UNSET, Unset
 
@@ -34,6 +37,15 @@ class GroupUserSearchQuerySortRequest:
 
     field: GroupUserSearchQuerySortRequestFieldEnum = attrs.field(metadata={"wire": "field"})
     order: SortOrderEnum | Unset = attrs.field(default=UNSET, metadata={"wire": "order"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, field=REQUIRED, order=UNSET, **_unexpected):
+            if _args or _unexpected or field is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"field": field})
+            self.field = field
+            self.order = order
 
 
 from camunda_core.models.sort_order_enum import SortOrderEnum

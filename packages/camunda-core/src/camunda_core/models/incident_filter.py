@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["IncidentFilter"]
@@ -66,6 +69,41 @@ class IncidentFilter:
         default=UNSET, metadata={"wire": "elementInstanceKey"}
     )
     job_key: JobKeyFilterProperty | Unset = attrs.field(default=UNSET, metadata={"wire": "jobKey"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_definition_id=UNSET,
+            error_type=UNSET,
+            error_message=UNSET,
+            element_id=UNSET,
+            creation_time=UNSET,
+            state=UNSET,
+            tenant_id=UNSET,
+            incident_key=UNSET,
+            process_definition_key=UNSET,
+            process_instance_key=UNSET,
+            element_instance_key=UNSET,
+            job_key=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.process_definition_id = process_definition_id
+            self.error_type = error_type
+            self.error_message = error_message
+            self.element_id = element_id
+            self.creation_time = creation_time
+            self.state = state
+            self.tenant_id = tenant_id
+            self.incident_key = incident_key
+            self.process_definition_key = process_definition_key
+            self.process_instance_key = process_instance_key
+            self.element_instance_key = element_instance_key
+            self.job_key = job_key
 
 
 from camunda_core.models.basic_string_filter_property import BasicStringFilterProperty

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["IncidentProcessInstanceStatisticsByDefinitionFilter"]
 
@@ -19,3 +23,13 @@ class IncidentProcessInstanceStatisticsByDefinitionFilter:
     """
 
     error_hash_code: int = attrs.field(metadata={"wire": "errorHashCode", "format": "int32"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, error_hash_code=REQUIRED, **_unexpected):
+            if _args or _unexpected or error_hash_code is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"error_hash_code": error_hash_code}
+                )
+            self.error_hash_code = error_hash_code

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ProcessDefinitionId, ProcessDefinitionKey, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["IncidentProcessInstanceStatisticsByDefinitionResult"]
 
@@ -53,3 +56,47 @@ class IncidentProcessInstanceStatisticsByDefinitionResult:
     active_instances_with_error_count: int = attrs.field(
         metadata={"wire": "activeInstancesWithErrorCount", "format": "int64"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_definition_id=REQUIRED,
+            process_definition_key=REQUIRED,
+            process_definition_name=REQUIRED,
+            process_definition_version=REQUIRED,
+            tenant_id=REQUIRED,
+            active_instances_with_error_count=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or process_definition_id is REQUIRED
+                or process_definition_key is REQUIRED
+                or process_definition_name is REQUIRED
+                or process_definition_version is REQUIRED
+                or tenant_id is REQUIRED
+                or active_instances_with_error_count is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "process_definition_id": process_definition_id,
+                        "process_definition_key": process_definition_key,
+                        "process_definition_name": process_definition_name,
+                        "process_definition_version": process_definition_version,
+                        "tenant_id": tenant_id,
+                        "active_instances_with_error_count": active_instances_with_error_count,
+                    },
+                )
+            self.process_definition_id = process_definition_id
+            self.process_definition_key = process_definition_key
+            self.process_definition_name = process_definition_name
+            self.process_definition_version = process_definition_version
+            self.tenant_id = tenant_id
+            self.active_instances_with_error_count = active_instances_with_error_count

@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["IncidentProcessInstanceStatisticsByErrorQueryResult"]
 
@@ -24,6 +28,15 @@ class IncidentProcessInstanceStatisticsByErrorQueryResult:
     items: list[IncidentProcessInstanceStatisticsByErrorResult] = attrs.field(
         metadata={"wire": "items"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, page=REQUIRED, items=REQUIRED, **_unexpected):
+            if _args or _unexpected or page is REQUIRED or items is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"page": page, "items": items})
+            self.page = page
+            self.items = items
 
 
 from camunda_core.models.incident_process_instance_statistics_by_error_result import (

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["IncidentProcessInstanceStatisticsByErrorResult"]
 
@@ -25,3 +29,35 @@ class IncidentProcessInstanceStatisticsByErrorResult:
     active_instances_with_error_count: int = attrs.field(
         metadata={"wire": "activeInstancesWithErrorCount", "format": "int64"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            error_hash_code=REQUIRED,
+            error_message=REQUIRED,
+            active_instances_with_error_count=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or error_hash_code is REQUIRED
+                or error_message is REQUIRED
+                or active_instances_with_error_count is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "error_hash_code": error_hash_code,
+                        "error_message": error_message,
+                        "active_instances_with_error_count": active_instances_with_error_count,
+                    },
+                )
+            self.error_hash_code = error_hash_code
+            self.error_message = error_message
+            self.active_instances_with_error_count = active_instances_with_error_count

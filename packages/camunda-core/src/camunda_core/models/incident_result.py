@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -20,6 +21,7 @@ from camunda_core.semantic_types import (
     ProcessInstanceKey,
     TenantId,
 )
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["IncidentResult"]
 
@@ -102,6 +104,78 @@ class IncidentResult:
     job_key: JobKey | None = attrs.field(
         metadata={"wire": "jobKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_definition_id=REQUIRED,
+            error_type=REQUIRED,
+            error_message=REQUIRED,
+            element_id=REQUIRED,
+            creation_time=REQUIRED,
+            state=REQUIRED,
+            tenant_id=REQUIRED,
+            incident_key=REQUIRED,
+            process_definition_key=REQUIRED,
+            process_instance_key=REQUIRED,
+            root_process_instance_key=REQUIRED,
+            element_instance_key=REQUIRED,
+            job_key=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or process_definition_id is REQUIRED
+                or error_type is REQUIRED
+                or error_message is REQUIRED
+                or element_id is REQUIRED
+                or creation_time is REQUIRED
+                or state is REQUIRED
+                or tenant_id is REQUIRED
+                or incident_key is REQUIRED
+                or process_definition_key is REQUIRED
+                or process_instance_key is REQUIRED
+                or root_process_instance_key is REQUIRED
+                or element_instance_key is REQUIRED
+                or job_key is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "process_definition_id": process_definition_id,
+                        "error_type": error_type,
+                        "error_message": error_message,
+                        "element_id": element_id,
+                        "creation_time": creation_time,
+                        "state": state,
+                        "tenant_id": tenant_id,
+                        "incident_key": incident_key,
+                        "process_definition_key": process_definition_key,
+                        "process_instance_key": process_instance_key,
+                        "root_process_instance_key": root_process_instance_key,
+                        "element_instance_key": element_instance_key,
+                        "job_key": job_key,
+                    },
+                )
+            self.process_definition_id = process_definition_id
+            self.error_type = error_type
+            self.error_message = error_message
+            self.element_id = element_id
+            self.creation_time = creation_time
+            self.state = state
+            self.tenant_id = tenant_id
+            self.incident_key = incident_key
+            self.process_definition_key = process_definition_key
+            self.process_instance_key = process_instance_key
+            self.root_process_instance_key = root_process_instance_key
+            self.element_instance_key = element_instance_key
+            self.job_key = job_key
 
 
 from camunda_core.models.incident_error_type_enum import IncidentErrorTypeEnum

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import constructor_error, model_init
 
 __all__ = ["InferredAncestorKeyInstruction"]
 
@@ -21,3 +25,11 @@ class InferredAncestorKeyInstruction:
     ancestor_scope_type: str = attrs.field(
         default="inferred", metadata={"wire": "ancestorScopeType"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, ancestor_scope_type="inferred", **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.ancestor_scope_type = ancestor_scope_type

@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["JobActivationRequest"]
@@ -55,6 +58,48 @@ class JobActivationRequest:
     tenant_filter: TenantFilterEnum | Unset = attrs.field(
         default=UNSET, metadata={"wire": "tenantFilter"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            type=REQUIRED,
+            timeout=REQUIRED,
+            max_jobs_to_activate=REQUIRED,
+            worker=UNSET,
+            fetch_variable=UNSET,
+            request_timeout=UNSET,
+            tenant_ids=UNSET,
+            tenant_filter=UNSET,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or type is REQUIRED
+                or timeout is REQUIRED
+                or max_jobs_to_activate is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "type": type,
+                        "timeout": timeout,
+                        "max_jobs_to_activate": max_jobs_to_activate,
+                    },
+                )
+            self.type = type
+            self.timeout = timeout
+            self.max_jobs_to_activate = max_jobs_to_activate
+            self.worker = worker
+            self.fetch_variable = fetch_variable
+            self.request_timeout = request_timeout
+            self.tenant_ids = tenant_ids
+            self.tenant_filter = tenant_filter
 
 
 from camunda_core.models.tenant_filter_enum import TenantFilterEnum

@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["JobActivationResult"]
 
@@ -20,6 +24,14 @@ class JobActivationResult:
     """
 
     jobs: list[ActivatedJobResult] = attrs.field(metadata={"wire": "jobs"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, jobs=REQUIRED, **_unexpected):
+            if _args or _unexpected or jobs is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"jobs": jobs})
+            self.jobs = jobs
 
 
 from camunda_core.models.activated_job_result import ActivatedJobResult

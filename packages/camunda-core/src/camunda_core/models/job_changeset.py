@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["JobChangeset"]
@@ -27,3 +30,12 @@ class JobChangeset:
     timeout: int | None | Unset = attrs.field(
         default=UNSET, metadata={"wire": "timeout", "format": "int64"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, retries=UNSET, timeout=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.retries = retries
+            self.timeout = timeout

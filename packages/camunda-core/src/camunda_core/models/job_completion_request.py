@@ -6,10 +6,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["JobCompletionRequest"]
@@ -28,6 +29,15 @@ class JobCompletionRequest:
         default=UNSET, metadata={"wire": "variables"}
     )
     result: JobResult | Unset = attrs.field(default=UNSET, metadata={"wire": "result"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, variables=UNSET, result=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.variables = variables
+            self.result = result
 
 
 from camunda_core.models.job_result import JobResult

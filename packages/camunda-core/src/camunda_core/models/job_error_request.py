@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["JobErrorRequest"]
@@ -31,3 +32,15 @@ class JobErrorRequest:
     variables: dict[str, Any] | None | Unset = attrs.field(
         default=UNSET, metadata={"wire": "variables"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, error_code=REQUIRED, error_message=UNSET, variables=UNSET, **_unexpected
+        ):
+            if _args or _unexpected or error_code is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"error_code": error_code})
+            self.error_code = error_code
+            self.error_message = error_message
+            self.variables = variables

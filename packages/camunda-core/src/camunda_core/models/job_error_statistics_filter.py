@@ -7,9 +7,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["JobErrorStatisticsFilter"]
@@ -36,6 +38,29 @@ class JobErrorStatisticsFilter:
     error_message: StringFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "errorMessage"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            from_=REQUIRED,
+            to=REQUIRED,
+            job_type=REQUIRED,
+            error_code=UNSET,
+            error_message=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected or from_ is REQUIRED or to is REQUIRED or job_type is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"from_": from_, "to": to, "job_type": job_type}
+                )
+            self.from_ = from_
+            self.to = to
+            self.job_type = job_type
+            self.error_code = error_code
+            self.error_message = error_message
 
 
 from camunda_core.models.string_filter_property import StringFilterProperty

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["JobErrorStatisticsItem"]
 
@@ -23,3 +27,31 @@ class JobErrorStatisticsItem:
     error_code: str = attrs.field(metadata={"wire": "errorCode"})
     error_message: str = attrs.field(metadata={"wire": "errorMessage"})
     workers: int = attrs.field(metadata={"wire": "workers", "format": "int32"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            error_code=REQUIRED,
+            error_message=REQUIRED,
+            workers=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or error_code is REQUIRED
+                or error_message is REQUIRED
+                or workers is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"error_code": error_code, "error_message": error_message, "workers": workers},
+                )
+            self.error_code = error_code
+            self.error_message = error_message
+            self.workers = workers

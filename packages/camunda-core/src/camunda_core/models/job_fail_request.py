@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["JobFailRequest"]
@@ -33,3 +34,22 @@ class JobFailRequest:
         default=UNSET, metadata={"wire": "retryBackOff", "format": "int64"}
     )
     variables: dict[str, Any] | Unset = attrs.field(default=UNSET, metadata={"wire": "variables"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            retries=UNSET,
+            error_message=UNSET,
+            retry_back_off=UNSET,
+            variables=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.retries = retries
+            self.error_message = error_message
+            self.retry_back_off = retry_back_off
+            self.variables = variables

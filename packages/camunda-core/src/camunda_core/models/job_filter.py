@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["JobFilter"]
@@ -96,6 +99,61 @@ class JobFilter:
     last_update_time: DateTimeFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdateTime"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            deadline=UNSET,
+            denied_reason=UNSET,
+            element_id=UNSET,
+            element_instance_key=UNSET,
+            end_time=UNSET,
+            error_code=UNSET,
+            error_message=UNSET,
+            has_failed_with_retries_left=UNSET,
+            is_denied=UNSET,
+            job_key=UNSET,
+            kind=UNSET,
+            listener_event_type=UNSET,
+            process_definition_id=UNSET,
+            process_definition_key=UNSET,
+            process_instance_key=UNSET,
+            retries=UNSET,
+            state=UNSET,
+            tenant_id=UNSET,
+            type=UNSET,
+            worker=UNSET,
+            creation_time=UNSET,
+            last_update_time=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.deadline = deadline
+            self.denied_reason = denied_reason
+            self.element_id = element_id
+            self.element_instance_key = element_instance_key
+            self.end_time = end_time
+            self.error_code = error_code
+            self.error_message = error_message
+            self.has_failed_with_retries_left = has_failed_with_retries_left
+            self.is_denied = is_denied
+            self.job_key = job_key
+            self.kind = kind
+            self.listener_event_type = listener_event_type
+            self.process_definition_id = process_definition_id
+            self.process_definition_key = process_definition_key
+            self.process_instance_key = process_instance_key
+            self.retries = retries
+            self.state = state
+            self.tenant_id = tenant_id
+            self.type = type
+            self.worker = worker
+            self.creation_time = creation_time
+            self.last_update_time = last_update_time
 
 
 from camunda_core.models.date_time_filter_property import DateTimeFilterProperty

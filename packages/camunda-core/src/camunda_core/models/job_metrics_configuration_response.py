@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["JobMetricsConfigurationResponse"]
 
@@ -33,3 +37,47 @@ class JobMetricsConfigurationResponse:
         metadata={"wire": "maxTenantIdLength", "format": "int32"}
     )
     max_unique_keys: int = attrs.field(metadata={"wire": "maxUniqueKeys", "format": "int32"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            enabled=REQUIRED,
+            export_interval=REQUIRED,
+            max_worker_name_length=REQUIRED,
+            max_job_type_length=REQUIRED,
+            max_tenant_id_length=REQUIRED,
+            max_unique_keys=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or enabled is REQUIRED
+                or export_interval is REQUIRED
+                or max_worker_name_length is REQUIRED
+                or max_job_type_length is REQUIRED
+                or max_tenant_id_length is REQUIRED
+                or max_unique_keys is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "enabled": enabled,
+                        "export_interval": export_interval,
+                        "max_worker_name_length": max_worker_name_length,
+                        "max_job_type_length": max_job_type_length,
+                        "max_tenant_id_length": max_tenant_id_length,
+                        "max_unique_keys": max_unique_keys,
+                    },
+                )
+            self.enabled = enabled
+            self.export_interval = export_interval
+            self.max_worker_name_length = max_worker_name_length
+            self.max_job_type_length = max_job_type_length
+            self.max_tenant_id_length = max_tenant_id_length
+            self.max_unique_keys = max_unique_keys

@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from camunda_core.semantic_types import ElementId
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["JobResultActivateElement"]
@@ -28,3 +29,12 @@ class JobResultActivateElement:
     variables: dict[str, Any] | None | Unset = attrs.field(
         default=UNSET, metadata={"wire": "variables"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, element_id=UNSET, variables=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.element_id = element_id
+            self.variables = variables

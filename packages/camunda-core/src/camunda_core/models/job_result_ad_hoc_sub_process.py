@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["JobResultAdHocSubProcess"]
@@ -36,6 +39,25 @@ class JobResultAdHocSubProcess:
         default=UNSET, metadata={"wire": "isCancelRemainingInstances"}
     )
     type: str | Unset = attrs.field(default="adHocSubProcess", metadata={"wire": "type"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            activate_elements=UNSET,
+            is_completion_condition_fulfilled=UNSET,
+            is_cancel_remaining_instances=UNSET,
+            type="adHocSubProcess",
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.activate_elements = activate_elements
+            self.is_completion_condition_fulfilled = is_completion_condition_fulfilled
+            self.is_cancel_remaining_instances = is_cancel_remaining_instances
+            self.type = type
 
 
 from camunda_core.models.job_result_activate_element import JobResultActivateElement

@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["JobResultCorrections"]
@@ -46,3 +48,26 @@ class JobResultCorrections:
         default=UNSET,
         metadata={"wire": "priority", "format": "int32", "minimum": 0, "maximum": 100},
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            assignee=UNSET,
+            due_date=UNSET,
+            follow_up_date=UNSET,
+            candidate_users=UNSET,
+            candidate_groups=UNSET,
+            priority=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.assignee = assignee
+            self.due_date = due_date
+            self.follow_up_date = follow_up_date
+            self.candidate_users = candidate_users
+            self.candidate_groups = candidate_groups
+            self.priority = priority

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["JobResultUserTask"]
@@ -34,6 +37,25 @@ class JobResultUserTask:
         default=UNSET, metadata={"wire": "corrections"}
     )
     type: str | Unset = attrs.field(default="userTask", metadata={"wire": "type"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            denied=UNSET,
+            denied_reason=UNSET,
+            corrections=UNSET,
+            type="userTask",
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.denied = denied
+            self.denied_reason = denied_reason
+            self.corrections = corrections
+            self.type = type
 
 
 from camunda_core.models.job_result_corrections import JobResultCorrections

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -19,6 +20,7 @@ from camunda_core.semantic_types import (
     ProcessInstanceKey,
     TenantId,
 )
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["JobSearchResult"]
 
@@ -123,6 +125,122 @@ class JobSearchResult:
     worker: str = attrs.field(metadata={"wire": "worker"})
     creation_time: datetime.datetime | None = attrs.field(metadata={"wire": "creationTime"})
     last_update_time: datetime.datetime | None = attrs.field(metadata={"wire": "lastUpdateTime"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            custom_headers=REQUIRED,
+            deadline=REQUIRED,
+            denied_reason=REQUIRED,
+            element_id=REQUIRED,
+            element_instance_key=REQUIRED,
+            end_time=REQUIRED,
+            error_code=REQUIRED,
+            error_message=REQUIRED,
+            has_failed_with_retries_left=REQUIRED,
+            is_denied=REQUIRED,
+            job_key=REQUIRED,
+            kind=REQUIRED,
+            listener_event_type=REQUIRED,
+            process_definition_id=REQUIRED,
+            process_definition_key=REQUIRED,
+            process_instance_key=REQUIRED,
+            root_process_instance_key=REQUIRED,
+            retries=REQUIRED,
+            state=REQUIRED,
+            tenant_id=REQUIRED,
+            type=REQUIRED,
+            worker=REQUIRED,
+            creation_time=REQUIRED,
+            last_update_time=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or custom_headers is REQUIRED
+                or deadline is REQUIRED
+                or denied_reason is REQUIRED
+                or element_id is REQUIRED
+                or element_instance_key is REQUIRED
+                or end_time is REQUIRED
+                or error_code is REQUIRED
+                or error_message is REQUIRED
+                or has_failed_with_retries_left is REQUIRED
+                or is_denied is REQUIRED
+                or job_key is REQUIRED
+                or kind is REQUIRED
+                or listener_event_type is REQUIRED
+                or process_definition_id is REQUIRED
+                or process_definition_key is REQUIRED
+                or process_instance_key is REQUIRED
+                or root_process_instance_key is REQUIRED
+                or retries is REQUIRED
+                or state is REQUIRED
+                or tenant_id is REQUIRED
+                or type is REQUIRED
+                or worker is REQUIRED
+                or creation_time is REQUIRED
+                or last_update_time is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "custom_headers": custom_headers,
+                        "deadline": deadline,
+                        "denied_reason": denied_reason,
+                        "element_id": element_id,
+                        "element_instance_key": element_instance_key,
+                        "end_time": end_time,
+                        "error_code": error_code,
+                        "error_message": error_message,
+                        "has_failed_with_retries_left": has_failed_with_retries_left,
+                        "is_denied": is_denied,
+                        "job_key": job_key,
+                        "kind": kind,
+                        "listener_event_type": listener_event_type,
+                        "process_definition_id": process_definition_id,
+                        "process_definition_key": process_definition_key,
+                        "process_instance_key": process_instance_key,
+                        "root_process_instance_key": root_process_instance_key,
+                        "retries": retries,
+                        "state": state,
+                        "tenant_id": tenant_id,
+                        "type": type,
+                        "worker": worker,
+                        "creation_time": creation_time,
+                        "last_update_time": last_update_time,
+                    },
+                )
+            self.custom_headers = custom_headers
+            self.deadline = deadline
+            self.denied_reason = denied_reason
+            self.element_id = element_id
+            self.element_instance_key = element_instance_key
+            self.end_time = end_time
+            self.error_code = error_code
+            self.error_message = error_message
+            self.has_failed_with_retries_left = has_failed_with_retries_left
+            self.is_denied = is_denied
+            self.job_key = job_key
+            self.kind = kind
+            self.listener_event_type = listener_event_type
+            self.process_definition_id = process_definition_id
+            self.process_definition_key = process_definition_key
+            self.process_instance_key = process_instance_key
+            self.root_process_instance_key = root_process_instance_key
+            self.retries = retries
+            self.state = state
+            self.tenant_id = tenant_id
+            self.type = type
+            self.worker = worker
+            self.creation_time = creation_time
+            self.last_update_time = last_update_time
 
 
 from camunda_core.models.job_kind_enum import JobKindEnum

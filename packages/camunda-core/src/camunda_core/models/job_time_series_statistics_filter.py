@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["JobTimeSeriesStatisticsFilter"]
@@ -29,3 +31,24 @@ class JobTimeSeriesStatisticsFilter:
     to: datetime.datetime = attrs.field(metadata={"wire": "to"})
     job_type: str = attrs.field(metadata={"wire": "jobType"})
     resolution: str | Unset = attrs.field(default=UNSET, metadata={"wire": "resolution"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            from_=REQUIRED,
+            to=REQUIRED,
+            job_type=REQUIRED,
+            resolution=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected or from_ is REQUIRED or to is REQUIRED or job_type is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"from_": from_, "to": to, "job_type": job_type}
+                )
+            self.from_ = from_
+            self.to = to
+            self.job_type = job_type
+            self.resolution = resolution

@@ -7,8 +7,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["JobTimeSeriesStatisticsItem"]
 
@@ -28,6 +31,37 @@ class JobTimeSeriesStatisticsItem:
     created: StatusMetric = attrs.field(metadata={"wire": "created"})
     completed: StatusMetric = attrs.field(metadata={"wire": "completed"})
     failed: StatusMetric = attrs.field(metadata={"wire": "failed"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            time=REQUIRED,
+            created=REQUIRED,
+            completed=REQUIRED,
+            failed=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or time is REQUIRED
+                or created is REQUIRED
+                or completed is REQUIRED
+                or failed is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"time": time, "created": created, "completed": completed, "failed": failed},
+                )
+            self.time = time
+            self.created = created
+            self.completed = completed
+            self.failed = failed
 
 
 from camunda_core.models.status_metric import StatusMetric

@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["JobTimeSeriesStatisticsQueryResult"]
 
@@ -22,6 +26,15 @@ class JobTimeSeriesStatisticsQueryResult:
 
     page: SearchQueryPageResponse = attrs.field(metadata={"wire": "page"})
     items: list[JobTimeSeriesStatisticsItem] = attrs.field(metadata={"wire": "items"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, page=REQUIRED, items=REQUIRED, **_unexpected):
+            if _args or _unexpected or page is REQUIRED or items is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"page": page, "items": items})
+            self.page = page
+            self.items = items
 
 
 from camunda_core.models.job_time_series_statistics_item import JobTimeSeriesStatisticsItem

@@ -7,9 +7,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["JobTypeStatisticsFilter"]
@@ -30,6 +32,16 @@ class JobTypeStatisticsFilter:
     job_type: StringFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "jobType"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, from_=REQUIRED, to=REQUIRED, job_type=UNSET, **_unexpected):
+            if _args or _unexpected or from_ is REQUIRED or to is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"from_": from_, "to": to})
+            self.from_ = from_
+            self.to = to
+            self.job_type = job_type
 
 
 from camunda_core.models.string_filter_property import StringFilterProperty

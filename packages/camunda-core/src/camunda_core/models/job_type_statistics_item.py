@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["JobTypeStatisticsItem"]
 
@@ -28,6 +32,46 @@ class JobTypeStatisticsItem:
     completed: StatusMetric = attrs.field(metadata={"wire": "completed"})
     failed: StatusMetric = attrs.field(metadata={"wire": "failed"})
     workers: int = attrs.field(metadata={"wire": "workers", "format": "int32"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            job_type=REQUIRED,
+            created=REQUIRED,
+            completed=REQUIRED,
+            failed=REQUIRED,
+            workers=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or job_type is REQUIRED
+                or created is REQUIRED
+                or completed is REQUIRED
+                or failed is REQUIRED
+                or workers is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "job_type": job_type,
+                        "created": created,
+                        "completed": completed,
+                        "failed": failed,
+                        "workers": workers,
+                    },
+                )
+            self.job_type = job_type
+            self.created = created
+            self.completed = completed
+            self.failed = failed
+            self.workers = workers
 
 
 from camunda_core.models.status_metric import StatusMetric

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["JobTypeStatisticsQuery"]
@@ -26,6 +29,15 @@ class JobTypeStatisticsQuery:
         default=UNSET, metadata={"wire": "filter"}
     )
     page: CursorForwardPagination | Unset = attrs.field(default=UNSET, metadata={"wire": "page"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, filter=UNSET, page=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.filter = filter
+            self.page = page
 
 
 from camunda_core.models.cursor_forward_pagination import CursorForwardPagination

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["JobUpdateRequest"]
@@ -26,6 +29,15 @@ class JobUpdateRequest:
     operation_reference: int | Unset = attrs.field(
         default=UNSET, metadata={"wire": "operationReference", "format": "int64", "minimum": 1}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, changeset=REQUIRED, operation_reference=UNSET, **_unexpected):
+            if _args or _unexpected or changeset is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"changeset": changeset})
+            self.changeset = changeset
+            self.operation_reference = operation_reference
 
 
 from camunda_core.models.job_changeset import JobChangeset

@@ -6,8 +6,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["JobWorkerStatisticsFilter"]
 
@@ -25,3 +28,15 @@ class JobWorkerStatisticsFilter:
     from_: datetime.datetime = attrs.field(metadata={"wire": "from"})
     to: datetime.datetime = attrs.field(metadata={"wire": "to"})
     job_type: str = attrs.field(metadata={"wire": "jobType"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, from_=REQUIRED, to=REQUIRED, job_type=REQUIRED, **_unexpected):
+            if _args or _unexpected or from_ is REQUIRED or to is REQUIRED or job_type is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"from_": from_, "to": to, "job_type": job_type}
+                )
+            self.from_ = from_
+            self.to = to
+            self.job_type = job_type

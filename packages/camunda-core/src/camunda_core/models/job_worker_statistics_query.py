@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["JobWorkerStatisticsQuery"]
@@ -24,6 +27,15 @@ class JobWorkerStatisticsQuery:
 
     filter: JobWorkerStatisticsFilter = attrs.field(metadata={"wire": "filter"})
     page: CursorForwardPagination | Unset = attrs.field(default=UNSET, metadata={"wire": "page"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, filter=REQUIRED, page=UNSET, **_unexpected):
+            if _args or _unexpected or filter is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"filter": filter})
+            self.filter = filter
+            self.page = page
 
 
 from camunda_core.models.cursor_forward_pagination import CursorForwardPagination

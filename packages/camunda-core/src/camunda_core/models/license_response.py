@@ -6,8 +6,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["LicenseResponse"]
 
@@ -27,3 +30,39 @@ class LicenseResponse:
     license_type: str = attrs.field(metadata={"wire": "licenseType"})
     is_commercial: bool = attrs.field(metadata={"wire": "isCommercial"})
     expires_at: datetime.datetime | None = attrs.field(metadata={"wire": "expiresAt"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            valid_license=REQUIRED,
+            license_type=REQUIRED,
+            is_commercial=REQUIRED,
+            expires_at=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or valid_license is REQUIRED
+                or license_type is REQUIRED
+                or is_commercial is REQUIRED
+                or expires_at is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "valid_license": valid_license,
+                        "license_type": license_type,
+                        "is_commercial": is_commercial,
+                        "expires_at": expires_at,
+                    },
+                )
+            self.valid_license = valid_license
+            self.license_type = license_type
+            self.is_commercial = is_commercial
+            self.expires_at = expires_at

@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["MappingRuleFilter"]
@@ -27,3 +30,22 @@ class MappingRuleFilter:
     claim_value: str | Unset = attrs.field(default=UNSET, metadata={"wire": "claimValue"})
     name: str | Unset = attrs.field(default=UNSET, metadata={"wire": "name"})
     mapping_rule_id: str | Unset = attrs.field(default=UNSET, metadata={"wire": "mappingRuleId"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            claim_name=UNSET,
+            claim_value=UNSET,
+            name=UNSET,
+            mapping_rule_id=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.claim_name = claim_name
+            self.claim_value = claim_value
+            self.name = name
+            self.mapping_rule_id = mapping_rule_id

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["MappingRuleResult"]
 
@@ -25,3 +29,39 @@ class MappingRuleResult:
     claim_value: str = attrs.field(metadata={"wire": "claimValue"})
     name: str = attrs.field(metadata={"wire": "name"})
     mapping_rule_id: str = attrs.field(metadata={"wire": "mappingRuleId"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            claim_name=REQUIRED,
+            claim_value=REQUIRED,
+            name=REQUIRED,
+            mapping_rule_id=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or claim_name is REQUIRED
+                or claim_value is REQUIRED
+                or name is REQUIRED
+                or mapping_rule_id is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "claim_name": claim_name,
+                        "claim_value": claim_value,
+                        "name": name,
+                        "mapping_rule_id": mapping_rule_id,
+                    },
+                )
+            self.claim_name = claim_name
+            self.claim_value = claim_value
+            self.name = name
+            self.mapping_rule_id = mapping_rule_id

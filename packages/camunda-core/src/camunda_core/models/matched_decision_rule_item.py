@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["MatchedDecisionRuleItem"]
 
@@ -26,6 +30,38 @@ class MatchedDecisionRuleItem:
     evaluated_outputs: list[EvaluatedDecisionOutputItem] = attrs.field(
         metadata={"wire": "evaluatedOutputs"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            rule_id=REQUIRED,
+            rule_index=REQUIRED,
+            evaluated_outputs=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or rule_id is REQUIRED
+                or rule_index is REQUIRED
+                or evaluated_outputs is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "rule_id": rule_id,
+                        "rule_index": rule_index,
+                        "evaluated_outputs": evaluated_outputs,
+                    },
+                )
+            self.rule_id = rule_id
+            self.rule_index = rule_index
+            self.evaluated_outputs = evaluated_outputs
 
 
 from camunda_core.models.evaluated_decision_output_item import EvaluatedDecisionOutputItem

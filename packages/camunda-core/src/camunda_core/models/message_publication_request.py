@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from camunda_core.semantic_types import TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["MessagePublicationRequest"]
@@ -44,3 +45,26 @@ class MessagePublicationRequest:
             "max_length": 256,
         },
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            name=REQUIRED,
+            correlation_key=UNSET,
+            time_to_live=UNSET,
+            message_id=UNSET,
+            variables=UNSET,
+            tenant_id=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected or name is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"name": name})
+            self.name = name
+            self.correlation_key = correlation_key
+            self.time_to_live = time_to_live
+            self.message_id = message_id
+            self.variables = variables
+            self.tenant_id = tenant_id

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import MessageKey, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["MessagePublicationResult"]
 
@@ -32,3 +35,14 @@ class MessagePublicationResult:
     message_key: MessageKey = attrs.field(
         metadata={"wire": "messageKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, tenant_id=REQUIRED, message_key=REQUIRED, **_unexpected):
+            if _args or _unexpected or tenant_id is REQUIRED or message_key is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"tenant_id": tenant_id, "message_key": message_key}
+                )
+            self.tenant_id = tenant_id
+            self.message_key = message_key

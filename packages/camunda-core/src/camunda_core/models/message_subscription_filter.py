@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["MessageSubscriptionFilter"]
@@ -64,6 +67,39 @@ class MessageSubscriptionFilter:
     tenant_id: StringFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "tenantId"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            message_subscription_key=UNSET,
+            process_definition_key=UNSET,
+            process_definition_id=UNSET,
+            process_instance_key=UNSET,
+            element_id=UNSET,
+            element_instance_key=UNSET,
+            message_subscription_state=UNSET,
+            last_updated_date=UNSET,
+            message_name=UNSET,
+            correlation_key=UNSET,
+            tenant_id=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.message_subscription_key = message_subscription_key
+            self.process_definition_key = process_definition_key
+            self.process_definition_id = process_definition_id
+            self.process_instance_key = process_instance_key
+            self.element_id = element_id
+            self.element_instance_key = element_instance_key
+            self.message_subscription_state = message_subscription_state
+            self.last_updated_date = last_updated_date
+            self.message_name = message_name
+            self.correlation_key = correlation_key
+            self.tenant_id = tenant_id
 
 
 from camunda_core.models.date_time_filter_property import DateTimeFilterProperty

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -19,6 +20,7 @@ from camunda_core.semantic_types import (
     ProcessInstanceKey,
     TenantId,
 )
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["MessageSubscriptionResult"]
 
@@ -104,6 +106,74 @@ class MessageSubscriptionResult:
             "max_length": 256,
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            message_subscription_key=REQUIRED,
+            process_definition_id=REQUIRED,
+            process_definition_key=REQUIRED,
+            process_instance_key=REQUIRED,
+            root_process_instance_key=REQUIRED,
+            element_id=REQUIRED,
+            element_instance_key=REQUIRED,
+            message_subscription_state=REQUIRED,
+            last_updated_date=REQUIRED,
+            message_name=REQUIRED,
+            correlation_key=REQUIRED,
+            tenant_id=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or message_subscription_key is REQUIRED
+                or process_definition_id is REQUIRED
+                or process_definition_key is REQUIRED
+                or process_instance_key is REQUIRED
+                or root_process_instance_key is REQUIRED
+                or element_id is REQUIRED
+                or element_instance_key is REQUIRED
+                or message_subscription_state is REQUIRED
+                or last_updated_date is REQUIRED
+                or message_name is REQUIRED
+                or correlation_key is REQUIRED
+                or tenant_id is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "message_subscription_key": message_subscription_key,
+                        "process_definition_id": process_definition_id,
+                        "process_definition_key": process_definition_key,
+                        "process_instance_key": process_instance_key,
+                        "root_process_instance_key": root_process_instance_key,
+                        "element_id": element_id,
+                        "element_instance_key": element_instance_key,
+                        "message_subscription_state": message_subscription_state,
+                        "last_updated_date": last_updated_date,
+                        "message_name": message_name,
+                        "correlation_key": correlation_key,
+                        "tenant_id": tenant_id,
+                    },
+                )
+            self.message_subscription_key = message_subscription_key
+            self.process_definition_id = process_definition_id
+            self.process_definition_key = process_definition_key
+            self.process_instance_key = process_instance_key
+            self.root_process_instance_key = root_process_instance_key
+            self.element_id = element_id
+            self.element_instance_key = element_instance_key
+            self.message_subscription_state = message_subscription_state
+            self.last_updated_date = last_updated_date
+            self.message_name = message_name
+            self.correlation_key = correlation_key
+            self.tenant_id = tenant_id
 
 
 from camunda_core.models.message_subscription_state_enum import MessageSubscriptionStateEnum

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ElementId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["MigrateProcessInstanceMappingInstruction"]
 
@@ -23,3 +26,27 @@ class MigrateProcessInstanceMappingInstruction:
 
     source_element_id: ElementId = attrs.field(metadata={"wire": "sourceElementId"})
     target_element_id: ElementId = attrs.field(metadata={"wire": "targetElementId"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, source_element_id=REQUIRED, target_element_id=REQUIRED, **_unexpected
+        ):
+            if (
+                _args
+                or _unexpected
+                or source_element_id is REQUIRED
+                or target_element_id is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "source_element_id": source_element_id,
+                        "target_element_id": target_element_id,
+                    },
+                )
+            self.source_element_id = source_element_id
+            self.target_element_id = target_element_id

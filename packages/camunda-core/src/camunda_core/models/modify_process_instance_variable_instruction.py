@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["ModifyProcessInstanceVariableInstruction"]
@@ -25,3 +26,12 @@ class ModifyProcessInstanceVariableInstruction:
 
     variables: dict[str, Any] = attrs.field(metadata={"wire": "variables"})
     scope_id: str | Unset = attrs.field(default=UNSET, metadata={"wire": "scopeId"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, variables=REQUIRED, scope_id=UNSET, **_unexpected):
+            if _args or _unexpected or variables is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"variables": variables})
+            self.variables = variables
+            self.scope_id = scope_id

@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["OffsetPagination"]
@@ -29,3 +32,12 @@ class OffsetPagination:
     limit: int | Unset = attrs.field(
         default=UNSET, metadata={"wire": "limit", "format": "int32", "minimum": 1}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, from_=UNSET, limit=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.from_ = from_
+            self.limit = limit

@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.serialization.enums import OpenStrEnum
 
 __all__ = ["Partition", "PartitionHealthEnum", "PartitionRoleEnum"]
@@ -47,3 +50,26 @@ class Partition:
     partition_id: int = attrs.field(metadata={"wire": "partitionId", "format": "int32"})
     role: PartitionRoleEnum = attrs.field(metadata={"wire": "role"})
     health: PartitionHealthEnum = attrs.field(metadata={"wire": "health"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, partition_id=REQUIRED, role=REQUIRED, health=REQUIRED, **_unexpected
+        ):
+            if (
+                _args
+                or _unexpected
+                or partition_id is REQUIRED
+                or role is REQUIRED
+                or health is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"partition_id": partition_id, "role": role, "health": health},
+                )
+            self.partition_id = partition_id
+            self.role = role
+            self.health = health

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ProblemDetail"]
 
@@ -29,3 +33,43 @@ class ProblemDetail:
     )
     detail: str = attrs.field(metadata={"wire": "detail"})
     instance: str = attrs.field(metadata={"wire": "instance"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            type=REQUIRED,
+            title=REQUIRED,
+            status=REQUIRED,
+            detail=REQUIRED,
+            instance=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or type is REQUIRED
+                or title is REQUIRED
+                or status is REQUIRED
+                or detail is REQUIRED
+                or instance is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "type": type,
+                        "title": title,
+                        "status": status,
+                        "detail": detail,
+                        "instance": instance,
+                    },
+                )
+            self.type = type
+            self.title = title
+            self.status = status
+            self.detail = detail
+            self.instance = instance

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["ProcessDefinitionElementStatisticsQuery"]
@@ -24,6 +27,14 @@ class ProcessDefinitionElementStatisticsQuery:
     filter: ProcessDefinitionStatisticsFilter | Unset = attrs.field(
         default=UNSET, metadata={"wire": "filter"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, filter=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.filter = filter
 
 
 from camunda_core.models.process_definition_statistics_filter import (

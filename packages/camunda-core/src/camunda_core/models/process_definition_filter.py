@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ProcessDefinitionKey, TenantId
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.serialization.enums import OpenStrEnum
 from camunda_core.types import UNSET, Unset
 
@@ -76,6 +79,37 @@ class ProcessDefinitionFilter:
     state: ProcessDefinitionFilterStateEnum | Unset = attrs.field(
         default=UNSET, metadata={"wire": "state"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            name=UNSET,
+            is_latest_version=UNSET,
+            resource_name=UNSET,
+            version=UNSET,
+            version_tag=UNSET,
+            process_definition_id=UNSET,
+            tenant_id=UNSET,
+            process_definition_key=UNSET,
+            has_start_form=UNSET,
+            state=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.name = name
+            self.is_latest_version = is_latest_version
+            self.resource_name = resource_name
+            self.version = version
+            self.version_tag = version_tag
+            self.process_definition_id = process_definition_id
+            self.tenant_id = tenant_id
+            self.process_definition_key = process_definition_key
+            self.has_start_form = has_start_form
+            self.state = state
 
 
 from camunda_core.models.string_filter_property import StringFilterProperty

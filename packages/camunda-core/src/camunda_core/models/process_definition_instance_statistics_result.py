@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ProcessDefinitionId, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ProcessDefinitionInstanceStatisticsResult"]
 
@@ -50,3 +53,47 @@ class ProcessDefinitionInstanceStatisticsResult:
     active_instances_with_incident_count: int = attrs.field(
         metadata={"wire": "activeInstancesWithIncidentCount", "format": "int64"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_definition_id=REQUIRED,
+            tenant_id=REQUIRED,
+            latest_process_definition_name=REQUIRED,
+            has_multiple_versions=REQUIRED,
+            active_instances_without_incident_count=REQUIRED,
+            active_instances_with_incident_count=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or process_definition_id is REQUIRED
+                or tenant_id is REQUIRED
+                or latest_process_definition_name is REQUIRED
+                or has_multiple_versions is REQUIRED
+                or active_instances_without_incident_count is REQUIRED
+                or active_instances_with_incident_count is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "process_definition_id": process_definition_id,
+                        "tenant_id": tenant_id,
+                        "latest_process_definition_name": latest_process_definition_name,
+                        "has_multiple_versions": has_multiple_versions,
+                        "active_instances_without_incident_count": active_instances_without_incident_count,
+                        "active_instances_with_incident_count": active_instances_with_incident_count,
+                    },
+                )
+            self.process_definition_id = process_definition_id
+            self.tenant_id = tenant_id
+            self.latest_process_definition_name = latest_process_definition_name
+            self.has_multiple_versions = has_multiple_versions
+            self.active_instances_without_incident_count = active_instances_without_incident_count
+            self.active_instances_with_incident_count = active_instances_with_incident_count

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ProcessDefinitionId, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["ProcessDefinitionInstanceVersionStatisticsFilter"]
@@ -38,3 +41,14 @@ class ProcessDefinitionInstanceVersionStatisticsFilter:
             "max_length": 256,
         },
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, process_definition_id=REQUIRED, tenant_id=UNSET, **_unexpected):
+            if _args or _unexpected or process_definition_id is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"process_definition_id": process_definition_id}
+                )
+            self.process_definition_id = process_definition_id
+            self.tenant_id = tenant_id

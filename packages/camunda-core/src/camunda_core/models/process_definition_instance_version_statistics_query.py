@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["ProcessDefinitionInstanceVersionStatisticsQuery"]
@@ -30,6 +33,16 @@ class ProcessDefinitionInstanceVersionStatisticsQuery:
     sort: list[ProcessDefinitionInstanceVersionStatisticsQuerySortRequest] | Unset = attrs.field(
         default=UNSET, metadata={"wire": "sort"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, filter=REQUIRED, page=UNSET, sort=UNSET, **_unexpected):
+            if _args or _unexpected or filter is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"filter": filter})
+            self.filter = filter
+            self.page = page
+            self.sort = sort
 
 
 from camunda_core.models.offset_pagination import OffsetPagination

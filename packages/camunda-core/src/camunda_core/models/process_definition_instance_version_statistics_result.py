@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ProcessDefinitionId, ProcessDefinitionKey, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ProcessDefinitionInstanceVersionStatisticsResult"]
 
@@ -59,3 +62,51 @@ class ProcessDefinitionInstanceVersionStatisticsResult:
     active_instances_without_incident_count: int = attrs.field(
         metadata={"wire": "activeInstancesWithoutIncidentCount", "format": "int64"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_definition_id=REQUIRED,
+            process_definition_key=REQUIRED,
+            process_definition_name=REQUIRED,
+            tenant_id=REQUIRED,
+            process_definition_version=REQUIRED,
+            active_instances_with_incident_count=REQUIRED,
+            active_instances_without_incident_count=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or process_definition_id is REQUIRED
+                or process_definition_key is REQUIRED
+                or process_definition_name is REQUIRED
+                or tenant_id is REQUIRED
+                or process_definition_version is REQUIRED
+                or active_instances_with_incident_count is REQUIRED
+                or active_instances_without_incident_count is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "process_definition_id": process_definition_id,
+                        "process_definition_key": process_definition_key,
+                        "process_definition_name": process_definition_name,
+                        "tenant_id": tenant_id,
+                        "process_definition_version": process_definition_version,
+                        "active_instances_with_incident_count": active_instances_with_incident_count,
+                        "active_instances_without_incident_count": active_instances_without_incident_count,
+                    },
+                )
+            self.process_definition_id = process_definition_id
+            self.process_definition_key = process_definition_key
+            self.process_definition_name = process_definition_name
+            self.tenant_id = tenant_id
+            self.process_definition_version = process_definition_version
+            self.active_instances_with_incident_count = active_instances_with_incident_count
+            self.active_instances_without_incident_count = active_instances_without_incident_count

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ProcessDefinitionId, ProcessDefinitionKey, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ProcessDefinitionMessageSubscriptionStatisticsResult"]
 
@@ -53,3 +56,45 @@ class ProcessDefinitionMessageSubscriptionStatisticsResult:
     active_subscriptions: int = attrs.field(
         metadata={"wire": "activeSubscriptions", "format": "int64"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_definition_id=REQUIRED,
+            tenant_id=REQUIRED,
+            process_definition_key=REQUIRED,
+            process_instances_with_active_subscriptions=REQUIRED,
+            active_subscriptions=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or process_definition_id is REQUIRED
+                or tenant_id is REQUIRED
+                or process_definition_key is REQUIRED
+                or process_instances_with_active_subscriptions is REQUIRED
+                or active_subscriptions is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "process_definition_id": process_definition_id,
+                        "tenant_id": tenant_id,
+                        "process_definition_key": process_definition_key,
+                        "process_instances_with_active_subscriptions": process_instances_with_active_subscriptions,
+                        "active_subscriptions": active_subscriptions,
+                    },
+                )
+            self.process_definition_id = process_definition_id
+            self.tenant_id = tenant_id
+            self.process_definition_key = process_definition_key
+            self.process_instances_with_active_subscriptions = (
+                process_instances_with_active_subscriptions
+            )
+            self.active_subscriptions = active_subscriptions

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ProcessDefinitionId, ProcessDefinitionKey, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.serialization.enums import OpenStrEnum
 
 __all__ = ["ProcessDefinitionResult", "ProcessDefinitionResultStateEnum"]
@@ -68,3 +71,59 @@ class ProcessDefinitionResult:
     )
     has_start_form: bool = attrs.field(metadata={"wire": "hasStartForm"})
     state: ProcessDefinitionResultStateEnum = attrs.field(metadata={"wire": "state"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            name=REQUIRED,
+            resource_name=REQUIRED,
+            version=REQUIRED,
+            version_tag=REQUIRED,
+            process_definition_id=REQUIRED,
+            tenant_id=REQUIRED,
+            process_definition_key=REQUIRED,
+            has_start_form=REQUIRED,
+            state=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or name is REQUIRED
+                or resource_name is REQUIRED
+                or version is REQUIRED
+                or version_tag is REQUIRED
+                or process_definition_id is REQUIRED
+                or tenant_id is REQUIRED
+                or process_definition_key is REQUIRED
+                or has_start_form is REQUIRED
+                or state is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "name": name,
+                        "resource_name": resource_name,
+                        "version": version,
+                        "version_tag": version_tag,
+                        "process_definition_id": process_definition_id,
+                        "tenant_id": tenant_id,
+                        "process_definition_key": process_definition_key,
+                        "has_start_form": has_start_form,
+                        "state": state,
+                    },
+                )
+            self.name = name
+            self.resource_name = resource_name
+            self.version = version
+            self.version_tag = version_tag
+            self.process_definition_id = process_definition_id
+            self.tenant_id = tenant_id
+            self.process_definition_key = process_definition_key
+            self.has_start_form = has_start_form
+            self.state = state

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ElementId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ProcessElementStatisticsResult"]
 
@@ -29,3 +32,43 @@ class ProcessElementStatisticsResult:
     canceled: int = attrs.field(metadata={"wire": "canceled", "format": "int64"})
     incidents: int = attrs.field(metadata={"wire": "incidents", "format": "int64"})
     completed: int = attrs.field(metadata={"wire": "completed", "format": "int64"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            element_id=REQUIRED,
+            active=REQUIRED,
+            canceled=REQUIRED,
+            incidents=REQUIRED,
+            completed=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or element_id is REQUIRED
+                or active is REQUIRED
+                or canceled is REQUIRED
+                or incidents is REQUIRED
+                or completed is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "element_id": element_id,
+                        "active": active,
+                        "canceled": canceled,
+                        "incidents": incidents,
+                        "completed": completed,
+                    },
+                )
+            self.element_id = element_id
+            self.active = active
+            self.canceled = canceled
+            self.incidents = incidents
+            self.completed = completed

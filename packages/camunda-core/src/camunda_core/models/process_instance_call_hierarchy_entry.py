@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ProcessDefinitionKey, ProcessInstanceKey
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ProcessInstanceCallHierarchyEntry"]
 
@@ -39,3 +42,35 @@ class ProcessInstanceCallHierarchyEntry:
         }
     )
     process_definition_name: str = attrs.field(metadata={"wire": "processDefinitionName"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_instance_key=REQUIRED,
+            process_definition_key=REQUIRED,
+            process_definition_name=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or process_instance_key is REQUIRED
+                or process_definition_key is REQUIRED
+                or process_definition_name is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "process_instance_key": process_instance_key,
+                        "process_definition_key": process_definition_key,
+                        "process_definition_name": process_definition_name,
+                    },
+                )
+            self.process_instance_key = process_instance_key
+            self.process_definition_key = process_definition_key
+            self.process_definition_name = process_definition_name

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["ProcessInstanceCancellationBatchOperationRequest"]
@@ -26,6 +29,15 @@ class ProcessInstanceCancellationBatchOperationRequest:
     operation_reference: int | Unset = attrs.field(
         default=UNSET, metadata={"wire": "operationReference", "format": "int64", "minimum": 1}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, filter=REQUIRED, operation_reference=UNSET, **_unexpected):
+            if _args or _unexpected or filter is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"filter": filter})
+            self.filter = filter
+            self.operation_reference = operation_reference
 
 
 from camunda_core.models.process_instance_filter import ProcessInstanceFilter

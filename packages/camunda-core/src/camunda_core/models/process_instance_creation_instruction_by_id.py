@@ -6,11 +6,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from camunda_core.semantic_types import BusinessId, ProcessDefinitionId, Tag, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["ProcessInstanceCreationInstructionById"]
@@ -91,6 +92,43 @@ class ProcessInstanceCreationInstructionById:
     business_id: BusinessId | Unset = attrs.field(
         default=UNSET, metadata={"wire": "businessId", "min_length": 1, "max_length": 256}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_definition_id=REQUIRED,
+            process_definition_version=UNSET,
+            variables=UNSET,
+            tenant_id=UNSET,
+            operation_reference=UNSET,
+            start_instructions=UNSET,
+            runtime_instructions=UNSET,
+            await_completion=UNSET,
+            fetch_variables=UNSET,
+            request_timeout=UNSET,
+            tags=UNSET,
+            business_id=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected or process_definition_id is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"process_definition_id": process_definition_id}
+                )
+            self.process_definition_id = process_definition_id
+            self.process_definition_version = process_definition_version
+            self.variables = variables
+            self.tenant_id = tenant_id
+            self.operation_reference = operation_reference
+            self.start_instructions = start_instructions
+            self.runtime_instructions = runtime_instructions
+            self.await_completion = await_completion
+            self.fetch_variables = fetch_variables
+            self.request_timeout = request_timeout
+            self.tags = tags
+            self.business_id = business_id
 
 
 from camunda_core.models.process_instance_creation_runtime_instruction import (

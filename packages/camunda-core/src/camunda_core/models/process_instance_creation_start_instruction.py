@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ElementId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ProcessInstanceCreationStartInstruction"]
 
@@ -21,3 +24,11 @@ class ProcessInstanceCreationStartInstruction:
     """
 
     element_id: ElementId = attrs.field(metadata={"wire": "elementId"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, element_id=REQUIRED, **_unexpected):
+            if _args or _unexpected or element_id is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"element_id": element_id})
+            self.element_id = element_id

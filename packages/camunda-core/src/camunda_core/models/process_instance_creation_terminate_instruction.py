@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ElementId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import Unset
 
 __all__ = ["ProcessInstanceCreationTerminateInstruction"]
@@ -24,3 +27,20 @@ class ProcessInstanceCreationTerminateInstruction:
 
     after_element_id: ElementId = attrs.field(metadata={"wire": "afterElementId"})
     type: str | Unset = attrs.field(default="TERMINATE_PROCESS_INSTANCE", metadata={"wire": "type"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            after_element_id=REQUIRED,
+            type="TERMINATE_PROCESS_INSTANCE",
+            **_unexpected,
+        ):
+            if _args or _unexpected or after_element_id is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"after_element_id": after_element_id}
+                )
+            self.after_element_id = after_element_id
+            self.type = type

@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import Tag
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["ProcessInstanceFilterFields"]
@@ -123,6 +126,65 @@ class ProcessInstanceFilterFields:
     process_definition_key: ProcessDefinitionKeyFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "processDefinitionKey"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            start_date=UNSET,
+            end_date=UNSET,
+            state=UNSET,
+            has_incident=UNSET,
+            tenant_id=UNSET,
+            variables=UNSET,
+            process_instance_key=UNSET,
+            parent_process_instance_key=UNSET,
+            parent_element_instance_key=UNSET,
+            batch_operation_id=UNSET,
+            batch_operation_key=UNSET,
+            error_message=UNSET,
+            has_retries_left=UNSET,
+            element_instance_state=UNSET,
+            element_id=UNSET,
+            has_element_instance_incident=UNSET,
+            incident_error_hash_code=UNSET,
+            tags=UNSET,
+            business_id=UNSET,
+            process_definition_id=UNSET,
+            process_definition_name=UNSET,
+            process_definition_version=UNSET,
+            process_definition_version_tag=UNSET,
+            process_definition_key=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.start_date = start_date
+            self.end_date = end_date
+            self.state = state
+            self.has_incident = has_incident
+            self.tenant_id = tenant_id
+            self.variables = variables
+            self.process_instance_key = process_instance_key
+            self.parent_process_instance_key = parent_process_instance_key
+            self.parent_element_instance_key = parent_element_instance_key
+            self.batch_operation_id = batch_operation_id
+            self.batch_operation_key = batch_operation_key
+            self.error_message = error_message
+            self.has_retries_left = has_retries_left
+            self.element_instance_state = element_instance_state
+            self.element_id = element_id
+            self.has_element_instance_incident = has_element_instance_incident
+            self.incident_error_hash_code = incident_error_hash_code
+            self.tags = tags
+            self.business_id = business_id
+            self.process_definition_id = process_definition_id
+            self.process_definition_name = process_definition_name
+            self.process_definition_version = process_definition_version
+            self.process_definition_version_tag = process_definition_version_tag
+            self.process_definition_key = process_definition_key
 
 
 from camunda_core.models.date_time_filter_property import DateTimeFilterProperty

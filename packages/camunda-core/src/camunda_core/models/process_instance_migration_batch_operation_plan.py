@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ProcessDefinitionKey
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ProcessInstanceMigrationBatchOperationPlan"]
 
@@ -33,6 +36,34 @@ class ProcessInstanceMigrationBatchOperationPlan:
     mapping_instructions: list[MigrateProcessInstanceMappingInstruction] = attrs.field(
         metadata={"wire": "mappingInstructions"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            target_process_definition_key=REQUIRED,
+            mapping_instructions=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or target_process_definition_key is REQUIRED
+                or mapping_instructions is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "target_process_definition_key": target_process_definition_key,
+                        "mapping_instructions": mapping_instructions,
+                    },
+                )
+            self.target_process_definition_key = target_process_definition_key
+            self.mapping_instructions = mapping_instructions
 
 
 from camunda_core.models.migrate_process_instance_mapping_instruction import (

@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ProcessDefinitionKey
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["ProcessInstanceMigrationInstruction"]
@@ -38,6 +41,36 @@ class ProcessInstanceMigrationInstruction:
     operation_reference: int | Unset = attrs.field(
         default=UNSET, metadata={"wire": "operationReference", "format": "int64", "minimum": 1}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            target_process_definition_key=REQUIRED,
+            mapping_instructions=REQUIRED,
+            operation_reference=UNSET,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or target_process_definition_key is REQUIRED
+                or mapping_instructions is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "target_process_definition_key": target_process_definition_key,
+                        "mapping_instructions": mapping_instructions,
+                    },
+                )
+            self.target_process_definition_key = target_process_definition_key
+            self.mapping_instructions = mapping_instructions
+            self.operation_reference = operation_reference
 
 
 from camunda_core.models.migrate_process_instance_mapping_instruction import (

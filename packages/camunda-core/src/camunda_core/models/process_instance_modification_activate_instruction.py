@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ElementId, ElementInstanceKey
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["ProcessInstanceModificationActivateInstruction"]
@@ -37,6 +40,23 @@ class ProcessInstanceModificationActivateInstruction:
             "max_length": 25,
         },
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            element_id=REQUIRED,
+            variable_instructions=UNSET,
+            ancestor_element_instance_key=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected or element_id is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"element_id": element_id})
+            self.element_id = element_id
+            self.variable_instructions = variable_instructions
+            self.ancestor_element_instance_key = ancestor_element_instance_key
 
 
 from camunda_core.models.modify_process_instance_variable_instruction import (

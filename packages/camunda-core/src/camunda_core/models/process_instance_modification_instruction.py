@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["ProcessInstanceModificationInstruction"]
@@ -36,6 +39,25 @@ class ProcessInstanceModificationInstruction:
     terminate_instructions: list[ProcessInstanceModificationTerminateInstruction] | Unset = (
         attrs.field(default=UNSET, metadata={"wire": "terminateInstructions"})
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            operation_reference=UNSET,
+            activate_instructions=UNSET,
+            move_instructions=UNSET,
+            terminate_instructions=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.operation_reference = operation_reference
+            self.activate_instructions = activate_instructions
+            self.move_instructions = move_instructions
+            self.terminate_instructions = terminate_instructions
 
 
 from camunda_core.models.process_instance_modification_activate_instruction import (

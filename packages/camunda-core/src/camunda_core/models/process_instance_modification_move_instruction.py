@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ElementId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["ProcessInstanceModificationMoveInstruction"]
@@ -35,6 +38,38 @@ class ProcessInstanceModificationMoveInstruction:
     variable_instructions: list[ModifyProcessInstanceVariableInstruction] | Unset = attrs.field(
         default=UNSET, metadata={"wire": "variableInstructions"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            source_element_instruction=REQUIRED,
+            target_element_id=REQUIRED,
+            ancestor_scope_instruction=UNSET,
+            variable_instructions=UNSET,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or source_element_instruction is REQUIRED
+                or target_element_id is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "source_element_instruction": source_element_instruction,
+                        "target_element_id": target_element_id,
+                    },
+                )
+            self.source_element_instruction = source_element_instruction
+            self.target_element_id = target_element_id
+            self.ancestor_scope_instruction = ancestor_scope_instruction
+            self.variable_instructions = variable_instructions
 
 
 from camunda_core.models.ancestor_scope_instruction import AncestorScopeInstruction

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ElementInstanceKey
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ProcessInstanceModificationTerminateByKeyInstruction"]
 
@@ -28,3 +31,13 @@ class ProcessInstanceModificationTerminateByKeyInstruction:
             "max_length": 25,
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, element_instance_key=REQUIRED, **_unexpected):
+            if _args or _unexpected or element_instance_key is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"element_instance_key": element_instance_key}
+                )
+            self.element_instance_key = element_instance_key

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ProcessDefinitionKey, ProcessInstanceKey
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ProcessInstanceReference"]
 
@@ -37,3 +40,31 @@ class ProcessInstanceReference:
             "max_length": 25,
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_definition_key=REQUIRED,
+            process_instance_key=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or process_definition_key is REQUIRED
+                or process_instance_key is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "process_definition_key": process_definition_key,
+                        "process_instance_key": process_instance_key,
+                    },
+                )
+            self.process_definition_key = process_definition_key
+            self.process_instance_key = process_instance_key

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -19,6 +20,7 @@ from camunda_core.semantic_types import (
     Tag,
     TenantId,
 )
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ProcessInstanceResult"]
 
@@ -127,6 +129,90 @@ class ProcessInstanceResult:
     business_id: BusinessId | None = attrs.field(
         metadata={"wire": "businessId", "min_length": 1, "max_length": 256}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_definition_id=REQUIRED,
+            process_definition_name=REQUIRED,
+            process_definition_version=REQUIRED,
+            process_definition_version_tag=REQUIRED,
+            start_date=REQUIRED,
+            end_date=REQUIRED,
+            state=REQUIRED,
+            has_incident=REQUIRED,
+            tenant_id=REQUIRED,
+            process_instance_key=REQUIRED,
+            process_definition_key=REQUIRED,
+            parent_process_instance_key=REQUIRED,
+            parent_element_instance_key=REQUIRED,
+            root_process_instance_key=REQUIRED,
+            tags=REQUIRED,
+            business_id=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or process_definition_id is REQUIRED
+                or process_definition_name is REQUIRED
+                or process_definition_version is REQUIRED
+                or process_definition_version_tag is REQUIRED
+                or start_date is REQUIRED
+                or end_date is REQUIRED
+                or state is REQUIRED
+                or has_incident is REQUIRED
+                or tenant_id is REQUIRED
+                or process_instance_key is REQUIRED
+                or process_definition_key is REQUIRED
+                or parent_process_instance_key is REQUIRED
+                or parent_element_instance_key is REQUIRED
+                or root_process_instance_key is REQUIRED
+                or tags is REQUIRED
+                or business_id is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "process_definition_id": process_definition_id,
+                        "process_definition_name": process_definition_name,
+                        "process_definition_version": process_definition_version,
+                        "process_definition_version_tag": process_definition_version_tag,
+                        "start_date": start_date,
+                        "end_date": end_date,
+                        "state": state,
+                        "has_incident": has_incident,
+                        "tenant_id": tenant_id,
+                        "process_instance_key": process_instance_key,
+                        "process_definition_key": process_definition_key,
+                        "parent_process_instance_key": parent_process_instance_key,
+                        "parent_element_instance_key": parent_element_instance_key,
+                        "root_process_instance_key": root_process_instance_key,
+                        "tags": tags,
+                        "business_id": business_id,
+                    },
+                )
+            self.process_definition_id = process_definition_id
+            self.process_definition_name = process_definition_name
+            self.process_definition_version = process_definition_version
+            self.process_definition_version_tag = process_definition_version_tag
+            self.start_date = start_date
+            self.end_date = end_date
+            self.state = state
+            self.has_incident = has_incident
+            self.tenant_id = tenant_id
+            self.process_instance_key = process_instance_key
+            self.process_definition_key = process_definition_key
+            self.parent_process_instance_key = parent_process_instance_key
+            self.parent_element_instance_key = parent_element_instance_key
+            self.root_process_instance_key = root_process_instance_key
+            self.tags = tags
+            self.business_id = business_id
 
 
 from camunda_core.models.process_instance_state_enum import ProcessInstanceStateEnum

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import (
@@ -14,6 +16,7 @@ from camunda_core.semantic_types import (
     ProcessInstanceKey,
     TenantId,
 )
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ProcessInstanceSequenceFlowResult"]
 
@@ -73,3 +76,51 @@ class ProcessInstanceSequenceFlowResult:
             "max_length": 256,
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            sequence_flow_id=REQUIRED,
+            process_instance_key=REQUIRED,
+            root_process_instance_key=REQUIRED,
+            process_definition_key=REQUIRED,
+            process_definition_id=REQUIRED,
+            element_id=REQUIRED,
+            tenant_id=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or sequence_flow_id is REQUIRED
+                or process_instance_key is REQUIRED
+                or root_process_instance_key is REQUIRED
+                or process_definition_key is REQUIRED
+                or process_definition_id is REQUIRED
+                or element_id is REQUIRED
+                or tenant_id is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "sequence_flow_id": sequence_flow_id,
+                        "process_instance_key": process_instance_key,
+                        "root_process_instance_key": root_process_instance_key,
+                        "process_definition_key": process_definition_key,
+                        "process_definition_id": process_definition_id,
+                        "element_id": element_id,
+                        "tenant_id": tenant_id,
+                    },
+                )
+            self.sequence_flow_id = sequence_flow_id
+            self.process_instance_key = process_instance_key
+            self.root_process_instance_key = root_process_instance_key
+            self.process_definition_key = process_definition_key
+            self.process_definition_id = process_definition_id
+            self.element_id = element_id
+            self.tenant_id = tenant_id

@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["ProcessInstanceSequenceFlowsQueryResult"]
 
@@ -20,6 +24,14 @@ class ProcessInstanceSequenceFlowsQueryResult:
     """
 
     items: list[ProcessInstanceSequenceFlowResult] = attrs.field(metadata={"wire": "items"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, items=REQUIRED, **_unexpected):
+            if _args or _unexpected or items is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"items": items})
+            self.items = items
 
 
 from camunda_core.models.process_instance_sequence_flow_result import (

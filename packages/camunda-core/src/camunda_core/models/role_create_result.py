@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["RoleCreateResult"]
 
@@ -23,3 +27,26 @@ class RoleCreateResult:
     role_id: str = attrs.field(metadata={"wire": "roleId"})
     name: str = attrs.field(metadata={"wire": "name"})
     description: str | None = attrs.field(metadata={"wire": "description"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, role_id=REQUIRED, name=REQUIRED, description=REQUIRED, **_unexpected
+        ):
+            if (
+                _args
+                or _unexpected
+                or role_id is REQUIRED
+                or name is REQUIRED
+                or description is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"role_id": role_id, "name": name, "description": description},
+                )
+            self.role_id = role_id
+            self.name = name
+            self.description = description

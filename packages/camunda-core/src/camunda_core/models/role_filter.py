@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["RoleFilter"]
@@ -23,3 +26,12 @@ class RoleFilter:
 
     role_id: str | Unset = attrs.field(default=UNSET, metadata={"wire": "roleId"})
     name: str | Unset = attrs.field(default=UNSET, metadata={"wire": "name"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, role_id=UNSET, name=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.role_id = role_id
+            self.name = name

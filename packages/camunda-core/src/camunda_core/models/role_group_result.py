@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["RoleGroupResult"]
 
@@ -19,3 +23,11 @@ class RoleGroupResult:
     """
 
     group_id: str = attrs.field(metadata={"wire": "groupId"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, group_id=REQUIRED, **_unexpected):
+            if _args or _unexpected or group_id is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"group_id": group_id})
+            self.group_id = group_id

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["RoleResult"]
 
@@ -23,3 +27,26 @@ class RoleResult:
     name: str = attrs.field(metadata={"wire": "name"})
     role_id: str = attrs.field(metadata={"wire": "roleId"})
     description: str | None = attrs.field(metadata={"wire": "description"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, name=REQUIRED, role_id=REQUIRED, description=REQUIRED, **_unexpected
+        ):
+            if (
+                _args
+                or _unexpected
+                or name is REQUIRED
+                or role_id is REQUIRED
+                or description is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"name": name, "role_id": role_id, "description": description},
+                )
+            self.name = name
+            self.role_id = role_id
+            self.description = description

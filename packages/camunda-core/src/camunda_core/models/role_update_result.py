@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["RoleUpdateResult"]
 
@@ -23,3 +27,26 @@ class RoleUpdateResult:
     name: str = attrs.field(metadata={"wire": "name"})
     description: str | None = attrs.field(metadata={"wire": "description"})
     role_id: str = attrs.field(metadata={"wire": "roleId"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, name=REQUIRED, description=REQUIRED, role_id=REQUIRED, **_unexpected
+        ):
+            if (
+                _args
+                or _unexpected
+                or name is REQUIRED
+                or description is REQUIRED
+                or role_id is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"name": name, "description": description, "role_id": role_id},
+                )
+            self.name = name
+            self.description = description
+            self.role_id = role_id

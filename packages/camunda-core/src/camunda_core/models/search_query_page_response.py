@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import EndCursor, StartCursor
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["SearchQueryPageResponse"]
 
@@ -37,3 +40,39 @@ class SearchQueryPageResponse:
             "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=)?$",
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            total_items=REQUIRED,
+            has_more_total_items=REQUIRED,
+            start_cursor=REQUIRED,
+            end_cursor=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or total_items is REQUIRED
+                or has_more_total_items is REQUIRED
+                or start_cursor is REQUIRED
+                or end_cursor is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "total_items": total_items,
+                        "has_more_total_items": has_more_total_items,
+                        "start_cursor": start_cursor,
+                        "end_cursor": end_cursor,
+                    },
+                )
+            self.total_items = total_items
+            self.has_more_total_items = has_more_total_items
+            self.start_cursor = start_cursor
+            self.end_cursor = end_cursor

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["SearchQueryRequest"]
@@ -22,6 +25,14 @@ class SearchQueryRequest:
     """
 
     page: SearchQueryPageRequest | Unset = attrs.field(default=UNSET, metadata={"wire": "page"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, page=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.page = page
 
 
 from camunda_core.models.search_query_page_request import SearchQueryPageRequest

@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["SearchQueryResponse"]
 
@@ -20,6 +24,14 @@ class SearchQueryResponse:
     """
 
     page: SearchQueryPageResponse = attrs.field(metadata={"wire": "page"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, page=REQUIRED, **_unexpected):
+            if _args or _unexpected or page is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"page": page})
+            self.page = page
 
 
 from camunda_core.models.search_query_page_response import SearchQueryPageResponse

@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["SetVariableRequest"]
@@ -29,3 +30,15 @@ class SetVariableRequest:
     operation_reference: int | Unset = attrs.field(
         default=UNSET, metadata={"wire": "operationReference", "format": "int64", "minimum": 1}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, variables=REQUIRED, local=UNSET, operation_reference=UNSET, **_unexpected
+        ):
+            if _args or _unexpected or variables is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"variables": variables})
+            self.variables = variables
+            self.local = local
+            self.operation_reference = operation_reference

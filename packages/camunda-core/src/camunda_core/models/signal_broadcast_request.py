@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from camunda_core.semantic_types import TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["SignalBroadcastRequest"]
@@ -36,3 +37,15 @@ class SignalBroadcastRequest:
             "max_length": 256,
         },
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, signal_name=REQUIRED, variables=UNSET, tenant_id=UNSET, **_unexpected
+        ):
+            if _args or _unexpected or signal_name is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"signal_name": signal_name})
+            self.signal_name = signal_name
+            self.variables = variables
+            self.tenant_id = tenant_id

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import SignalKey, TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["SignalBroadcastResult"]
 
@@ -32,3 +35,14 @@ class SignalBroadcastResult:
     signal_key: SignalKey = attrs.field(
         metadata={"wire": "signalKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, tenant_id=REQUIRED, signal_key=REQUIRED, **_unexpected):
+            if _args or _unexpected or tenant_id is REQUIRED or signal_key is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"tenant_id": tenant_id, "signal_key": signal_key}
+                )
+            self.tenant_id = tenant_id
+            self.signal_key = signal_key

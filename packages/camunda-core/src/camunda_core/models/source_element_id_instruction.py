@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ElementId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["SourceElementIdInstruction"]
 
@@ -23,3 +26,14 @@ class SourceElementIdInstruction:
 
     source_type: str = attrs.field(default="byId", metadata={"wire": "sourceType"})
     source_element_id: ElementId = attrs.field(metadata={"wire": "sourceElementId"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, source_type="byId", source_element_id=REQUIRED, **_unexpected):
+            if _args or _unexpected or source_element_id is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"source_element_id": source_element_id}
+                )
+            self.source_type = source_type
+            self.source_element_id = source_element_id

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ElementInstanceKey
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["SourceElementInstanceKeyInstruction"]
 
@@ -30,3 +33,19 @@ class SourceElementInstanceKeyInstruction:
             "max_length": 25,
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, source_type="byKey", source_element_instance_key=REQUIRED, **_unexpected
+        ):
+            if _args or _unexpected or source_element_instance_key is REQUIRED:
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"source_element_instance_key": source_element_instance_key},
+                )
+            self.source_type = source_type
+            self.source_element_instance_key = source_element_instance_key

@@ -6,8 +6,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["StatusMetric"]
 
@@ -23,3 +26,14 @@ class StatusMetric:
 
     count: int = attrs.field(metadata={"wire": "count", "format": "int64"})
     last_updated_at: datetime.datetime | None = attrs.field(metadata={"wire": "lastUpdatedAt"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, count=REQUIRED, last_updated_at=REQUIRED, **_unexpected):
+            if _args or _unexpected or count is REQUIRED or last_updated_at is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"count": count, "last_updated_at": last_updated_at}
+                )
+            self.count = count
+            self.last_updated_at = last_updated_at

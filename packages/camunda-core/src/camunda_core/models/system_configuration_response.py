@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["SystemConfigurationResponse"]
 
@@ -20,6 +24,14 @@ class SystemConfigurationResponse:
     """
 
     job_metrics: JobMetricsConfigurationResponse = attrs.field(metadata={"wire": "jobMetrics"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, job_metrics=REQUIRED, **_unexpected):
+            if _args or _unexpected or job_metrics is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"job_metrics": job_metrics})
+            self.job_metrics = job_metrics
 
 
 from camunda_core.models.job_metrics_configuration_response import JobMetricsConfigurationResponse

@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["TenantCreateRequest"]
@@ -32,3 +35,17 @@ class TenantCreateRequest:
     )
     name: str = attrs.field(metadata={"wire": "name"})
     description: str | Unset = attrs.field(default=UNSET, metadata={"wire": "description"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, tenant_id=REQUIRED, name=REQUIRED, description=UNSET, **_unexpected
+        ):
+            if _args or _unexpected or tenant_id is REQUIRED or name is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"tenant_id": tenant_id, "name": name}
+                )
+            self.tenant_id = tenant_id
+            self.name = name
+            self.description = description

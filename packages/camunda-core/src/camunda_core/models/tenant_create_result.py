@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["TenantCreateResult"]
 
@@ -32,3 +35,26 @@ class TenantCreateResult:
     )
     name: str = attrs.field(metadata={"wire": "name"})
     description: str | None = attrs.field(metadata={"wire": "description"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, tenant_id=REQUIRED, name=REQUIRED, description=REQUIRED, **_unexpected
+        ):
+            if (
+                _args
+                or _unexpected
+                or tenant_id is REQUIRED
+                or name is REQUIRED
+                or description is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"tenant_id": tenant_id, "name": name, "description": description},
+                )
+            self.tenant_id = tenant_id
+            self.name = name
+            self.description = description

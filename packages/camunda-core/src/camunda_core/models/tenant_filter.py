@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import TenantId
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["TenantFilter"]
@@ -32,3 +35,12 @@ class TenantFilter:
         },
     )
     name: str | Unset = attrs.field(default=UNSET, metadata={"wire": "name"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, tenant_id=UNSET, name=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.tenant_id = tenant_id
+            self.name = name

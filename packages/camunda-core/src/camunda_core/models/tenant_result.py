@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import TenantId
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["TenantResult"]
 
@@ -32,3 +35,26 @@ class TenantResult:
         }
     )
     description: str | None = attrs.field(metadata={"wire": "description"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, name=REQUIRED, tenant_id=REQUIRED, description=REQUIRED, **_unexpected
+        ):
+            if (
+                _args
+                or _unexpected
+                or name is REQUIRED
+                or tenant_id is REQUIRED
+                or description is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {"name": name, "tenant_id": tenant_id, "description": description},
+                )
+            self.name = name
+            self.tenant_id = tenant_id
+            self.description = description

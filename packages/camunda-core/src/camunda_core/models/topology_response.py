@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["TopologyResponse"]
 
@@ -32,6 +36,54 @@ class TopologyResponse:
     replication_factor: int = attrs.field(metadata={"wire": "replicationFactor", "format": "int32"})
     gateway_version: str = attrs.field(metadata={"wire": "gatewayVersion"})
     last_completed_change_id: str = attrs.field(metadata={"wire": "lastCompletedChangeId"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            brokers=REQUIRED,
+            cluster_id=REQUIRED,
+            cluster_size=REQUIRED,
+            partitions_count=REQUIRED,
+            replication_factor=REQUIRED,
+            gateway_version=REQUIRED,
+            last_completed_change_id=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or brokers is REQUIRED
+                or cluster_id is REQUIRED
+                or cluster_size is REQUIRED
+                or partitions_count is REQUIRED
+                or replication_factor is REQUIRED
+                or gateway_version is REQUIRED
+                or last_completed_change_id is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "brokers": brokers,
+                        "cluster_id": cluster_id,
+                        "cluster_size": cluster_size,
+                        "partitions_count": partitions_count,
+                        "replication_factor": replication_factor,
+                        "gateway_version": gateway_version,
+                        "last_completed_change_id": last_completed_change_id,
+                    },
+                )
+            self.brokers = brokers
+            self.cluster_id = cluster_id
+            self.cluster_size = cluster_size
+            self.partitions_count = partitions_count
+            self.replication_factor = replication_factor
+            self.gateway_version = gateway_version
+            self.last_completed_change_id = last_completed_change_id
 
 
 from camunda_core.models.broker_info import BrokerInfo

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["UpdateClusterVariableRequest"]
 
@@ -21,3 +23,11 @@ class UpdateClusterVariableRequest:
     """
 
     value: dict[str, Any] = attrs.field(metadata={"wire": "value"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, value=REQUIRED, **_unexpected):
+            if _args or _unexpected or value is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"value": value})
+            self.value = value

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["UpdateGlobalTaskListenerRequest"]
@@ -32,6 +35,29 @@ class UpdateGlobalTaskListenerRequest:
     retries: int | Unset = attrs.field(default=UNSET, metadata={"wire": "retries"})
     after_non_global: bool | Unset = attrs.field(default=UNSET, metadata={"wire": "afterNonGlobal"})
     priority: int | Unset = attrs.field(default=UNSET, metadata={"wire": "priority"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            type=REQUIRED,
+            event_types=REQUIRED,
+            retries=UNSET,
+            after_non_global=UNSET,
+            priority=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected or type is REQUIRED or event_types is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"type": type, "event_types": event_types}
+                )
+            self.type = type
+            self.event_types = event_types
+            self.retries = retries
+            self.after_non_global = after_non_global
+            self.priority = priority
 
 
 from camunda_core.models.global_task_listener_event_type_enum import GlobalTaskListenerEventTypeEnum

@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["UsageMetricsResponse"]
 
@@ -28,6 +32,46 @@ class UsageMetricsResponse:
     assignees: int = attrs.field(metadata={"wire": "assignees", "format": "int64"})
     active_tenants: int = attrs.field(metadata={"wire": "activeTenants", "format": "int64"})
     tenants: dict[str, UsageMetricsResponseItem] = attrs.field(metadata={"wire": "tenants"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_instances=REQUIRED,
+            decision_instances=REQUIRED,
+            assignees=REQUIRED,
+            active_tenants=REQUIRED,
+            tenants=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or process_instances is REQUIRED
+                or decision_instances is REQUIRED
+                or assignees is REQUIRED
+                or active_tenants is REQUIRED
+                or tenants is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "process_instances": process_instances,
+                        "decision_instances": decision_instances,
+                        "assignees": assignees,
+                        "active_tenants": active_tenants,
+                        "tenants": tenants,
+                    },
+                )
+            self.process_instances = process_instances
+            self.decision_instances = decision_instances
+            self.assignees = assignees
+            self.active_tenants = active_tenants
+            self.tenants = tenants
 
 
 from camunda_core.models.usage_metrics_response_item import UsageMetricsResponseItem

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["UsageMetricsResponseItem"]
 
@@ -23,3 +27,35 @@ class UsageMetricsResponseItem:
     process_instances: int = attrs.field(metadata={"wire": "processInstances", "format": "int64"})
     decision_instances: int = attrs.field(metadata={"wire": "decisionInstances", "format": "int64"})
     assignees: int = attrs.field(metadata={"wire": "assignees", "format": "int64"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            process_instances=REQUIRED,
+            decision_instances=REQUIRED,
+            assignees=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or process_instances is REQUIRED
+                or decision_instances is REQUIRED
+                or assignees is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "process_instances": process_instances,
+                        "decision_instances": decision_instances,
+                        "assignees": assignees,
+                    },
+                )
+            self.process_instances = process_instances
+            self.decision_instances = decision_instances
+            self.assignees = assignees

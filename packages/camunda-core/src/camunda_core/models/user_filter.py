@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["UserFilter"]
@@ -28,6 +31,16 @@ class UserFilter:
     )
     name: StringFilterProperty | Unset = attrs.field(default=UNSET, metadata={"wire": "name"})
     email: StringFilterProperty | Unset = attrs.field(default=UNSET, metadata={"wire": "email"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, username=UNSET, name=UNSET, email=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.username = username
+            self.name = name
+            self.email = email
 
 
 from camunda_core.models.string_filter_property import StringFilterProperty

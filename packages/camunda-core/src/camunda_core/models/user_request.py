@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["UserRequest"]
@@ -27,3 +30,24 @@ class UserRequest:
     username: str = attrs.field(metadata={"wire": "username"})
     name: str | Unset = attrs.field(default=UNSET, metadata={"wire": "name"})
     email: str | Unset = attrs.field(default=UNSET, metadata={"wire": "email"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            password=REQUIRED,
+            username=REQUIRED,
+            name=UNSET,
+            email=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected or password is REQUIRED or username is REQUIRED:
+                raise constructor_error(
+                    self, _args, _unexpected, {"password": password, "username": username}
+                )
+            self.password = password
+            self.username = username
+            self.name = name
+            self.email = email

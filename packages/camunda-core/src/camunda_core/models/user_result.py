@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import Username
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["UserResult"]
 
@@ -32,3 +35,21 @@ class UserResult:
     )
     name: str | None = attrs.field(metadata={"wire": "name"})
     email: str | None = attrs.field(metadata={"wire": "email"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, username=REQUIRED, name=REQUIRED, email=REQUIRED, **_unexpected):
+            if (
+                _args
+                or _unexpected
+                or username is REQUIRED
+                or name is REQUIRED
+                or email is REQUIRED
+            ):
+                raise constructor_error(
+                    self, _args, _unexpected, {"username": username, "name": name, "email": email}
+                )
+            self.username = username
+            self.name = name
+            self.email = email

@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["UserTaskAssignmentRequest"]
@@ -27,3 +30,15 @@ class UserTaskAssignmentRequest:
         default=UNSET, metadata={"wire": "allowOverride"}
     )
     action: str | None | Unset = attrs.field(default=UNSET, metadata={"wire": "action"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self, *_args, assignee=UNSET, allow_override=UNSET, action=UNSET, **_unexpected
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.assignee = assignee
+            self.allow_override = allow_override
+            self.action = action

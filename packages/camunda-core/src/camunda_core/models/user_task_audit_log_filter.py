@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["UserTaskAuditLogFilter"]
@@ -40,6 +43,27 @@ class UserTaskAuditLogFilter:
     actor_id: StringFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "actorId"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            operation_type=UNSET,
+            result=UNSET,
+            timestamp=UNSET,
+            actor_type=UNSET,
+            actor_id=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.operation_type = operation_type
+            self.result = result
+            self.timestamp = timestamp
+            self.actor_type = actor_type
+            self.actor_id = actor_id
 
 
 from camunda_core.models.audit_log_actor_type_filter_property import AuditLogActorTypeFilterProperty

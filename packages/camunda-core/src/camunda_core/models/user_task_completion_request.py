@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["UserTaskCompletionRequest"]
@@ -27,3 +28,12 @@ class UserTaskCompletionRequest:
         default=UNSET, metadata={"wire": "variables"}
     )
     action: str | None | Unset = attrs.field(default=UNSET, metadata={"wire": "action"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, variables=UNSET, action=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.variables = variables
+            self.action = action

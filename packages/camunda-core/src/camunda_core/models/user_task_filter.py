@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import (
@@ -17,6 +19,7 @@ from camunda_core.semantic_types import (
     Tag,
     UserTaskKey,
 )
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["UserTaskFilter"]
@@ -144,6 +147,57 @@ class UserTaskFilter:
             },
         },
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            state=UNSET,
+            assignee=UNSET,
+            priority=UNSET,
+            element_id=UNSET,
+            name=UNSET,
+            candidate_group=UNSET,
+            candidate_user=UNSET,
+            tenant_id=UNSET,
+            process_definition_id=UNSET,
+            creation_date=UNSET,
+            completion_date=UNSET,
+            follow_up_date=UNSET,
+            due_date=UNSET,
+            process_instance_variables=UNSET,
+            local_variables=UNSET,
+            user_task_key=UNSET,
+            process_definition_key=UNSET,
+            process_instance_key=UNSET,
+            element_instance_key=UNSET,
+            tags=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.state = state
+            self.assignee = assignee
+            self.priority = priority
+            self.element_id = element_id
+            self.name = name
+            self.candidate_group = candidate_group
+            self.candidate_user = candidate_user
+            self.tenant_id = tenant_id
+            self.process_definition_id = process_definition_id
+            self.creation_date = creation_date
+            self.completion_date = completion_date
+            self.follow_up_date = follow_up_date
+            self.due_date = due_date
+            self.process_instance_variables = process_instance_variables
+            self.local_variables = local_variables
+            self.user_task_key = user_task_key
+            self.process_definition_key = process_definition_key
+            self.process_instance_key = process_instance_key
+            self.element_instance_key = element_instance_key
+            self.tags = tags
 
 
 from camunda_core.models.date_time_filter_property import DateTimeFilterProperty

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import FormKey, UserTaskKey
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["UserTaskProperties"]
 
@@ -45,3 +48,63 @@ class UserTaskProperties:
     user_task_key: UserTaskKey | None = attrs.field(
         metadata={"wire": "userTaskKey", "pattern": "^-?[0-9]+$", "min_length": 1, "max_length": 25}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            action=REQUIRED,
+            assignee=REQUIRED,
+            candidate_groups=REQUIRED,
+            candidate_users=REQUIRED,
+            changed_attributes=REQUIRED,
+            due_date=REQUIRED,
+            follow_up_date=REQUIRED,
+            form_key=REQUIRED,
+            priority=REQUIRED,
+            user_task_key=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or action is REQUIRED
+                or assignee is REQUIRED
+                or candidate_groups is REQUIRED
+                or candidate_users is REQUIRED
+                or changed_attributes is REQUIRED
+                or due_date is REQUIRED
+                or follow_up_date is REQUIRED
+                or form_key is REQUIRED
+                or priority is REQUIRED
+                or user_task_key is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "action": action,
+                        "assignee": assignee,
+                        "candidate_groups": candidate_groups,
+                        "candidate_users": candidate_users,
+                        "changed_attributes": changed_attributes,
+                        "due_date": due_date,
+                        "follow_up_date": follow_up_date,
+                        "form_key": form_key,
+                        "priority": priority,
+                        "user_task_key": user_task_key,
+                    },
+                )
+            self.action = action
+            self.assignee = assignee
+            self.candidate_groups = candidate_groups
+            self.candidate_users = candidate_users
+            self.changed_attributes = changed_attributes
+            self.due_date = due_date
+            self.follow_up_date = follow_up_date
+            self.form_key = form_key
+            self.priority = priority
+            self.user_task_key = user_task_key

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -21,6 +22,7 @@ from camunda_core.semantic_types import (
     TenantId,
     UserTaskKey,
 )
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["UserTaskResult"]
 
@@ -138,6 +140,122 @@ class UserTaskResult:
             },
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            name=REQUIRED,
+            state=REQUIRED,
+            assignee=REQUIRED,
+            element_id=REQUIRED,
+            candidate_groups=REQUIRED,
+            candidate_users=REQUIRED,
+            process_definition_id=REQUIRED,
+            creation_date=REQUIRED,
+            completion_date=REQUIRED,
+            follow_up_date=REQUIRED,
+            due_date=REQUIRED,
+            tenant_id=REQUIRED,
+            external_form_reference=REQUIRED,
+            process_definition_version=REQUIRED,
+            custom_headers=REQUIRED,
+            priority=REQUIRED,
+            user_task_key=REQUIRED,
+            element_instance_key=REQUIRED,
+            process_name=REQUIRED,
+            process_definition_key=REQUIRED,
+            process_instance_key=REQUIRED,
+            root_process_instance_key=REQUIRED,
+            form_key=REQUIRED,
+            tags=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or name is REQUIRED
+                or state is REQUIRED
+                or assignee is REQUIRED
+                or element_id is REQUIRED
+                or candidate_groups is REQUIRED
+                or candidate_users is REQUIRED
+                or process_definition_id is REQUIRED
+                or creation_date is REQUIRED
+                or completion_date is REQUIRED
+                or follow_up_date is REQUIRED
+                or due_date is REQUIRED
+                or tenant_id is REQUIRED
+                or external_form_reference is REQUIRED
+                or process_definition_version is REQUIRED
+                or custom_headers is REQUIRED
+                or priority is REQUIRED
+                or user_task_key is REQUIRED
+                or element_instance_key is REQUIRED
+                or process_name is REQUIRED
+                or process_definition_key is REQUIRED
+                or process_instance_key is REQUIRED
+                or root_process_instance_key is REQUIRED
+                or form_key is REQUIRED
+                or tags is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "name": name,
+                        "state": state,
+                        "assignee": assignee,
+                        "element_id": element_id,
+                        "candidate_groups": candidate_groups,
+                        "candidate_users": candidate_users,
+                        "process_definition_id": process_definition_id,
+                        "creation_date": creation_date,
+                        "completion_date": completion_date,
+                        "follow_up_date": follow_up_date,
+                        "due_date": due_date,
+                        "tenant_id": tenant_id,
+                        "external_form_reference": external_form_reference,
+                        "process_definition_version": process_definition_version,
+                        "custom_headers": custom_headers,
+                        "priority": priority,
+                        "user_task_key": user_task_key,
+                        "element_instance_key": element_instance_key,
+                        "process_name": process_name,
+                        "process_definition_key": process_definition_key,
+                        "process_instance_key": process_instance_key,
+                        "root_process_instance_key": root_process_instance_key,
+                        "form_key": form_key,
+                        "tags": tags,
+                    },
+                )
+            self.name = name
+            self.state = state
+            self.assignee = assignee
+            self.element_id = element_id
+            self.candidate_groups = candidate_groups
+            self.candidate_users = candidate_users
+            self.process_definition_id = process_definition_id
+            self.creation_date = creation_date
+            self.completion_date = completion_date
+            self.follow_up_date = follow_up_date
+            self.due_date = due_date
+            self.tenant_id = tenant_id
+            self.external_form_reference = external_form_reference
+            self.process_definition_version = process_definition_version
+            self.custom_headers = custom_headers
+            self.priority = priority
+            self.user_task_key = user_task_key
+            self.element_instance_key = element_instance_key
+            self.process_name = process_name
+            self.process_definition_key = process_definition_key
+            self.process_instance_key = process_instance_key
+            self.root_process_instance_key = root_process_instance_key
+            self.form_key = form_key
+            self.tags = tags
 
 
 from camunda_core.models.user_task_state_enum import UserTaskStateEnum

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["UserTaskUpdateRequest"]
@@ -24,6 +27,15 @@ class UserTaskUpdateRequest:
 
     changeset: Changeset | None | Unset = attrs.field(default=UNSET, metadata={"wire": "changeset"})
     action: str | None | Unset = attrs.field(default=UNSET, metadata={"wire": "action"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, changeset=UNSET, action=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.changeset = changeset
+            self.action = action
 
 
 from camunda_core.models.changeset import Changeset

@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["UserUpdateRequest"]
@@ -25,3 +28,13 @@ class UserUpdateRequest:
     password: str | Unset = attrs.field(default=UNSET, metadata={"wire": "password"})
     name: str | Unset = attrs.field(default=UNSET, metadata={"wire": "name"})
     email: str | Unset = attrs.field(default=UNSET, metadata={"wire": "email"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, password=UNSET, name=UNSET, email=UNSET, **_unexpected):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.password = password
+            self.name = name
+            self.email = email

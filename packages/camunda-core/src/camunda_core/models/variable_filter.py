@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import TenantId
+from camunda_core.serialization.construction import constructor_error, model_init
 from camunda_core.types import UNSET, Unset
 
 __all__ = ["VariableFilter"]
@@ -49,6 +52,31 @@ class VariableFilter:
     process_instance_key: ProcessInstanceKeyFilterProperty | Unset = attrs.field(
         default=UNSET, metadata={"wire": "processInstanceKey"}
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            name=UNSET,
+            value=UNSET,
+            tenant_id=UNSET,
+            is_truncated=UNSET,
+            variable_key=UNSET,
+            scope_key=UNSET,
+            process_instance_key=UNSET,
+            **_unexpected,
+        ):
+            if _args or _unexpected:
+                raise constructor_error(self, _args, _unexpected, {})
+            self.name = name
+            self.value = value
+            self.tenant_id = tenant_id
+            self.is_truncated = is_truncated
+            self.variable_key = variable_key
+            self.scope_key = scope_key
+            self.process_instance_key = process_instance_key
 
 
 from camunda_core.models.process_instance_key_filter_property import (

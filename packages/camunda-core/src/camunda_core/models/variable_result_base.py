@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from camunda_core.semantic_types import ProcessInstanceKey, ScopeKey, TenantId, VariableKey
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["VariableResultBase"]
 
@@ -54,3 +57,47 @@ class VariableResultBase:
             "max_length": 25,
         }
     )
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(
+            self,
+            *_args,
+            name=REQUIRED,
+            tenant_id=REQUIRED,
+            variable_key=REQUIRED,
+            scope_key=REQUIRED,
+            process_instance_key=REQUIRED,
+            root_process_instance_key=REQUIRED,
+            **_unexpected,
+        ):
+            if (
+                _args
+                or _unexpected
+                or name is REQUIRED
+                or tenant_id is REQUIRED
+                or variable_key is REQUIRED
+                or scope_key is REQUIRED
+                or process_instance_key is REQUIRED
+                or root_process_instance_key is REQUIRED
+            ):
+                raise constructor_error(
+                    self,
+                    _args,
+                    _unexpected,
+                    {
+                        "name": name,
+                        "tenant_id": tenant_id,
+                        "variable_key": variable_key,
+                        "scope_key": scope_key,
+                        "process_instance_key": process_instance_key,
+                        "root_process_instance_key": root_process_instance_key,
+                    },
+                )
+            self.name = name
+            self.tenant_id = tenant_id
+            self.variable_key = variable_key
+            self.scope_key = scope_key
+            self.process_instance_key = process_instance_key
+            self.root_process_instance_key = root_process_instance_key

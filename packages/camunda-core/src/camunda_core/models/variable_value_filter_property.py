@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
+
+from camunda_core.serialization.construction import REQUIRED, constructor_error, model_init
 
 __all__ = ["VariableValueFilterProperty"]
 
@@ -22,6 +26,15 @@ class VariableValueFilterProperty:
 
     name: str = attrs.field(metadata={"wire": "name"})
     value: StringFilterProperty = attrs.field(metadata={"wire": "value"})
+
+    if not TYPE_CHECKING:
+
+        @model_init
+        def __init__(self, *_args, name=REQUIRED, value=REQUIRED, **_unexpected):
+            if _args or _unexpected or name is REQUIRED or value is REQUIRED:
+                raise constructor_error(self, _args, _unexpected, {"name": name, "value": value})
+            self.name = name
+            self.value = value
 
 
 from camunda_core.models.string_filter_property import StringFilterProperty
