@@ -260,3 +260,64 @@ def test_a_naive_datetime_in_a_pager_body_is_rejected_naming_the_operation() -> 
     assert str(caught.value) == (
         "searchProcessInstances: data['filter']['startDate']: expected a timezone-aware datetime, got a naive one"
     )
+
+
+# ------------------------------------------------------------------ reading responses
+
+#: Bodies orjson refuses that the stdlib json reads; they must read exactly as before.
+STDLIB_ONLY = [b"NaN", b"[Infinity, -Infinity]", b"1E400", b'"\\ud800"', b"\xef\xbb\xbf{}", '{"a": "é"}'.encode("utf-16")]
+
+
+def test_bodies_are_decoded_by_orjson_on_cpython() -> None:
+    orjson = pytest.importorskip("orjson")
+    assert wire.decode_json(b'{"a": [1, 2.5, "x", null, true]}') == {"a": [1, 2.5, "x", None, True]}
+    assert wire._fast_loads is orjson.loads
+
+
+@pytest.mark.parametrize("body", STDLIB_ONLY)
+def test_what_orjson_refuses_reads_as_the_stdlib_reads_it(body: bytes) -> None:
+    assert repr(wire.decode_json(body)) == repr(json.loads(body))
+
+
+@pytest.mark.parametrize("body", [b"", b"{", b'{"a":1}x', b"[1,]", b'"\x01"', b"\xff"])
+def test_a_malformed_body_fails_with_the_stdlibs_own_error(body: bytes) -> None:
+    with pytest.raises(ValueError) as ours:
+        wire.decode_json(body)
+    with pytest.raises(ValueError) as stdlib:
+        json.loads(body)
+    assert type(ours.value) is type(stdlib.value) and str(ours.value) == str(stdlib.value)
+
+
+def test_integers_are_exact_across_the_64_bit_range() -> None:
+    # The server's integers are int64 (fields) or MessagePack (variables): within this range.
+    edges = [-(2**63), 2**63 - 1, 2**64 - 1, 9007199254740993, 0, -1]
+    body = json.dumps({"values": edges}).encode()
+    decoded = wire.decode_json(body)["values"]
+    assert decoded == edges and all(type(v) is int for v in decoded)
+
+
+def test_a_non_json_success_body_is_a_parse_error_naming_operation_and_position() -> None:
+    from camunda_core.errors import ResponseParseError
+    from camunda_core.runtime.response_handler import parse_success
+
+    with pytest.raises(ResponseParseError, match=r"searchProcessInstances: HTTP 200 body is not valid JSON \(JSONDecodeError at position 9"):
+        parse_success(operations.search_process_instances, 200, b'{"items":', {"content-type": "application/json"})
+
+
+def test_a_datetime_fromisoformat_refuses_is_read_by_the_full_parser_inside_a_model() -> None:
+    from camunda_core.models.process_instance_result import ProcessInstanceResult
+
+    item = {
+        "processDefinitionId": "p", "processDefinitionName": None, "processDefinitionVersion": 1,
+        "processDefinitionVersionTag": None, "startDate": " 2025-01-02T03:04:05z", "endDate": None,
+        "state": "ACTIVE", "hasIncident": False, "tenantId": "<default>", "processInstanceKey": "1",
+        "processDefinitionKey": "2", "parentProcessInstanceKey": None, "parentElementInstanceKey": None,
+        "rootProcessInstanceKey": None, "tags": [], "businessId": None,
+    }  # fmt: skip
+    parsed = converter.structure(item, ProcessInstanceResult)
+    assert parsed.start_date == dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert parsed.state is ProcessInstanceStateEnum.ACTIVE
+    newer = converter.structure({**item, "state": "SUSPENDED"}, ProcessInstanceResult)
+    assert newer.state == "SUSPENDED" and isinstance(newer.state, ProcessInstanceStateEnum)
+    with pytest.raises(ConversionError, match=r"ProcessInstanceResult\.start_date"):
+        converter.structure({**item, "startDate": "later"}, ProcessInstanceResult)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from camunda_core.errors import ApiError, ResponseParseError, api_error_from_response, bounded_quote
 from camunda_core.runtime.operation import Operation
+from camunda_core.serialization.wire import decode_json
 
 __all__ = ["parse_success", "error_for_response"]
 
@@ -27,7 +27,7 @@ def parse_success(op: Operation[Any], status: int, content: bytes, headers: Mapp
     if kind == "text":
         return content.decode("utf-8", errors="replace")
     try:
-        data = json.loads(content)
+        data = decode_json(content)
     except ValueError as exc:
         raise ResponseParseError(
             f"{op.operation_id}: HTTP {status} body is not valid JSON ({exc.__class__.__name__} at "

@@ -11,6 +11,12 @@
 - **JSON bodies** are encoded by :func:`encode_json`: plain JSON goes straight through
   ``json``; only what ``json`` cannot encode itself (datetimes, enums, models, UNSET) reaches
   :func:`json_default`, and models go through the converter.
+- **Response bodies** are decoded by :func:`decode_json`: orjson where it is installed (a
+  dependency on CPython), else the stdlib ``json``; whatever orjson refuses (``NaN``, a BOM,
+  UTF-16, a lone surrogate escape, malformed JSON) is read by the stdlib ``json``, so such a
+  body reads, or fails with the same error, as it always did. Integers are exact in the
+  64-bit range (all the server sends: its fields are int64, its variables MessagePack);
+  an integer literal beyond it reads as a float with orjson.
 
 A value that cannot be sent raises :class:`WireValueError` (a ``ConversionError`` and a
 ``ValidationError``) whose ``path`` says where it is (``['filter']['startDate']``,
@@ -25,6 +31,7 @@ from __future__ import annotations
 import datetime
 import enum
 import json
+from collections.abc import Callable
 from typing import Any
 
 from camunda_core.errors import CamundaError, ValidationError
@@ -41,6 +48,7 @@ __all__ = [
     "scalar_text",
     "json_default",
     "encode_json",
+    "decode_json",
 ]
 
 
@@ -183,3 +191,34 @@ def encode_json(data: Any) -> bytes:
 
         text = _plain_encoder.encode(unstructure(data))
     return text.encode("utf-8")
+
+
+# ----------------------------------------------------------------------- decoding
+
+_fast_loads: Callable[[bytes], Any] | None = None
+
+
+def _load_fast_loads() -> Callable[[bytes], Any]:
+    # Imported on first use: importing camunda_core stays as cheap as before.
+    global _fast_loads
+    try:
+        from orjson import loads
+    except ImportError:  # no orjson (PyPy): the stdlib reads every body
+        loads = json.loads
+    _fast_loads = loads
+    return loads
+
+
+def decode_json(content: bytes) -> Any:
+    """The JSON value of a response body.
+
+    Raises ``ValueError`` (the stdlib's ``JSONDecodeError``, with its position) for a body that
+    is not JSON.
+    """
+    loads = _fast_loads or _load_fast_loads()
+    try:
+        return loads(content)
+    except ValueError:
+        # What orjson refuses but json reads (NaN, a BOM, UTF-16, ...), or malformed JSON,
+        # whose error is then the stdlib's own.
+        return json.loads(content)
