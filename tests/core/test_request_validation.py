@@ -368,3 +368,17 @@ def _broken_fields(model: object) -> Iterator[tuple[object, str, object]]:
         for nested in current if isinstance(current, list) else [current]:
             if attrs.has(type(nested)):
                 yield from _broken_fields(nested)
+
+
+def test_an_enum_error_lists_every_allowed_value_however_many() -> None:
+    from camunda_core.models import (
+        ElementInstanceFilter,
+        ElementInstanceFilterTypeEnum,
+        ElementInstanceSearchQuery,
+    )
+
+    found = problems(ElementInstanceSearchQuery(filter=ElementInstanceFilter(type="SERVICETASK")))  # type: ignore[arg-type]
+    assert len(found) == 1 and found[0].startswith("ElementInstanceSearchQuery.filter.type: 'SERVICETASK' is not a value")
+    declared = [m.value for m in ElementInstanceFilterTypeEnum]
+    assert len(declared) > 20 and ", ".join(declared) in found[0]
+    assert found[0].endswith("; did you mean 'SERVICE_TASK'?")
