@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-import click
+from cyclopts import Parameter
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from camunda_cli.errors import EXIT_USAGE, CliError
+from camunda_cli.operations import AsJson
 from camunda_cli.output import console, error_console, print_json
 
 if TYPE_CHECKING:
@@ -45,13 +47,12 @@ class _Bars:
         self._progress.update(self._completed, completed=count)
 
 
-@click.command()
-@click.option("--instances", "-n", type=click.IntRange(min=1), default=100, show_default=True,
-              help="how many order instances to start")  # fmt: skip
-@click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True,
-              help="seconds to wait for every instance to complete")  # fmt: skip
-@click.option("--json", "as_json", is_flag=True, help="print the summary as JSON (for scripts)")
-def demo(instances: int, timeout: float, as_json: bool) -> None:
+def demo(
+    *,
+    instances: Annotated[int, Parameter(name=["--instances", "-n"], help="how many order instances to start")] = 100,
+    timeout: Annotated[float, Parameter(help="seconds to wait for every instance to complete")] = 120.0,
+    as_json: AsJson = False,
+) -> None:
     """Run the bundled order process end to end and summarise it.
 
     With no cluster configured (no CAMUNDA_REST_ADDRESS or ZEEBE_REST_ADDRESS in the environment
@@ -63,6 +64,11 @@ def demo(instances: int, timeout: float, as_json: bool) -> None:
     """
     from camunda_cli.clients import cluster_configured
     from camunda_cli.demo import DemoIncomplete, run_demo
+
+    if instances < 1:
+        raise CliError(f"demo: --instances must be at least 1, got {instances}", EXIT_USAGE)
+    if timeout <= 0:
+        raise CliError(f"demo: --timeout must be positive seconds, got {timeout:g}", EXIT_USAGE)
 
     async def against_configured_cluster(bars: _Bars) -> DemoResult:
         return await run_demo(instances, bars, timeout=timeout)

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import attrs
-import click
 from rich.table import Table
 
 from camunda_cli.errors import (
@@ -26,6 +25,7 @@ from camunda_cli.errors import (
     EXIT_USAGE,
     CliError,
 )
+from camunda_cli.operations import AsJson
 from camunda_cli.output import console, print_json
 
 if TYPE_CHECKING:
@@ -219,9 +219,7 @@ def _settings_table(origins: list[SettingOrigin]) -> Table:
     return table
 
 
-@click.command()
-@click.option("--json", "as_json", is_flag=True, help="print the settings and checks as JSON (for scripts)")
-def doctor(as_json: bool) -> None:
+def doctor(*, as_json: AsJson = False) -> None:
     """Show every setting and where it came from, then test connectivity, TLS, auth and topology.
 
     Each step prints pass or fail with the variable to change. Exits with the first failing step's

@@ -6,7 +6,7 @@ line naming what went wrong (the traceback only with ``--debug``).
 
 from __future__ import annotations
 
-import click
+from cyclopts import CycloptsError
 
 from camunda_core.errors import (
     ApiError,
@@ -61,11 +61,13 @@ def describe_failure(error: BaseException) -> tuple[str, int]:
     """The line to print for ``error`` and the exit code it means."""
     if isinstance(error, CliError):
         return error.message, error.exit_code
-    if isinstance(error, click.UsageError):
-        command = error.ctx.command_path if error.ctx is not None else "camunda"
-        return f"{_one_line(error.format_message())} (see '{command} --help')", EXIT_USAGE
+    if isinstance(error, CycloptsError):
+        chain = [name for name in (error.command_chain or ()) if name != "camunda"]
+        command = " ".join(["camunda", *chain])
+        return f"{_one_line(str(error))} (see '{command} --help')", EXIT_USAGE
     if isinstance(error, ConfigurationError):
-        return f"configuration: {_one_line(str(error))}", EXIT_USAGE
+        problems = "; ".join(str(problem) for problem in error.problems)
+        return f"configuration: {problems}", EXIT_USAGE
     if isinstance(error, ValidationError):
         return _one_line(str(error)), EXIT_USAGE
     if isinstance(error, (AuthenticationError, Unauthorized, Forbidden)):

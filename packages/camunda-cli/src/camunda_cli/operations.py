@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import click
+from cyclopts import Parameter
 from rich.table import Table
 
 from camunda_cli.clients import CamundaClient
@@ -16,15 +15,25 @@ from camunda_cli.variables import parse_variables
 
 __all__ = ["cancel", "deploy", "instances", "publish", "start"]
 
-_JSON_HELP = "print the result as JSON (for scripts)"
+#: ``--json`` on every command that outputs data.
+AsJson = Annotated[bool, Parameter(name="--json", negative="", help="print the result as JSON (for scripts)")]
+Tenant = Annotated[str | None, Parameter(name="--tenant", help="tenant (default: CAMUNDA_TENANT_ID)")]
+Variables = Annotated[
+    list[str] | None,
+    Parameter(name="--var", negative="", help="NAME=VALUE, repeatable; VALUE is JSON when it parses, else text"),
+]
 
 
-@click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--tenant", "tenant_id", default=None, help="tenant to deploy to (default: CAMUNDA_TENANT_ID)")
-@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
-def deploy(files: Sequence[Path], tenant_id: str | None, as_json: bool) -> None:
-    """Deploy BPMN, DMN and form files in one deployment."""
+def deploy(*files: Path, tenant_id: Tenant = None, as_json: AsJson = False) -> None:
+    """Deploy BPMN, DMN and form files in one deployment.
+
+    Parameters
+    ----------
+    files
+        the files to deploy
+    """
+    if not files:
+        raise CliError("deploy: name at least one file to deploy", EXIT_USAGE)
     missing = [str(path) for path in files if not path.is_file()]
     if missing:
         raise CliError(f"deploy: no such file: {', '.join(missing)}", EXIT_USAGE)
@@ -60,31 +69,31 @@ def deploy(files: Sequence[Path], tenant_id: str | None, as_json: bool) -> None:
     console.print(table)
 
 
-@click.command()
-@click.argument("process_id")
-@click.option("--var", "var", multiple=True, metavar="NAME=VALUE",
-              help="a variable (repeatable); VALUE is JSON when it parses, else text")  # fmt: skip
-@click.option("--process-version", "version", type=int, default=None, help="process version (default: latest)")
-@click.option("--wait", is_flag=True, help="wait until the instance completes and show its variables")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-              help="with --wait: seconds to wait for the result")  # fmt: skip
-@click.option("--tenant", "tenant_id", default=None, help="tenant (default: CAMUNDA_TENANT_ID)")
-@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 def start(
     process_id: str,
-    var: Sequence[str],
-    version: int | None,
-    wait: bool,
-    timeout: float,
-    tenant_id: str | None,
-    as_json: bool,
+    /,
+    *,
+    var: Variables = None,
+    version: Annotated[int | None, Parameter(name="--process-version", help="process version (default: latest)")] = None,
+    wait: Annotated[bool, Parameter(negative="", help="wait until the instance completes; show its variables")] = False,
+    timeout: Annotated[float, Parameter(help="with --wait: seconds to wait for the result")] = 60.0,
+    tenant_id: Tenant = None,
+    as_json: AsJson = False,
 ) -> None:
-    """Start an instance of the latest version of PROCESS_ID."""
+    """Start an instance of the latest version of PROCESS_ID (the BPMN process id).
+
+    Parameters
+    ----------
+    process_id
+        the BPMN process id
+    """
+    if timeout <= 0:
+        raise CliError(f"start: --timeout must be positive seconds, got {timeout:g}", EXIT_USAGE)
     from camunda_core.models import ProcessCreationById
     from camunda_core.semantic_types import ProcessDefinitionId, TenantId
     from camunda_core.types import UNSET
 
-    variables = parse_variables(var)
+    variables = parse_variables(var or [])
     request = ProcessCreationById(
         process_definition_id=ProcessDefinitionId(process_id),
         process_definition_version=UNSET if version is None else version,
@@ -108,15 +117,21 @@ def start(
         console.print_json(data=to_jsonable(result.variables), default=str)
 
 
-@click.command()
-@click.option("--state", type=click.Choice(["ACTIVE", "COMPLETED", "TERMINATED"], case_sensitive=False),
-              default=None, help="only instances in this state")  # fmt: skip
-@click.option("--process-id", default=None, help="only instances of this process (BPMN process id)")
-@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True,
-              help="most instances listed (newest first)")  # fmt: skip
-@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
-def instances(state: str | None, process_id: str | None, limit: int, as_json: bool) -> None:
+_STATES = ("ACTIVE", "COMPLETED", "TERMINATED")
+
+
+def instances(
+    *,
+    state: Annotated[str | None, Parameter(help="only instances in this state: ACTIVE, COMPLETED or TERMINATED")] = None,
+    process_id: Annotated[str | None, Parameter(help="only instances of this process (BPMN process id)")] = None,
+    limit: Annotated[int, Parameter(help="most instances listed (1 to 10000)")] = 50,
+    as_json: AsJson = False,
+) -> None:
     """List process instances, newest first."""
+    if state is not None and state.upper() not in _STATES:
+        raise CliError(f"instances: --state must be one of {', '.join(_STATES)}, got {state!r}", EXIT_USAGE)
+    if not 1 <= limit <= 10_000:
+        raise CliError(f"instances: --limit must be between 1 and 10000, got {limit}", EXIT_USAGE)
     from camunda_core.models import (
         LimitPagination,
         ProcessInstanceFilter,
@@ -159,11 +174,14 @@ def instances(state: str | None, process_id: str | None, limit: int, as_json: bo
     console.print(table)
 
 
-@click.command()
-@click.argument("key")
-@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
-def cancel(key: str, as_json: bool) -> None:
-    """Cancel the process instance KEY."""
+def cancel(key: str, /, *, as_json: AsJson = False) -> None:
+    """Cancel the process instance KEY.
+
+    Parameters
+    ----------
+    key
+        the process instance key
+    """
     from camunda_core.semantic_types import ProcessInstanceKey
 
     if not key.lstrip("-").isdigit():
@@ -176,26 +194,26 @@ def cancel(key: str, as_json: bool) -> None:
     console.print(f"cancelled process instance {key}")
 
 
-@click.command()
-@click.argument("name")
-@click.option("--key", "correlation_key", required=True, help="the correlation key")
-@click.option("--var", "var", multiple=True, metavar="NAME=VALUE",
-              help="a message variable (repeatable); VALUE is JSON when it parses, else text")  # fmt: skip
-@click.option("--ttl", type=click.IntRange(min=0), default=0, show_default=True,
-              help="milliseconds the message waits for a subscription")  # fmt: skip
-@click.option("--message-id", default=None, help="an id that makes the publication idempotent")
-@click.option("--tenant", "tenant_id", default=None, help="tenant (default: CAMUNDA_TENANT_ID)")
-@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 def publish(
     name: str,
-    correlation_key: str,
-    var: Sequence[str],
-    ttl: int,
-    message_id: str | None,
-    tenant_id: str | None,
-    as_json: bool,
+    /,
+    *,
+    correlation_key: Annotated[str, Parameter(name="--key", help="the correlation key")],
+    var: Variables = None,
+    ttl: Annotated[int, Parameter(help="milliseconds the message waits for a subscription")] = 0,
+    message_id: Annotated[str | None, Parameter(help="an id that makes the publication idempotent")] = None,
+    tenant_id: Tenant = None,
+    as_json: AsJson = False,
 ) -> None:
-    """Publish the message NAME with a correlation key."""
+    """Publish the message NAME with a correlation key.
+
+    Parameters
+    ----------
+    name
+        the message name
+    """
+    if ttl < 0:
+        raise CliError(f"publish: --ttl must be 0 or more milliseconds, got {ttl}", EXIT_USAGE)
     from camunda_core.models import MessagePublicationRequest
     from camunda_core.semantic_types import TenantId
     from camunda_core.types import UNSET
@@ -204,7 +222,7 @@ def publish(
         name=name,
         correlation_key=correlation_key,
         time_to_live=ttl,
-        variables=parse_variables(var),
+        variables=parse_variables(var or []),
         message_id=UNSET if message_id is None else message_id,
         tenant_id=UNSET if tenant_id is None else TenantId(tenant_id),
     )

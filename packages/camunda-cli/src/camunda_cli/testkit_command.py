@@ -6,34 +6,33 @@ import signal
 import sys
 import threading
 from types import FrameType
-from typing import Literal
+from typing import Annotated, Literal
 
-import click
+from cyclopts import Parameter
 
 from camunda_cli.errors import EXIT_USAGE, CliError
 
 __all__ = ["testkit"]
 
 
-@click.command()
-@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
-              help="port to listen on (0: any free port)")  # fmt: skip
-@click.option("--host", default="127.0.0.1", show_default=True, help="address to bind")
-@click.option("--require-auth", type=click.Choice(["bearer", "basic"]), default=None,
-              help="demand credentials: bearer (OAuth tokens from its /oauth/token) or basic")  # fmt: skip
-def testkit(port: int, host: str, require_auth: str | None) -> None:
+def testkit(
+    *,
+    port: Annotated[int, Parameter(help="port to listen on (0: any free port)")] = 8080,
+    host: Annotated[str, Parameter(help="address to bind")] = "127.0.0.1",
+    require_auth: Annotated[
+        Literal["bearer", "basic"] | None,
+        Parameter(help="demand credentials: bearer (OAuth tokens from its /oauth/token) or basic"),
+    ] = None,
+) -> None:
     """Run the test kit's fake cluster until Ctrl+C, printing the variables that point a client at it.
 
     It keeps everything in memory and accepts any client id and secret (or user and password).
     """
     from camunda_testkit import FakeCluster
 
-    mode: Literal["bearer", "basic"] | None = None
-    if require_auth == "bearer":
-        mode = "bearer"
-    elif require_auth == "basic":
-        mode = "basic"
-    cluster = FakeCluster(port, host=host, require_auth=mode)
+    if not 0 <= port <= 65535:
+        raise CliError(f"testkit: --port must be between 0 and 65535, got {port}", EXIT_USAGE)
+    cluster = FakeCluster(port, host=host, require_auth=require_auth)
     try:
         cluster.start()
     except OSError as error:

@@ -15,11 +15,13 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
+from multiprocessing.connection import wait
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
+from cyclopts import Parameter
 from rich.table import Table
 
 from camunda_cli.errors import (
@@ -30,10 +32,12 @@ from camunda_cli.errors import (
     CliError,
     describe_failure,
 )
+from camunda_cli.operations import AsJson
 from camunda_cli.output import console, print_json
 
 if TYPE_CHECKING:
     from multiprocessing.queues import SimpleQueue
+    from multiprocessing.synchronize import Event as EventType
 
     from camunda_workers import JobRouter
 
@@ -69,6 +73,21 @@ def load_router(spec: str) -> JobRouter:
     return target
 
 
+#: A SIGTERM/SIGINT that arrived before the workers' own handlers were installed.
+_early_stop = threading.Event()
+
+
+def _catch_early_signals() -> None:
+    """Until the workers run, a stop signal is remembered instead of killing the process
+    (a spawned child still importing, say)."""
+
+    def remember(signum: int, frame: FrameType | None) -> None:
+        _early_stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, remember)
+
+
 async def _serve(routers: Sequence[JobRouter]) -> list[dict[str, Any]]:
     """Run the routers' workers on one client until a signal stops them; each worker's report."""
     from camunda_cli.clients import WorkerClient
@@ -77,6 +96,8 @@ async def _serve(routers: Sequence[JobRouter]) -> list[dict[str, Any]]:
         for router in routers:
             client.include_router(router)
         client.install_signal_handlers()
+        if _early_stop.is_set():
+            os.kill(os.getpid(), signal.SIGTERM)  # now the workers' handler stops them gracefully
         await client.run_workers()
         return [_report_row(worker.report) for worker in client.job_workers]
 
@@ -88,8 +109,15 @@ def _report_row(report: Any) -> dict[str, Any]:
     return row
 
 
-def _child(specs: list[str], index: int, reports: SimpleQueue[tuple[int, int, list[dict[str, Any]]]]) -> None:
+def _child(
+    specs: list[str],
+    index: int,
+    ready: EventType,
+    reports: SimpleQueue[tuple[int, int, list[dict[str, Any]]]],
+) -> None:
     """One worker process (spawned): import the routers, serve, send back its report and exit code."""
+    _catch_early_signals()
+    ready.set()  # from here on a SIGTERM stops this process gracefully
     rows: list[dict[str, Any]] = []
     try:
         routers = [load_router(spec) for spec in specs]
@@ -107,23 +135,31 @@ def _child(specs: list[str], index: int, reports: SimpleQueue[tuple[int, int, li
 def _run_processes(specs: list[str], processes: int) -> tuple[int, list[dict[str, Any]]]:
     context = multiprocessing.get_context("spawn")
     reports: SimpleQueue[tuple[int, int, list[dict[str, Any]]]] = context.SimpleQueue()
+    ready = [context.Event() for _ in range(processes)]
     children = [
-        context.Process(target=_child, args=(specs, index, reports), name=f"camunda-worker-{index}")
+        context.Process(target=_child, args=(specs, index, ready[index], reports), name=f"camunda-worker-{index}")
         for index in range(processes)
     ]
-    for child in children:
-        child.start()
+    stop_requested = threading.Event()
 
-    def forward(signum: int, frame: FrameType | None) -> None:
-        # Each child stops gracefully on SIGTERM; a second signal is forwarded again (harmless).
-        for child in children:
-            if child.pid is not None and child.is_alive():
-                os.kill(child.pid, signal.SIGTERM)
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop_requested.set()
 
-    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         for child in children:
-            child.join()
+            child.start()
+        signalled: set[int] = set()
+        while any(child.is_alive() for child in children):
+            if stop_requested.is_set() or _early_stop.is_set():
+                # SIGTERM goes to each child once it has its own handler (a child still starting
+                # up would be killed by it); a child not ready yet is signalled when it is.
+                for index, child in enumerate(children):
+                    if index not in signalled and ready[index].is_set() and child.pid is not None:
+                        if child.is_alive():
+                            os.kill(child.pid, signal.SIGTERM)
+                        signalled.add(index)
+            wait([child.sentinel for child in children if child.is_alive()], timeout=0.05)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -135,7 +171,7 @@ def _run_processes(specs: list[str], processes: int) -> tuple[int, list[dict[str
         rows.extend(child_rows)
     worst = EXIT_OK
     for index, child in enumerate(children):
-        # A child that died without reporting (killed, crashed) counts with its process exit code.
+        # A child that died without reporting (killed, crashed) counts with its exit code.
         code = codes.get(index, child.exitcode if child.exitcode and child.exitcode > 0 else EXIT_FAILED)
         worst = max(worst, code)
     return worst, _merge(rows)
@@ -150,17 +186,28 @@ def _merge(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(merged.values())
 
 
-@click.command()
-@click.argument("routers", nargs=-1, required=True, metavar="MODULE:ROUTER...")
-@click.option("--processes", "-p", type=click.IntRange(min=1), default=1, show_default=True,
-              help="worker processes, each with its own client (for CPU-bound handlers)")  # fmt: skip
-@click.option("--json", "as_json", is_flag=True, help="print the final report as JSON (for scripts)")
-def worker(routers: Sequence[str], processes: int, as_json: bool) -> None:
+def worker(
+    *routers: str,
+    processes: Annotated[
+        int, Parameter(name=["--processes", "-p"], help="worker processes, each with its own client (CPU-bound handlers)")
+    ] = 1,
+    as_json: AsJson = False,
+) -> None:
     """Run the job workers of one or more JobRouters until SIGTERM or Ctrl+C.
 
-    MODULE:ROUTER names a camunda_workers.JobRouter, e.g. my_service.workers:router (the working
-    directory is importable). On stop, running jobs finish within their shutdown grace.
+    On stop, running jobs finish within their shutdown grace.
+
+    Parameters
+    ----------
+    routers
+        MODULE:ROUTER, each naming a camunda_workers.JobRouter, e.g. my_service.workers:router
+        (the working directory is importable)
     """
+    if not routers:
+        raise CliError("worker: name at least one MODULE:ROUTER, e.g. my_service.workers:router", EXIT_USAGE)
+    if processes < 1:
+        raise CliError(f"worker: --processes must be at least 1, got {processes}", EXIT_USAGE)
+    _catch_early_signals()
     specs = list(routers)
     loaded = [load_router(spec) for spec in specs]  # fail here, once, before starting anything
     if processes == 1:
