@@ -177,3 +177,15 @@ def test_parsing_builds_models_without_calling_init() -> None:
     assert converter.structure({"value": 2}, Plain) == Plain(2)
     with pytest.raises(converter.ConversionError, match="Checked"):
         converter.structure({"value": "2"}, Checked)
+
+
+def test_without_column_positions_python_3_10_reads_the_names_called_on_the_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from camunda_core.serialization import construction
+
+    monkeypatch.setattr(construction, "_call_span", lambda frame: None)
+    error = _error(lambda: str(ProcessCreationByKey(process_defintion_key="1")))  # type: ignore[call-arg]
+    assert error.model == NAMES_ALIAS
+    via_module = _error(lambda: models.ProcessCreationByKey(tenantid="t"))  # type: ignore[call-arg]
+    assert via_module.model == NAMES_ALIAS
