@@ -217,10 +217,11 @@ def test_tls_verification_failure_is_raised_after_one_attempt_naming_the_root_ce
     assert "getThing" in message and f"https://127.0.0.1:{server.port}" in message
     hint = {
         "self_signed_unknown_ca": "point CAMUNDA_CUSTOM_ROOT_CERT_PATH",
-        "hostname_mismatch": "check the host in CAMUNDA_REST_ADDRESS",
+        "hostname_mismatch": "check the host of the address",
         "expired": "must be renewed",
     }[case]
     assert hint in message
+    assert "The address comes from configuration['CAMUNDA_REST_ADDRESS']" in message
 
 
 @pytest.mark.parametrize("kind", TRANSPORTS)

@@ -40,8 +40,10 @@ server sent, marked as cut; the full text stays on the error's attributes.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
+import socket
 import ssl
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
@@ -87,6 +89,10 @@ __all__ = [
     "is_backpressure",
     "api_error_from_response",
     "map_transport_error",
+    "transport_message",
+    "address_sentence",
+    "format_seconds",
+    "shown_url",
     "MESSAGE_QUOTE_LIMIT",
     "bounded_quote",
 ]
@@ -172,16 +178,45 @@ class ResponseParseError(CamundaError):
 
 
 class ConsistencyTimeoutError(CamundaError):
-    """An eventually consistent wait did not see its condition in time."""
+    """An eventually consistent wait did not see its condition in time.
 
-    def __init__(self, message: str, *, operation_id: str, last_result: object = None) -> None:
+    ``last_result`` is the last result received (None if every poll failed as
+    not yet visible), ``last_state`` a short text of the last thing seen (a
+    result or a not-yet-visible error), ``elapsed_seconds`` the time measured
+    from the first poll to giving up, ``polls`` the calls made and ``timeout``
+    the wait's timeout.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation_id: str,
+        last_result: object = None,
+        last_state: str | None = None,
+        elapsed_seconds: float | None = None,
+        polls: int | None = None,
+        timeout: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.operation_id = operation_id
         self.last_result = last_result
+        self.last_state = last_state
+        self.elapsed_seconds = elapsed_seconds
+        self.polls = polls
+        self.timeout = timeout
 
 
 class TransportError(CamundaError):
-    """No HTTP response was received (connection failure, timeout, protocol error)."""
+    """No HTTP response was received (connection failure, timeout, protocol error).
+
+    Says where: ``operation_id``, ``method``, ``url`` (without credentials or
+    query), ``attempt`` of ``max_attempts``, ``elapsed_seconds`` since the call
+    began, and ``address_variable``, the setting the REST address came from
+    (``"CAMUNDA_REST_ADDRESS"``, ``"ZEEBE_REST_ADDRESS"``,
+    ``"configuration['CAMUNDA_REST_ADDRESS']"``, ``"... in <.env path>"`` or
+    ``"default"``). Each is None when not known.
+    """
 
     def __init__(
         self,
@@ -191,6 +226,10 @@ class TransportError(CamundaError):
         method: str | None = None,
         url: str | None = None,
         request_sent: bool | None = None,
+        attempt: int | None = None,
+        max_attempts: int | None = None,
+        elapsed_seconds: float | None = None,
+        address_variable: str | None = None,
     ) -> None:
         super().__init__(bounded_quote(message))
         self.operation_id = operation_id
@@ -198,6 +237,10 @@ class TransportError(CamundaError):
         self.url = url
         # None when unknown. True means the server may have acted on the request.
         self.request_sent = request_sent
+        self.attempt = attempt
+        self.max_attempts = max_attempts
+        self.elapsed_seconds = elapsed_seconds
+        self.address_variable = address_variable
 
     #: False when another attempt cannot succeed (the retry policy treats it as fatal).
     retryable: ClassVar[bool] = True
@@ -312,6 +355,8 @@ class ApiError(CamundaError):
         message = " - ".join(parts)
         if self.body_truncated:
             message += " (body cut off by the reader)"
+        if self.status == 400 and text and _asks_for_tls(self.url, text):
+            message += ". The server expects TLS: use an https:// address"
         return message
 
     def __repr__(self) -> str:
@@ -351,6 +396,21 @@ class ApiError(CamundaError):
     @property
     def is_backpressure(self) -> bool:
         return isinstance(self, BackpressureError)
+
+
+# What TLS servers answer to plain HTTP on their port (Tomcat, nginx, Go's net/http).
+_TLS_REQUIRED_TEXTS = (
+    "requires tls",
+    "plain http request was sent to https port",
+    "http request to an https server",
+)
+
+
+def _asks_for_tls(url: str | None, text: str) -> bool:
+    if url is None or not url.startswith("http://"):
+        return False
+    start = text[:500].lower()
+    return any(fragment in start for fragment in _TLS_REQUIRED_TEXTS)
 
 
 def _rebuild_api_error(cls: type[ApiError], state: dict[str, Any], backpressure: bool = False) -> ApiError:
@@ -565,6 +625,10 @@ def map_transport_error(
     method: str | None = None,
     url: str | None = None,
     request: httpx.Request | None = None,
+    attempt: int | None = None,
+    max_attempts: int | None = None,
+    elapsed_seconds: float | None = None,
+    address_variable: str | None = None,
 ) -> CamundaError:
     """Map what the HTTP stack raised while sending a request to our hierarchy.
 
@@ -574,6 +638,13 @@ def map_transport_error(
     :class:`RequestConstructionError` (nothing was sent; never retried), naming
     the header when ``request`` (or the httpx error) shows which one, never its
     value. A :class:`CamundaError` (an auth plugin's) is returned as it is.
+
+    A :class:`TransportError` names where it happened (see
+    :func:`transport_message`): ``attempt`` of ``max_attempts``, the seconds
+    since the call began and the variable that set the address are shown when given.
+    A TLS/plain-HTTP mismatch (``https://`` to a plain-HTTP server, or
+    ``http://`` to a TLS server) is a final :class:`TlsError` saying which
+    scheme to use.
 
     ``request_sent`` tells the retry policy whether a non-idempotent request
     could have reached the server: connect failures and pool timeouts mean it
@@ -586,78 +657,288 @@ def map_transport_error(
         request = _request_of(exc)
     if isinstance(exc, httpx.LocalProtocolError) or not isinstance(exc, httpx.HTTPError):
         return _construction_error(exc, where, operation_id, method, request)
-    kwargs: dict[str, Any] = {"operation_id": operation_id, "method": method, "url": url}
-    name = type(exc).__name__
-    message = f"{where}: {name}: {exc}" if str(exc) else f"{where}: {name}"
-    tls = _tls_failure(exc, where, url, kwargs)
+    shown = shown_url(url)
+    located = _Located(
+        where,
+        shown,
+        {
+            "operation_id": operation_id,
+            "method": method,
+            "url": shown,
+            "attempt": attempt,
+            "max_attempts": max_attempts,
+            "elapsed_seconds": elapsed_seconds,
+            "address_variable": address_variable,
+        },
+    )
+    secure = _scheme_of(url) == "https"
+    tls = _tls_failure(exc, secure, located)
     if tls is not None:
         return tls
     cause = exc.__cause__
     if cause is not None and type(cause).__module__.startswith("aiohttp"):
         # httpx-aiohttp maps every aiohttp.ClientConnectionError (including a
         # server disconnect after the request was written) to ConnectTimeout.
-        # Classify (and name) from the aiohttp cause instead, or a create could be replayed.
-        detail = str(cause)
-        message = f"{where}: {type(cause).__name__}: {detail}" if detail else f"{where}: {type(cause).__name__}"
-        return _map_aiohttp_cause(cause, message, kwargs)
+        # Classify from the aiohttp cause instead, or a create could be replayed.
+        return _map_aiohttp_cause(cause, secure, located)
     if isinstance(exc, httpx.ConnectTimeout):
-        return TransportTimeoutError(message, phase="connect", request_sent=False, **kwargs)
+        return located.timeout(
+            "cannot connect to", _connect_timeout_reason(exc), "connect", False, _silent_server_hint(secure)
+        )
     if isinstance(exc, httpx.PoolTimeout):
-        return TransportTimeoutError(message, phase="pool", request_sent=False, **kwargs)
+        return located.timeout(
+            "cannot connect to",
+            "no pooled connection came free in time (CAMUNDA_HTTP_MAX_CONNECTIONS)",
+            "pool",
+            False,
+        )
     if isinstance(exc, httpx.WriteTimeout):
-        return TransportTimeoutError(message, phase="write", request_sent=None, **kwargs)
+        return located.timeout("no response from", "timed out sending the request", "write", None)
     if isinstance(exc, httpx.TimeoutException):
-        return TransportTimeoutError(message, phase="read", request_sent=True, **kwargs)
+        return located.timeout("no response from", "timed out waiting for the response", "read", True)
     if isinstance(exc, httpx.ConnectError):
-        return TransportConnectionError(message, request_sent=False, **kwargs)
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return TransportConnectionError(message + _plain_http_hint(url), request_sent=None, **kwargs)
-    if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
-        return TransportConnectionError(message, request_sent=None, **kwargs)
-    return TransportConnectionError(message, request_sent=None, **kwargs)
+        return located.connection("cannot connect to", _reason(exc), False)
+    return located.connection("no response from", _reason(exc), None, _expects_tls_hint(secure))
 
 
-def _map_aiohttp_cause(cause: BaseException, message: str, kwargs: dict[str, Any]) -> TransportError:
+class _Located:
+    """What every error of one mapping shares: the operation, the URL and the attributes."""
+
+    __slots__ = ("kwargs", "shown", "where")
+
+    def __init__(self, where: str, shown: str, kwargs: dict[str, Any]) -> None:
+        self.where = where
+        self.shown = shown
+        self.kwargs = kwargs
+
+    def message(self, what: str, reason: str, hint: str = "") -> str:
+        kwargs = self.kwargs
+        return transport_message(
+            self.where,
+            what,
+            self.shown,
+            reason,
+            hint=hint,
+            method=kwargs["method"],
+            attempt=kwargs["attempt"],
+            max_attempts=kwargs["max_attempts"],
+            elapsed_seconds=kwargs["elapsed_seconds"],
+            address_variable=kwargs["address_variable"],
+        )
+
+    def timeout(
+        self, what: str, reason: str, phase: str, request_sent: bool | None, hint: str = ""
+    ) -> TransportTimeoutError:
+        return TransportTimeoutError(
+            self.message(what, reason, hint), phase=phase, request_sent=request_sent, **self.kwargs
+        )
+
+    def connection(
+        self, what: str, reason: str, request_sent: bool | None, hint: str = ""
+    ) -> TransportConnectionError:
+        return TransportConnectionError(self.message(what, reason, hint), request_sent=request_sent, **self.kwargs)
+
+
+def transport_message(
+    where: str,
+    what: str,
+    url: str,
+    reason: str,
+    *,
+    hint: str = "",
+    method: str | None = None,
+    attempt: int | None = None,
+    max_attempts: int | None = None,
+    elapsed_seconds: float | None = None,
+    address_variable: str | None = None,
+) -> str:
+    """The text of a transport error: where, what, how far the call got, why, what to do, and whence the address.
+
+    ``getTopology: cannot connect to http://localhost:8080/v2/topology (GET,
+    attempt 3 of 3, 1.2 s): connection refused. The address comes from
+    CAMUNDA_REST_ADDRESS.`` Parts that are not known are left out.
+    """
+    circumstances: list[str] = []
+    if method:
+        circumstances.append(method)
+    if attempt is not None:
+        circumstances.append(f"attempt {attempt} of {max_attempts}" if max_attempts else f"attempt {attempt}")
+    if elapsed_seconds is not None:
+        circumstances.append(format_seconds(elapsed_seconds))
+    text = f"{where}: {what} {url}"
+    if circumstances:
+        text += f" ({', '.join(circumstances)})"
+    text += f": {reason}"
+    if not text.endswith((".", "!", "?")):
+        text += "."
+    if hint:
+        text += f" {hint}."
+    if address_variable:
+        text += f" {address_sentence(address_variable)}"
+    return text
+
+
+def address_sentence(address_variable: str) -> str:
+    """Where the REST address came from, as a sentence (``"default"``: nothing set it)."""
+    if address_variable == "default":
+        return "The address is the default (CAMUNDA_REST_ADDRESS is not set)."
+    return f"The address comes from {address_variable}."
+
+
+def format_seconds(seconds: float) -> str:
+    """A duration for a message: ``"12 ms"`` under a tenth of a second, else ``"1.2 s"``."""
+    if seconds < 0.1:
+        return f"{max(seconds, 0.0) * 1000:.0f} ms"
+    return f"{seconds:.1f} s"
+
+
+def shown_url(url: str | None) -> str:
+    """``url`` as messages show it: no user name, password, query or fragment (they may hold secrets)."""
+    if not url:
+        return "the server"
+    try:
+        parsed = httpx.URL(url)
+    except Exception:
+        return "the server"
+    if not parsed.userinfo and not parsed.query and not parsed.fragment:
+        return url
+    return str(parsed.copy_with(username=None, password=None, query=None, fragment=None))
+
+
+def _scheme_of(url: str | None) -> str:
+    return url.split("://", 1)[0].lower() if url and "://" in url else ""
+
+
+def _map_aiohttp_cause(cause: BaseException, secure: bool, located: _Located) -> TransportError:
     names = {cls.__name__ for cls in type(cause).__mro__}
+    reason = _reason(cause)
     if "ConnectionTimeoutError" in names:
-        return TransportTimeoutError(message, phase="connect", request_sent=False, **kwargs)
+        return located.timeout("cannot connect to", _CONNECT_TIMEOUT_REASON, "connect", False, _silent_server_hint(secure))
     if "ClientConnectorError" in names:
-        return TransportConnectionError(message, request_sent=False, **kwargs)
+        return located.connection("cannot connect to", reason, False)
     if names & {"SocketTimeoutError", "ServerTimeoutError"}:
-        return TransportTimeoutError(message, phase="read", request_sent=True, **kwargs)
-    if "ClientResponseError" in names:
-        return TransportConnectionError(message + _plain_http_hint(kwargs.get("url")), request_sent=None, **kwargs)
-    return TransportConnectionError(message, request_sent=None, **kwargs)
+        return located.timeout("no response from", "timed out waiting for the response", "read", True)
+    return located.connection("no response from", reason, None, _expects_tls_hint(secure))
+
+
+_CONNECT_TIMEOUT_REASON = "timed out connecting (CAMUNDA_HTTP_CONNECT_TIMEOUT_MS)"
+
+
+def _connect_timeout_reason(exc: BaseException) -> str:
+    if any("handshake" in str(link).lower() for link in _chain(exc)):
+        return "the server did not answer the TLS handshake in time (CAMUNDA_HTTP_CONNECT_TIMEOUT_MS)"
+    return _CONNECT_TIMEOUT_REASON
+
+
+def _silent_server_hint(secure: bool) -> str:
+    # Some plain-HTTP servers wait for the end of a request head that a TLS
+    # ClientHello never sends: the handshake then only times out.
+    return "If the host is reachable but speaks plain HTTP, use an http:// address" if secure else ""
+
+
+def _expects_tls_hint(secure: bool) -> str:
+    # A TLS server that gets plain HTTP may just drop or reset the connection
+    # (Tomcat, nginx and Go answer 400 instead: see _asks_for_tls).
+    return "" if secure else "If the server expects TLS, use an https:// address"
+
+
+# errno values, not the platform's message text, name the common socket failures.
+_ERRNO_REASONS = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ECONNRESET: "connection reset by the server",
+    errno.ECONNABORTED: "connection aborted",
+    errno.EHOSTUNREACH: "host unreachable",
+    errno.ENETUNREACH: "network unreachable",
+    errno.EPIPE: "the server closed the connection while the request was sent",
+    errno.ETIMEDOUT: "timed out",
+}
+
+
+def _reason(exc: BaseException) -> str:
+    """Why the transport failed, in a few words: from the socket error underneath when there is one."""
+    for link in _chain(exc):
+        if isinstance(link, socket.gaierror):
+            return f"the host name could not be resolved ({link.strerror or link})"
+        if isinstance(link, OSError) and not isinstance(link, ssl.SSLError):
+            known = _ERRNO_REASONS.get(link.errno or 0)
+            if known is not None:
+                return known
+    text = str(exc)
+    if not text:
+        return type(exc).__name__
+    if "without sending a response" in text or "Server disconnected" in text:
+        return "the server closed the connection without a response"
+    return bounded_quote(re.sub(r"^\[Errno -?\d+\] ", "", text), _TITLE_QUOTE_LIMIT)
 
 
 _ROOT_CERT_HINT = (
     "if the server uses a private CA, point CAMUNDA_CUSTOM_ROOT_CERT_PATH "
     "(or CAMUNDA_CUSTOM_ROOT_CERT_STRING) at its certificate"
 )
-# OpenSSL's reasons for a handshake that met something other than TLS.
-_NOT_TLS_REASONS = ("WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL", "HTTP_REQUEST", "RECORD_LAYER_FAILURE")
+# OpenSSL's reasons for a handshake that met something other than TLS (a
+# plain-HTTP server's "HTTP/1.1 400" read as a TLS record header).
+_NOT_TLS_REASONS = (
+    "WRONG_VERSION_NUMBER",
+    "UNKNOWN_PROTOCOL",
+    "HTTP_REQUEST",
+    "RECORD_LAYER_FAILURE",
+    "PACKET_LENGTH_TOO_LONG",
+)
+_NOT_TLS_TEXTS = tuple(reason.replace("_", " ").lower() for reason in _NOT_TLS_REASONS)
+# A TLS record's first bytes (handshake 0x16 or alert 0x15, version 3.x), as an
+# HTTP parser's "illegal status line" error quotes them, or raw.
+_TLS_RECORD = re.compile(r"\\x1[56]\\x03|[\x15\x16]\x03")
+# h11's whole message (no quoted bytes) when a response's first byte is a control
+# character: a TLS record (0x15-0x17) is the one such answer servers send.
+_H11_BINARY_ANSWER = "illegal request line"
 
 
-def _tls_failure(exc: BaseException, where: str, url: str | None, kwargs: dict[str, Any]) -> TlsError | None:
-    """A TLS set-up failure anywhere in the cause chain, as a final error, or None."""
-    server = _server_of(url)
+def _tls_failure(exc: BaseException, secure: bool, located: _Located) -> TlsError | None:
+    """A TLS set-up failure, or a TLS/plain-HTTP mismatch, anywhere in the cause chain; else None."""
     for link in _chain(exc):
         names = {cls.__name__ for cls in type(link).__mro__}
         if isinstance(link, ssl.SSLCertVerificationError) or "ClientConnectorCertificateError" in names:
             reason = _verification_reason(link)
             return TlsVerificationError(
-                f"{where}: the TLS certificate of {server} could not be verified ({reason}); {_verification_hint(reason)}",
+                located.message(
+                    "cannot verify the TLS certificate of",
+                    f"{reason}; {_verification_hint(reason)}",
+                ),
                 request_sent=False,
-                **kwargs,
+                **located.kwargs,
             )
-        if isinstance(link, ssl.SSLError) and str(getattr(link, "reason", "") or "").upper() in _NOT_TLS_REASONS:
+        if secure and isinstance(link, ssl.SSLError) and _not_tls(link):
             return TlsError(
-                f"{where}: {server} did not answer the TLS handshake with TLS; "
-                "if it serves plain HTTP, use an http:// address in CAMUNDA_REST_ADDRESS",
+                located.message(
+                    "cannot set up TLS with",
+                    "the server answered the TLS handshake in plain HTTP",
+                    "Use an http:// address, or enable TLS on the server",
+                ),
                 request_sent=False,
-                **kwargs,
+                **located.kwargs,
+            )
+        if not secure:
+            text = str(link)
+            if _TLS_RECORD.search(text):
+                reason = "the server answered in TLS; it expects TLS (https)"
+            elif text == _H11_BINARY_ANSWER:
+                reason = "the server answered in binary, not HTTP, as a TLS server does; it expects TLS (https)"
+            else:
+                continue
+            return TlsError(
+                located.message("no HTTP response from", reason, "Use an https:// address"),
+                request_sent=False,
+                **located.kwargs,
             )
     return None
+
+
+def _not_tls(error: ssl.SSLError) -> bool:
+    reason = str(getattr(error, "reason", "") or "").upper()
+    if reason in _NOT_TLS_REASONS:
+        return True
+    text = str(error).lower()
+    return any(fragment in text for fragment in _NOT_TLS_TEXTS)
 
 
 def _verification_reason(link: BaseException) -> str:
@@ -674,30 +955,12 @@ def _verification_hint(reason: str) -> str:
     lowered = reason.lower()
     if "mismatch" in lowered or "hostname" in lowered:
         return (
-            "the certificate is issued for another host name: check the host in CAMUNDA_REST_ADDRESS "
+            "the certificate is issued for another host name: check the host of the address "
             "(a trusted CA from CAMUNDA_CUSTOM_ROOT_CERT_PATH does not change this)"
         )
     if "expired" in lowered or "not yet valid" in lowered:
         return "the certificate is outside its validity period; the server's certificate must be renewed"
     return _ROOT_CERT_HINT
-
-
-def _plain_http_hint(url: object) -> str:
-    # A TLS server spoken to in plain HTTP answers with bytes that are no status line.
-    if isinstance(url, str) and url.startswith("http://"):
-        return "; if the server speaks HTTPS, use an https:// address in CAMUNDA_REST_ADDRESS"
-    return ""
-
-
-def _server_of(url: str | None) -> str:
-    if not url:
-        return "the server"
-    try:
-        parsed = httpx.URL(url)
-    except Exception:
-        return "the server"
-    port = f":{parsed.port}" if parsed.port is not None else ""
-    return f"{parsed.scheme}://{parsed.host}{port}"
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

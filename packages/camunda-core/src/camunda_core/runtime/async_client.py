@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from camunda_core.backpressure import budget_result
-from camunda_core.errors import CamundaError, ConsistencyTimeoutError
+from camunda_core.errors import CamundaError
 from camunda_core.logging import SdkLogger
 from camunda_core.runtime.base_client import (
     SEND_FAILURES,
@@ -124,14 +124,14 @@ class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
             request = core.build_httpx_request(self._http, prepared, timeouts)
             core.on_attempt(prepared, request, attempt)
             if budget is None:
-                outcome = await self._attempt(prepared, request, limits, call_end, timeouts, attempt)
+                outcome = await self._attempt(prepared, request, limits, call_end, timeouts, attempt, started)
             else:
                 # A retry queues ahead of first attempts; the wait ends at the call's deadline.
                 token = await budget.aacquire(
                     core.slot_wait(call_end), retrying=attempt > 1, operation_id=prepared.operation.operation_id
                 )
                 try:
-                    outcome = await self._attempt(prepared, request, limits, call_end, timeouts, attempt)
+                    outcome = await self._attempt(prepared, request, limits, call_end, timeouts, attempt, started)
                 except BaseException:
                     budget.release(token)  # interrupted (cancelled, say): it says nothing of the server
                     raise
@@ -151,6 +151,7 @@ class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
         call_end: float | None,
         timeouts: dict[str, float],
         attempt: int,
+        started: float,
     ) -> Outcome:
         core = self._core
         clock = core.clock
@@ -176,16 +177,16 @@ class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
             if not cutter.claim(exc):
                 raise
             outcome = core.cut_off(
-                prepared, request, limits, by_deadline, attempt, request_sent=True if headers_received else None
+                prepared, request, limits, by_deadline, attempt, started, request_sent=True if headers_received else None
             )
             core.on_response(prepared, request, attempt, None, attempt_started, outcome.error)
             return outcome
         except SEND_FAILURES as exc:
-            outcome = core.transport_failure(prepared, request, exc)
+            outcome = core.transport_failure(prepared, request, exc, limits, attempt, started)
             if cutter.claim(None):
                 # The transport turned our cancellation into its own error.
                 outcome = core.cut_off(
-                    prepared, request, limits, by_deadline, attempt, request_sent=None, cause=outcome.error
+                    prepared, request, limits, by_deadline, attempt, started, request_sent=None, cause=outcome.error
                 )
             core.on_response(prepared, request, attempt, None, attempt_started, outcome.error)
             return outcome
@@ -198,25 +199,30 @@ class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
 
     async def _send_until(self, prepared: PreparedRequest, retry: RetryOption, timeout: float | None, wait: WaitFor[Any]) -> Any:
         core = self._core
-        deadline = core.clock() + wait.timeout
+        started = core.clock()
+        deadline = started + wait.timeout
         interval = wait.interval
         last: Any = None
+        last_seen: object = None
+        polls = 0
         while True:
+            polls += 1
             try:
                 last = await self._send(prepared, retry, timeout)
             except CamundaError as error:
                 if not wait.is_not_yet_visible(error):
                     raise
+                last_seen = error
             else:
                 if wait.until(last):
                     return last
-            if core.clock() + interval > deadline:
-                raise ConsistencyTimeoutError(
-                    f"{prepared.operation.operation_id}: the condition did not hold within {wait.timeout:g} s",
-                    operation_id=prepared.operation.operation_id,
-                    last_result=last,
-                )
-            await self._sleep(interval)
+                last_seen = last
+            now = core.clock()
+            pause = wait.pause(interval, deadline - now)
+            if pause is None:
+                op_id = prepared.operation.operation_id
+                raise wait.timed_out(op_id, now - started, polls, last_seen, last)
+            await self._sleep(pause)
             interval = wait.next_interval(interval)
 
     def _paginate(

@@ -27,12 +27,15 @@ from camunda_core.errors import (
     TransportTimeoutError,
     ValidationError,
     map_transport_error,
+    shown_url,
+    transport_message,
 )
 from camunda_core.logging import LevelFilteredLogger, NullLogger, SdkLogger, redact_headers
 from camunda_core.plugins import notify_observers
 from camunda_core.retry.policy import (
     Attempt,
     DefaultRetryPolicy,
+    NoRetryPolicy,
     RetryPolicy,
     checked_next_delay,
     resolve_retry_policy,
@@ -47,6 +50,7 @@ from camunda_core.runtime.transport import USER_AGENT, default_timeout, long_pol
 if TYPE_CHECKING:
     from camunda_core.auth.token_cache import TokenCache
     from camunda_core.config import CamundaConfig
+    from camunda_core.config.resolve import ResolvedSources
     from camunda_core.runtime.client_runtime import ClientRuntime
     from camunda_core.runtime.events import RequestEvent, ResponseEvent
     from camunda_core.runtime.invoker import RetryOption
@@ -81,7 +85,17 @@ class CallLimits:
     included. The ``*_source`` texts say in errors where a limit came from.
     """
 
-    __slots__ = ("connect", "deadline", "deadline_source", "pool", "read", "total", "total_source", "write")
+    __slots__ = (
+        "connect",
+        "deadline",
+        "deadline_source",
+        "max_attempts",
+        "pool",
+        "read",
+        "total",
+        "total_source",
+        "write",
+    )
 
     def __init__(
         self,
@@ -92,6 +106,7 @@ class CallLimits:
         total_source: str,
         deadline: float | None,
         deadline_source: str,
+        max_attempts: int | None = None,
     ) -> None:
         self.total = total
         self.connect = min(connect, total)
@@ -99,6 +114,8 @@ class CallLimits:
         self.total_source = total_source
         self.deadline = deadline
         self.deadline_source = deadline_source
+        #: The most attempts the retry policy makes, when it says (for "attempt n of m").
+        self.max_attempts = max_attempts
 
     def window(self, now: float, call_end: float | None, timeouts: dict[str, float]) -> tuple[float, bool]:
         """Open an attempt at ``now``: its end, and whether the call's deadline (not ``total``) sets it.
@@ -143,7 +160,7 @@ class ClientCore:
         clock: Clock | None = None,
         hookspecs: Sequence[type | ModuleType] = (),
     ) -> None:
-        from camunda_core.config import resolve_config
+        from camunda_core.config.resolve import resolve_with_sources
         from camunda_core.plugins import (
             create_plugin_manager,
             plugin_config_variables,
@@ -153,9 +170,12 @@ class ClientCore:
         self.pm: pluggy.PluginManager = create_plugin_manager(
             plugins, load_entry_points=load_entry_points, hookspecs=hookspecs
         )
-        self.config: CamundaConfig = resolve_config(
+        self.config: CamundaConfig
+        self.config, sources = resolve_with_sources(
             configuration, environ=environ, extra_variables=plugin_config_variables(self.pm)
         )
+        #: The setting the REST address came from, as transport errors name it.
+        self.address_variable = _address_variable(sources)
         self.time: Clock = clock if clock is not None else Clock()
         self.clock: Callable[[], float] = self.time.now
         self.logger = self._build_logger(logger)
@@ -288,6 +308,7 @@ class ClientCore:
     def _limits(self, policy: RetryPolicy, timeout: float | None, long_poll: float | None) -> CallLimits:
         config = self.config
         deadline, deadline_source = self._deadline_of(policy)
+        max_attempts = _max_attempts_of(policy)
         if timeout is not None:
             # timeout= is the whole attempt; each read may then take all of it.
             return CallLimits(
@@ -297,6 +318,7 @@ class ClientCore:
                 total_source="the call's timeout=",
                 deadline=deadline,
                 deadline_source=deadline_source,
+                max_attempts=max_attempts,
             )
         if long_poll is not None:
             # long_poll is the poll time plus a margin (never under the read timeout). A
@@ -311,6 +333,7 @@ class ClientCore:
                 else "CAMUNDA_HTTP_REQUEST_TIMEOUT_MS",
                 deadline=None if deadline is None else max(deadline, total),
                 deadline_source=deadline_source,
+                max_attempts=max_attempts,
             )
         return CallLimits(
             connect=config.http_connect_timeout,
@@ -319,6 +342,7 @@ class ClientCore:
             total_source="CAMUNDA_HTTP_REQUEST_TIMEOUT_MS",
             deadline=deadline,
             deadline_source=deadline_source,
+            max_attempts=max_attempts,
         )
 
     def _deadline_of(self, policy: RetryPolicy) -> tuple[float | None, str]:
@@ -449,9 +473,25 @@ class ClientCore:
         )
         return Outcome(error=error, status=status)
 
-    def transport_failure(self, prepared: PreparedRequest, request: httpx.Request, exc: Exception) -> Outcome:
+    def transport_failure(
+        self,
+        prepared: PreparedRequest,
+        request: httpx.Request,
+        exc: Exception,
+        limits: CallLimits,
+        attempt: int,
+        started: float,
+    ) -> Outcome:
+        """The error of an attempt the HTTP stack failed; ``started`` is when the call began."""
         error = map_transport_error(
-            exc, operation_id=prepared.operation.operation_id, method=request.method, url=str(request.url)
+            exc,
+            operation_id=prepared.operation.operation_id,
+            method=request.method,
+            url=str(request.url),
+            attempt=attempt,
+            max_attempts=limits.max_attempts,
+            elapsed_seconds=self.clock() - started,
+            address_variable=self.address_variable,
         )
         return Outcome(error=error)
 
@@ -462,6 +502,7 @@ class ClientCore:
         limits: CallLimits,
         by_deadline: bool,
         attempt: int,
+        started: float,
         *,
         request_sent: bool | None,
         cause: BaseException | None = None,
@@ -469,24 +510,36 @@ class ClientCore:
         """The error of an attempt stopped by its own limit (``total``) or by the call's deadline."""
         op_id = prepared.operation.operation_id
         if by_deadline:
-            noun = "attempt" if attempt == 1 else "attempts"
-            message = (
-                f"{op_id}: no complete response before the call's deadline of {limits.deadline:g} s "
-                f"({limits.deadline_source}), after {attempt} {noun}"
-            )
+            reason = f"the call's deadline of {limits.deadline:g} s ({limits.deadline_source}) passed"
             phase = "deadline"
         else:
-            message = f"{op_id}: no complete response within {limits.total:g} s ({limits.total_source})"
+            reason = f"the attempt's limit of {limits.total:g} s ({limits.total_source}) passed"
             phase = "total"
         if isinstance(cause, TransportError) and cause.request_sent is not None:
             request_sent = cause.request_sent if request_sent is None else request_sent
+        url = shown_url(str(request.url))
+        elapsed = self.clock() - started
         error = TransportTimeoutError(
-            message,
+            transport_message(
+                op_id,
+                "no complete response from",
+                url,
+                reason,
+                method=request.method,
+                attempt=attempt,
+                max_attempts=limits.max_attempts,
+                elapsed_seconds=elapsed,
+                address_variable=self.address_variable,
+            ),
             phase=phase,
             operation_id=op_id,
             method=request.method,
-            url=str(request.url),
+            url=url,
             request_sent=request_sent,
+            attempt=attempt,
+            max_attempts=limits.max_attempts,
+            elapsed_seconds=elapsed,
+            address_variable=self.address_variable,
         )
         if cause is not None:
             error.__cause__ = cause
@@ -537,6 +590,27 @@ class ClientCore:
         if async_closer is not None:
             await async_closer()
         self.close_auth()
+
+
+def _max_attempts_of(policy: RetryPolicy) -> int | None:
+    if isinstance(policy, NoRetryPolicy):
+        return 1
+    # The protocol only asks for next_delay; a policy that states a maximum is quoted.
+    value: object = getattr(policy, "max_attempts", None)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None
+
+
+def _address_variable(sources: ResolvedSources) -> str:
+    """How a transport error names the setting the REST address came from."""
+    found = sources.found.get("CAMUNDA_REST_ADDRESS")
+    if found is None:
+        return "default"
+    name, layer = found
+    if layer == "explicit":
+        return f"configuration[{name!r}]"
+    if layer == ".env":
+        return f"{name} in {sources.envfile}" if sources.envfile is not None else f"{name} in the .env file"
+    return name
 
 
 def _short(error: BaseException) -> str:

@@ -11,11 +11,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from camunda_core.errors import NotFound, ValidationError
+from camunda_core.errors import (
+    ApiError,
+    ConsistencyTimeoutError,
+    NotFound,
+    ValidationError,
+    bounded_quote,
+    format_seconds,
+)
 
-__all__ = ["WaitFor", "default_ready"]
+__all__ = ["WaitFor", "default_ready", "describe_state"]
 
 R = TypeVar("R")
+
+#: The most characters of a result's repr a timeout message quotes.
+STATE_QUOTE_LIMIT = 300
+#: A wait whose time left is under this has reached its timeout (timers may fire a little early).
+WAIT_SLACK = 0.002
 
 
 def default_ready(result: object) -> bool:
@@ -51,6 +63,33 @@ class WaitFor(Generic[R]):
     def next_interval(self, current: float) -> float:
         return min(current * 2, self.max_interval)
 
+    def pause(self, interval: float, left: float) -> float | None:
+        """How long to sleep before the next poll, or None when the timeout has come.
+
+        The last pause is cut to the time left, so one more poll is made at the
+        timeout instead of giving up an interval early.
+        """
+        if left <= WAIT_SLACK:
+            return None
+        return min(interval, left)
+
+    def timed_out(
+        self, operation_id: str, elapsed: float, polls: int, last_seen: object, last_result: object
+    ) -> ConsistencyTimeoutError:
+        """The error for a wait that gave up: the timeout, the measured wait and the last state seen."""
+        state = describe_state(last_seen)
+        noun = "poll" if polls == 1 else "polls"
+        return ConsistencyTimeoutError(
+            f"{operation_id}: the condition did not hold within {self.timeout:g} s "
+            f"(waited {format_seconds(elapsed)}, {polls} {noun}); last seen: {state}",
+            operation_id=operation_id,
+            last_result=last_result,
+            last_state=state,
+            elapsed_seconds=elapsed,
+            polls=polls,
+            timeout=self.timeout,
+        )
+
     @staticmethod
     def is_not_yet_visible(error: BaseException) -> bool:
         """A 404 from a get means "not indexed yet" while waiting."""
@@ -58,3 +97,15 @@ class WaitFor(Generic[R]):
 
     def __repr__(self) -> str:
         return f"WaitFor(timeout={self.timeout}, interval={self.interval})"
+
+
+def describe_state(seen: object) -> str:
+    """A short text of what a poll returned: an error's status, a search result's size, or a bounded repr."""
+    if isinstance(seen, ApiError):
+        return f"{type(seen).__name__} (HTTP {seen.status}, not visible yet)"
+    items = getattr(seen, "items", None)
+    if isinstance(items, list):
+        count = len(items)  # pyright: ignore[reportUnknownArgumentType]
+        return f"{type(seen).__name__} with {count} item{'' if count == 1 else 's'}"
+    # Models' reprs hold no secrets (Secret values print redacted); a long one is cut.
+    return bounded_quote(repr(seen), STATE_QUOTE_LIMIT)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from camunda_core.backpressure import budget_result
-from camunda_core.errors import CamundaError, ConsistencyTimeoutError
+from camunda_core.errors import CamundaError
 from camunda_core.logging import SdkLogger
 from camunda_core.runtime.base_client import (
     SEND_FAILURES,
@@ -126,14 +126,14 @@ class SyncClientRuntime(ClientRuntimeBase, SyncInvoker):
             request = core.build_httpx_request(self._http, prepared, timeouts, _bound_new_streams)
             core.on_attempt(prepared, request, attempt)
             if budget is None:
-                outcome = self._attempt(prepared, request, limits, call_end, timeouts, attempt)
+                outcome = self._attempt(prepared, request, limits, call_end, timeouts, attempt, started)
             else:
                 # A retry queues ahead of first attempts; the wait ends at the call's deadline.
                 token = budget.acquire(
                     core.slot_wait(call_end), retrying=attempt > 1, operation_id=prepared.operation.operation_id
                 )
                 try:
-                    outcome = self._attempt(prepared, request, limits, call_end, timeouts, attempt)
+                    outcome = self._attempt(prepared, request, limits, call_end, timeouts, attempt, started)
                 except BaseException:
                     budget.release(token)  # interrupted (cancelled, say): it says nothing of the server
                     raise
@@ -153,6 +153,7 @@ class SyncClientRuntime(ClientRuntimeBase, SyncInvoker):
         call_end: float | None,
         timeouts: dict[str, float],
         attempt: int,
+        started: float,
     ) -> Outcome:
         core = self._core
         clock = core.clock
@@ -170,16 +171,16 @@ class SyncClientRuntime(ClientRuntimeBase, SyncInvoker):
                 response.close()
         except _AttemptCutOff as cut:
             outcome = core.cut_off(
-                prepared, request, limits, by_deadline, attempt, request_sent=cut.request_sent, cause=cut.__cause__
+                prepared, request, limits, by_deadline, attempt, started, request_sent=cut.request_sent, cause=cut.__cause__
             )
             core.on_response(prepared, request, attempt, None, attempt_started, outcome.error)
             return outcome
         except SEND_FAILURES as exc:
-            outcome = core.transport_failure(prepared, request, exc)
+            outcome = core.transport_failure(prepared, request, exc, limits, attempt, started)
             if isinstance(exc, httpx.TimeoutException) and clock() >= end - _LIMIT_SLACK:
                 # A connect or pool wait shortened to the time left ran out.
                 outcome = core.cut_off(
-                    prepared, request, limits, by_deadline, attempt, request_sent=None, cause=outcome.error
+                    prepared, request, limits, by_deadline, attempt, started, request_sent=None, cause=outcome.error
                 )
             core.on_response(prepared, request, attempt, None, attempt_started, outcome.error)
             return outcome
@@ -190,25 +191,30 @@ class SyncClientRuntime(ClientRuntimeBase, SyncInvoker):
 
     def _send_until(self, prepared: PreparedRequest, retry: RetryOption, timeout: float | None, wait: WaitFor[Any]) -> Any:
         core = self._core
-        deadline = core.clock() + wait.timeout
+        started = core.clock()
+        deadline = started + wait.timeout
         interval = wait.interval
         last: Any = None
+        last_seen: object = None
+        polls = 0
         while True:
+            polls += 1
             try:
                 last = self._send(prepared, retry, timeout)
             except CamundaError as error:
                 if not wait.is_not_yet_visible(error):
                     raise
+                last_seen = error
             else:
                 if wait.until(last):
                     return last
-            if core.clock() + interval > deadline:
-                raise ConsistencyTimeoutError(
-                    f"{prepared.operation.operation_id}: the condition did not hold within {wait.timeout:g} s",
-                    operation_id=prepared.operation.operation_id,
-                    last_result=last,
-                )
-            self._sleep(interval)
+                last_seen = last
+            now = core.clock()
+            pause = wait.pause(interval, deadline - now)
+            if pause is None:
+                op_id = prepared.operation.operation_id
+                raise wait.timed_out(op_id, now - started, polls, last_seen, last)
+            self._sleep(pause)
             interval = wait.next_interval(interval)
 
     def _paginate(
