@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,36 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             break
     else:
         _log.warning("mkdocs.yml: no %r nav entry to put the reference under", _REFERENCE_NAV_TITLE)
+    _add_unlisted_guides(config)
     return config
+
+
+def _nav_paths(entries: Any) -> Iterator[str]:
+    if isinstance(entries, str):
+        yield entries
+    elif isinstance(entries, list):
+        for entry in entries:  # pyright: ignore[reportUnknownVariableType]
+            yield from _nav_paths(entry)
+    elif isinstance(entries, dict):
+        for value in entries.values():  # pyright: ignore[reportUnknownVariableType]
+            yield from _nav_paths(value)
+
+
+def _add_unlisted_guides(config: MkDocsConfig) -> None:
+    """A page under docs/ that mkdocs.yml does not list yet goes under "Guides", titled by
+    its first heading, so a new guide is never built but unreachable."""
+    listed = set(_nav_paths(config.nav))
+    guides = next((entry["Guides"] for entry in config.nav or [] if isinstance(entry, dict) and "Guides" in entry), None)
+    if not isinstance(guides, list):
+        return
+    docs_dir = Path(config.docs_dir)
+    for path in sorted(docs_dir.rglob("*.md")):
+        relative = path.relative_to(docs_dir).as_posix()
+        if relative in listed or relative.startswith("reference/"):
+            continue
+        heading = next((line[2:].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# ")), relative)
+        guides.append({heading: relative})
+        _log.info("nav: %s is not in mkdocs.yml; listed under Guides as %r", relative, heading)
 
 
 def on_files(files: Files, config: MkDocsConfig, **_: Any) -> Files:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import importlib.util
 import inspect
 import re
 from collections.abc import Iterable, Iterator
@@ -61,6 +62,9 @@ PUBLIC_MODULES: tuple[str, ...] = (
     "camunda_testkit.testing",
     "camunda_testkit.feel",
 )
+
+#: Distributions documented when they are installed (the reference builds without them).
+OPTIONAL_MODULES: tuple[str, ...] = ("camunda_otel",)
 
 # Module-level names that are not objects worth a section of their own.
 _NOT_DOCUMENTED = frozenset({"__version__"})
@@ -117,11 +121,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def _public_modules() -> list[str]:
+    return [*PUBLIC_MODULES, *(m for m in OPTIONAL_MODULES if importlib.util.find_spec(m) is not None)]
+
+
 def _griffe_loader() -> Any:
     import griffe
 
     loader = griffe.GriffeLoader(search_paths=[str(path) for path in sorted(_REPO_ROOT.glob("packages/*/src"))])
-    for package in sorted({module.partition(".")[0] for module in PUBLIC_MODULES}):
+    for package in sorted({module.partition(".")[0] for module in _public_modules()}):
         loader.load(package)
     loader.resolve_aliases(external=False)
     return loader
@@ -135,7 +143,7 @@ def public_names() -> dict[str, str]:
     """
     loader = _griffe_loader()
     names: dict[str, str] = {}
-    for module_path in PUBLIC_MODULES:
+    for module_path in _public_modules():
         module = loader.modules_collection[module_path]
         for name in importlib.import_module(module_path).__all__:
             if name in _NOT_DOCUMENTED:
@@ -421,8 +429,10 @@ def _index_page() -> Page:
         "| [Job workers](workers.md) | `JobRouter`, `WorkerConfig`, `JobContext`, outcomes, metrics |",
         "| [OAuth](oauth.md) | `camunda-auth-oauth`: client credentials and token caches |",
         "| [Test kit](testkit.md) | `camunda-testkit`: `FakeCluster`, the testing API, FEEL, pytest fixtures |",
-        "",
     )
+    if importlib.util.find_spec("camunda_otel") is not None:
+        page.add("| [Tracing](tracing.md) | `camunda-otel`: OpenTelemetry tracing of API calls and jobs |")
+    page.add("")
     return page
 
 
@@ -498,6 +508,16 @@ def build_pages() -> list[Page]:
              ("camunda_testkit.feel", everything), ("camunda_testkit.pytest_plugin", everything)],
         ),
     ]
+    if importlib.util.find_spec("camunda_otel") is not None:
+        pages.append(
+            _section_page(
+                "reference/tracing.md",
+                "Tracing",
+                "`camunda-otel`: OpenTelemetry spans for API calls and jobs, and trace context "
+                "carried through requests and, opt-in, process variables.",
+                [("camunda_otel", everything)],
+            )
+        )
     return pages
 
 
@@ -509,7 +529,9 @@ def nav_entries(pages: list[Page]) -> list[Any]:
     nav: list[Any] = [{"Overview": "reference/index.md"}, {"Clients": "reference/clients.md"}]
     nav.append({"Operations by tag": ["reference/operations/index.md", *({p.title: p.path} for p in tags)]})
     nav.append({"Models": ["reference/models/index.md", *({p.title: p.path} for p in models)]})
-    for path in ("errors", "semantic-types", "configuration", "retries", "plugins", "workers", "oauth", "testkit"):
-        page = by_path[f"reference/{path}.md"]
-        nav.append({page.title: page.path})
+    for path in ("errors", "semantic-types", "configuration", "retries", "plugins", "workers", "oauth",
+                 "testkit", "tracing"):
+        page = by_path.get(f"reference/{path}.md")
+        if page is not None:
+            nav.append({page.title: page.path})
     return nav

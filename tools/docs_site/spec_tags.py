@@ -11,6 +11,7 @@ small generated module the docs build reads. ``--check`` exits 1 when it is stal
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -61,8 +62,8 @@ def render(spec: dict[str, Any], spec_hash: str) -> str:
         "OPERATION_TAGS: dict[str, tuple[str, ...]] = {",
     ]
     for tag, ids in _tags(spec).items():
-        lines.append(f"    {tag!r}: (")
-        lines += [f"        {operation_id!r}," for operation_id in ids]
+        lines.append(f"    {json.dumps(tag)}: (")
+        lines += [f"        {json.dumps(operation_id)}," for operation_id in ids]
         lines.append("    ),")
     lines.append("}")
     return "\n".join(lines) + "\n"
