@@ -46,6 +46,8 @@ R = TypeVar("R")
 class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
     """Implements ``_invoke``/``_paginate`` for the generated async operations."""
 
+    _asynchronous = True
+
     def __init__(
         self,
         configuration: Mapping[str, object] | None = None,
@@ -56,6 +58,8 @@ class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
         environ: Mapping[str, str] | None = None,
         clock: Clock | None = None,
         runtime: ClientRuntime | None = None,
+        httpx_args: Mapping[str, Any] | None = None,
+        auth_provider: object | None = None,
     ) -> None:
         core = self._adopt_core(
             runtime,
@@ -65,9 +69,13 @@ class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
             load_entry_points=load_entry_points,
             environ=environ,
             clock=clock,
+            httpx_args=httpx_args,
+            auth_provider=auth_provider,
         )
         self._sleep = core.time.asleep
-        self._http = httpx.AsyncClient(transport=core.transport(asynchronous=True), **core.client_kwargs())
+        self._http = httpx.AsyncClient(
+            transport=core.transport(asynchronous=True), **core.client_kwargs(asynchronous=True)
+        )
         if core.async_sender is None:
             core.async_sender = self._invoke
         self._closed = False
@@ -84,6 +92,10 @@ class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
             if self._owns_core:
                 core.close_twins()
                 await core.aclose_auth()
+
+    async def aclose(self) -> None:
+        """:meth:`close` under httpx's name for it (and the official SDK's)."""
+        await self.close()
 
     async def __aenter__(self: _Self) -> _Self:
         return self

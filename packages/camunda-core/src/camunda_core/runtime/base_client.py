@@ -13,9 +13,11 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import httpx
 import pluggy
 
+from camunda_core.auth.header_provider import auth_from_provider
 from camunda_core.backpressure import ConcurrencyBudget
 from camunda_core.errors import (
     ApiError,
@@ -41,6 +43,7 @@ from camunda_core.retry.policy import (
     resolve_retry_policy,
 )
 from camunda_core.runtime.clock import Clock
+from camunda_core.runtime.httpx_args import HttpxArgs, parse_httpx_args
 from camunda_core.runtime.operation import Operation
 from camunda_core.runtime.request_builder import PreparedRequest, build_request
 from camunda_core.runtime.response_handler import error_for_response, parse_success
@@ -159,6 +162,8 @@ class ClientCore:
         environ: Mapping[str, str] | None = None,
         clock: Clock | None = None,
         hookspecs: Sequence[type | ModuleType] = (),
+        httpx_args: HttpxArgs | None = None,
+        auth_provider: object | None = None,
     ) -> None:
         from camunda_core.config.resolve import resolve_with_sources
         from camunda_core.plugins import (
@@ -176,12 +181,20 @@ class ClientCore:
         )
         #: The setting the REST address came from, as transport errors name it.
         self.address_variable = _address_variable(sources)
+        # httpx_args= (the official SDK's) may set timeouts and the pool size.
+        self.httpx_args: HttpxArgs = httpx_args if httpx_args is not None else HttpxArgs()
+        changes = self.httpx_args.config_changes(self.config.http_request_timeout)
+        if changes:
+            self.config = attrs.evolve(self.config, **changes)  # pyright: ignore[reportArgumentType]
         self.time: Clock = clock if clock is not None else Clock()
         self.clock: Callable[[], float] = self.time.now
         self.logger = self._build_logger(logger)
         self.tls = TlsSettings.from_config(self.config)
-        strategy = require_auth_strategy(self.pm, self.config.auth_strategy)
-        self.auth: httpx.Auth = self._build_auth(strategy)
+        if auth_provider is not None:
+            # auth_provider= replaces the configured strategy (as in the official SDK).
+            self.auth: httpx.Auth = auth_from_provider(auth_provider)
+        else:
+            self.auth = self._build_auth(require_auth_strategy(self.pm, self.config.auth_strategy))
         policy = self.pm.hook.camunda_retry_policy(config=self.config)
         if not isinstance(policy, RetryPolicy):
             raise PluginError(f"camunda_retry_policy returned {type(policy).__name__}, not a RetryPolicy")
@@ -194,6 +207,10 @@ class ClientCore:
         # Observer hooks cost a call per attempt; skip them when nobody listens.
         self.refresh_observers()
         self.headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        for name, value in self._user_headers(auth_provider).items():
+            # The user's header replaces ours of the same name, whatever its case.
+            self.headers = {k: v for k, v in self.headers.items() if k.lower() != name.lower()}
+            self.headers[name] = value
         self.timeout = default_timeout(self.config)
         self.max_error_body = self.config.http_max_error_body_bytes
         # Most calls use these limits; build them once.
@@ -249,7 +266,29 @@ class ClientCore:
             )
         return factory.create(self.config, self.logger)
 
+    def _user_headers(self, auth_provider: object | None) -> dict[str, str]:
+        """``httpx_args['headers']``; an ``Authorization`` among them only when nothing else authenticates."""
+        headers = dict(self.httpx_args.headers)
+        if any(name.lower() == "authorization" for name in headers) and (
+            auth_provider is not None or self.config.auth_strategy != "NONE"
+        ):
+            who = "auth_provider=" if auth_provider is not None else f"CAMUNDA_AUTH_STRATEGY={self.config.auth_strategy}"
+            raise ConfigurationError(
+                [
+                    ConfigurationProblem(
+                        "httpx_args['headers']",
+                        f"sets Authorization, which {who} sets too; drop one (a static token "
+                        "header works with CAMUNDA_AUTH_STRATEGY=NONE, or pass auth_provider=)",
+                    )
+                ]
+            )
+        return headers
+
     def transport(self, *, asynchronous: bool) -> Any:
+        # httpx_args={'transport': ...} wins over plugins and the default (checked for its kind).
+        transport = self.httpx_args.transport_for(asynchronous=asynchronous)
+        if transport is not None:
+            return transport
         transport = self.pm.hook.camunda_http_transport(config=self.config, asynchronous=asynchronous)
         base = httpx.AsyncBaseTransport if asynchronous else httpx.BaseTransport
         if not isinstance(transport, base):
@@ -257,7 +296,7 @@ class ClientCore:
             raise PluginError(f"camunda_http_transport returned {type(transport).__name__}, not an httpx {kind} transport")
         return transport
 
-    def client_kwargs(self) -> dict[str, Any]:
+    def client_kwargs(self, *, asynchronous: bool = False) -> dict[str, Any]:
         """Keyword arguments for httpx.Client / AsyncClient (minus the transport)."""
         return {
             "base_url": self.config.rest_address,
@@ -265,6 +304,7 @@ class ClientCore:
             "timeout": self.timeout,
             "headers": self.headers,
             "follow_redirects": False,
+            **self.httpx_args.client_kwargs(asynchronous=asynchronous),
         }
 
     # -- per call -----------------------------------------------------------------
@@ -636,6 +676,8 @@ class ClientRuntimeBase:
         load_entry_points: bool,
         environ: Mapping[str, str] | None,
         clock: Clock | None,
+        httpx_args: Mapping[str, Any] | None = None,
+        auth_provider: object | None = None,
     ) -> ClientCore:
         from camunda_core.runtime.client_runtime import ClientRuntime
 
@@ -651,6 +693,8 @@ class ClientRuntimeBase:
                     ("logger", logger),
                     ("environ", environ),
                     ("clock", clock),
+                    ("httpx_args", httpx_args),
+                    ("auth_provider", auth_provider),
                 )
                 if value is not None
             ]
@@ -672,12 +716,18 @@ class ClientRuntimeBase:
             environ=environ,
             clock=clock,
             hookspecs=type(self).hookspecs,
+            httpx_args=parse_httpx_args(
+                httpx_args, client=type(self).__name__, asynchronous=self._asynchronous
+            ),
+            auth_provider=auth_provider,
         )
         self._runtime = ClientRuntime(self._core)
         return self._core
 
     #: Hook specifications a client class adds to its plugin manager (the job-worker hooks, say).
     hookspecs: typing.ClassVar[tuple[type | ModuleType, ...]] = ()
+    #: Whether this client sends asynchronously (which kind of transport and hooks it takes).
+    _asynchronous: typing.ClassVar[bool] = False
 
     @property
     def runtime(self) -> ClientRuntime:

@@ -58,6 +58,8 @@ class SyncClientRuntime(ClientRuntimeBase, SyncInvoker):
         environ: Mapping[str, str] | None = None,
         clock: Clock | None = None,
         runtime: ClientRuntime | None = None,
+        httpx_args: Mapping[str, Any] | None = None,
+        auth_provider: object | None = None,
     ) -> None:
         core = self._adopt_core(
             runtime,
@@ -67,9 +69,13 @@ class SyncClientRuntime(ClientRuntimeBase, SyncInvoker):
             load_entry_points=load_entry_points,
             environ=environ,
             clock=clock,
+            httpx_args=httpx_args,
+            auth_provider=auth_provider,
         )
         self._sleep = core.time.sleep
-        self._http = httpx.Client(transport=core.transport(asynchronous=False), **core.client_kwargs())
+        self._http = httpx.Client(
+            transport=core.transport(asynchronous=False), **core.client_kwargs(asynchronous=False)
+        )
         if core.blocking_sender is None:
             core.blocking_sender = self._invoke
         self._closed = False
