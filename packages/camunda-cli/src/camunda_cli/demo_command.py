@@ -98,9 +98,10 @@ def _show(result: DemoResult, as_json: bool) -> None:
     if as_json:
         print_json(result.to_json())
         return
-    table = Table(title=f"camunda demo on {result.cluster}", show_header=False)
+    table = Table(title="camunda demo", show_header=False)
     table.add_column("", style="bold")
     table.add_column("", justify="right")
+    table.add_row("cluster", result.cluster)
     table.add_row("instances completed", f"{result.completed} of {result.instances}")
     table.add_row("large orders (fraud check)", str(result.large_orders))
     for job_type, count in result.jobs.items():
