@@ -84,3 +84,11 @@ def test_an_operation_without_exactly_one_tag_is_refused() -> None:
     spec = {"paths": {"/x": {"get": {"operationId": "getX", "tags": ["A", "B"]}}}}
     with pytest.raises(ValueError, match=r"GET /x \(getX\): expected exactly one tag"):
         spec_tags.render(spec, "sha256:0")
+
+
+def test_sphinx_roles_in_docstrings_become_code_spans() -> None:
+    from tools.docs_site.griffe_roles import rewrite_roles
+
+    assert rewrite_roles("call :meth:`close`, :class:`~camunda_core.errors.ApiError`, :py:func:`a.b`") == (
+        "call `close`, `ApiError`, `a.b`"
+    )
