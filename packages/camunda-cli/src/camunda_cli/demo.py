@@ -185,9 +185,12 @@ class _Run:
         eventually consistent on a real cluster: poll until all are done)."""
         from camunda_core.models import (
             LimitPagination,
+            SortOrderEnum,
             UserTaskCompletionRequest,
             UserTaskFilter,
             UserTaskSearchQuery,
+            UserTaskSearchQuerySortRequest,
+            UserTaskSearchQuerySortRequestFieldEnum,
             UserTaskStateEnum,
         )
         from camunda_core.semantic_types import ElementId, ProcessDefinitionKey
@@ -198,6 +201,12 @@ class _Run:
                 element_id=ElementId(USER_TASK_ELEMENT),
                 state=UserTaskStateEnum.CREATED,
             ),
+            # Newest first: this run's tasks before any left open by an earlier, interrupted run.
+            sort=[
+                UserTaskSearchQuerySortRequest(
+                    field=UserTaskSearchQuerySortRequestFieldEnum.CREATION_DATE, order=SortOrderEnum.DESC
+                )
+            ],
             page=LimitPagination(limit=_CONCURRENCY * 4),
         )
         done: set[str] = set()
