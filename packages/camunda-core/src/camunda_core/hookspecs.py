@@ -7,7 +7,7 @@ Plugins are found through the entry-point group ``camunda_orchestration_sdk``
 the SDK's built-ins are registered first and marked ``trylast``, so a plugin's
 answer always wins over a default.
 
-Four kinds of hook:
+Five kinds of hook:
 
 * **historic** - ``camunda_add_hookspecs`` is called once for every plugin,
   whenever it is registered, so that a plugin can declare hooks of its own
@@ -19,6 +19,9 @@ Four kinds of hook:
 * **observer** - every plugin is called; return values are ignored. An
   observer that raises is logged (naming the plugin) and the others are still
   called: watching a call must never break it.
+* **editor** - like an observer (every plugin is called, one that raises is
+  logged and skipped), but it may change the object it is given
+  (``camunda_edit_request``: headers and the JSON body of a request).
 
 A function whose name starts with ``camunda_`` is taken as a hook
 implementation even without the decorator (as pytest does with
@@ -45,6 +48,7 @@ if TYPE_CHECKING:
     from camunda_core.logging import SdkLogger
     from camunda_core.retry.policy import RetryPolicy
     from camunda_core.runtime.events import RequestEvent, ResponseEvent
+    from camunda_core.runtime.outgoing import OutgoingRequest
 
 __all__ = ["PROJECT_NAME", "hookspec", "hookimpl", "CamundaHookspecs"]
 
@@ -127,6 +131,19 @@ class CamundaHookspecs:
         decide. Custom TLS and timeouts are applied by the SDK around it.
         """
         raise NotImplementedError
+
+    @hookspec
+    def camunda_edit_request(self, request: OutgoingRequest) -> None:
+        """**editor** - called as each attempt's request is built, before it is sent.
+
+        ``request`` (:class:`~camunda_core.runtime.outgoing.OutgoingRequest`) names the
+        operation, method, URL and URL template; add headers to ``request.headers`` and
+        replace the JSON body with ``request.replace_json_body(...)``; hear how this
+        attempt ended with ``request.on_answer(callback)``. The edits reach the
+        ``camunda_on_request`` observers, the auth strategy and the wire. Runs on
+        the request path for every attempt (a retry is built anew): keep it fast. When
+        no plugin implements it, it costs one attribute check per attempt.
+        """
 
     @hookspec
     def camunda_on_request(self, event: RequestEvent) -> None:

@@ -225,6 +225,7 @@ class ClientCore:
         """Re-read which observer hooks have implementations (after a plugin came or went)."""
         self._observe_requests = bool(self.pm.hook.camunda_on_request.get_hookimpls())
         self._observe_responses = bool(self.pm.hook.camunda_on_response.get_hookimpls())
+        self._edit_requests = bool(self.pm.hook.camunda_edit_request.get_hookimpls())
 
     # -- set-up -----------------------------------------------------------------
 
@@ -409,7 +410,10 @@ class ClientCore:
         if trace is not None:
             extensions["trace"] = trace
         try:
-            return self._build_httpx_request(client, prepared, extensions)
+            request = self._build_httpx_request(client, prepared, extensions)
+            if self._edit_requests:
+                request = self._edited_request(client, prepared, request, extensions)
+            return request
         except SEND_REFUSALS as exc:
             # httpx refuses the URL (too long, say): nothing can be sent, say which operation.
             raise map_transport_error(
@@ -436,6 +440,38 @@ class ClientCore:
             headers=prepared.headers or None,
             extensions=extensions,
         )
+
+    def _edited_request(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        prepared: PreparedRequest,
+        request: httpx.Request,
+        extensions: dict[str, Any],
+    ) -> httpx.Request:
+        """The request after the ``camunda_edit_request`` editors: added headers, a replaced JSON body."""
+        import attrs
+
+        from camunda_core.runtime.outgoing import ANSWER_CALLBACKS, OutgoingRequest
+
+        outgoing = OutgoingRequest(
+            operation=prepared.operation,
+            request=request,
+            base_url=client.base_url,
+            config=self.config,
+            json_body=prepared.json_body,
+        )
+        notify_observers(self.pm.hook.camunda_edit_request, self.logger, request=outgoing)
+        if outgoing.body_replaced:
+            headers = dict(prepared.headers)
+            headers["Content-Type"] = "application/json"
+            replaced = attrs.evolve(prepared, content=outgoing.content, json_body=outgoing.json_body, headers=headers)
+            request = self._build_httpx_request(client, replaced, extensions)
+        if outgoing.headers:
+            request.headers.update(outgoing.headers)
+        if outgoing.answer_callbacks:
+            # Carried by the request itself to on_response: no bookkeeping per attempt.
+            request.extensions[ANSWER_CALLBACKS] = outgoing.answer_callbacks
+        return request
 
     def policy_for(self, retry: RetryOption) -> RetryPolicy:
         return resolve_retry_policy(retry, self.retry_policy)
@@ -472,6 +508,8 @@ class ClientCore:
         started: float,
         error: BaseException | None = None,
     ) -> None:
+        if self._edit_requests and _ANSWER_CALLBACKS in request.extensions:
+            self._answered(prepared, request, attempt, status, started, error)
         if self._observe_responses:
             from camunda_core.runtime.events import ResponseEvent
 
@@ -493,6 +531,33 @@ class ClientCore:
                 (self.clock() - started) * 1000,
                 f" {type(error).__name__}: {error}" if error is not None else "",
             )
+
+    def _answered(
+        self,
+        prepared: PreparedRequest,
+        request: httpx.Request,
+        attempt: int,
+        status: int | None,
+        started: float,
+        error: BaseException | None,
+    ) -> None:
+        """Tell the ``OutgoingRequest.on_answer`` callbacks of this attempt how it ended."""
+        from camunda_core.runtime.events import ResponseEvent
+
+        event = ResponseEvent(
+            operation_id=prepared.operation.operation_id,
+            method=request.method,
+            url=str(request.url),
+            attempt=attempt,
+            status=status,
+            elapsed_seconds=self.clock() - started,
+            error=error,
+        )
+        for callback in request.extensions[_ANSWER_CALLBACKS]:
+            try:
+                callback(event)
+            except Exception as exc:  # watching a call must never break it
+                self.logger.error("answer callback %r raised %s: %s (ignored)", callback, type(exc).__name__, exc)
 
     def read_response(
         self, prepared: PreparedRequest, response: httpx.Response, content: bytes, truncated: bool = False
@@ -651,6 +716,11 @@ def _address_variable(sources: ResolvedSources) -> str:
     if layer == ".env":
         return f"{name} in {sources.envfile}" if sources.envfile is not None else f"{name} in the .env file"
     return name
+
+
+#: ``camunda_core.runtime.outgoing.ANSWER_CALLBACKS`` (not imported here: that module loads
+#: only when an editor plugin is installed).
+_ANSWER_CALLBACKS = "camunda_answer_callbacks"
 
 
 def _short(error: BaseException) -> str:
