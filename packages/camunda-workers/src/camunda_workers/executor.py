@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import multiprocessing
 import os
 import pickle
@@ -166,6 +167,10 @@ def _call_sync(handler: Handler, context: JobContext) -> HandlerResult:
     return HandlerResult(value=value, handler_seconds=time.perf_counter() - started)
 
 
+def _call_sync_in(job_context: contextvars.Context, handler: Handler, context: JobContext) -> HandlerResult:
+    return job_context.run(_call_sync, handler, context)
+
+
 class LingeringHandlerWarning(RuntimeWarning):
     """A thread or process handler was still running when its worker stopped."""
 
@@ -256,7 +261,9 @@ class ThreadRunner:
 
     def start(self, context: JobContext) -> asyncio.Future[HandlerResult]:
         loop = asyncio.get_running_loop()
-        return loop.run_in_executor(self._pool, _call_sync, self._handler, context)
+        # In a copy of the job's context (as asyncio.to_thread does), so what a job scope
+        # made current (a tracing span) is current in the handler's thread too.
+        return loop.run_in_executor(self._pool, _call_sync_in, contextvars.copy_context(), self._handler, context)
 
     def close(self) -> None:
         # Unfinished handlers keep their (daemon) threads; their jobs were released already.

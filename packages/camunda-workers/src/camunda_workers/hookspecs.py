@@ -2,19 +2,27 @@
 
 Implement them in any plugin registered with the client (``plugins=[...]`` or
 the ``camunda_orchestration_sdk`` entry point), with
-``camunda_core.hookspecs.hookimpl``. Both are **observers**: every
-implementation is called, return values are ignored, and an exception in one
-is logged and never disturbs the job. They run on the event loop: keep them
-quick and non-blocking.
+``camunda_core.hookspecs.hookimpl``. ``camunda_job_activated`` and
+``camunda_job_finished`` are **observers**: every implementation is called,
+return values are ignored, and an exception in one is logged and never
+disturbs the job. ``camunda_job_scope`` is a **wrapper**: the context managers
+plugins return are entered around the job (a tracing span, say), and one that
+raises is logged and left out. All run on the event loop: keep them quick and
+non-blocking.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 from camunda_core.hookspecs import hookspec
+
+if TYPE_CHECKING:
+    from camunda_core.config import CamundaConfig
+    from camunda_workers.job_context import JobContext
 
 __all__ = ["JobActivated", "JobFinished", "JobOutcome", "WorkerHookspecs"]
 
@@ -60,3 +68,22 @@ class WorkerHookspecs:
     @hookspec
     def camunda_job_finished(self, event: JobFinished) -> None:
         """**observer** - a job's outcome was delivered (or could not be); see :data:`JobOutcome`."""
+
+    @hookspec
+    def camunda_job_scope(
+        self, job: JobContext[Any], worker_name: str, config: CamundaConfig
+    ) -> AbstractContextManager[object] | None:
+        """**wrapper** - a context manager to run this job inside, or None.
+
+        Entered in the job's own task before its handler starts, and exited once the
+        job's outcome was delivered (or could not be), after ``camunda_job_finished``:
+        whatever it makes current (a ``contextvars`` value, an OpenTelemetry span) is
+        current for the handler (an async handler's task and a thread handler's call
+        run in a copy of the job's context; a process child does not see it) and for
+        the calls the worker makes for the job (completion, failure, lease extensions).
+        Exited with the handler's exception (``__exit__(type, error, traceback)``) when
+        it raised one, else with ``None``; its return value is ignored (the exception
+        was handled already). Not entered for a job released before its handler could
+        run (the worker was stopping). ``config`` is the client's configuration. When no
+        plugin implements it, it costs nothing.
+        """

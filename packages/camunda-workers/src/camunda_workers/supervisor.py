@@ -227,6 +227,10 @@ class Supervisor:
     async def _run_job(self, active: ActiveJob, deadline: float) -> None:
         context = active.context
         config = self._config
+        # Plugins' job scopes (a tracing span): entered in this task, so the handler and
+        # the calls made for the job run inside them. None when no plugin has one.
+        scope = self._hooks.enter_scope(context, config.worker_name)
+        handler_error: BaseException | None = None
         try:
             if config.variables_type is not None:
                 try:
@@ -249,10 +253,13 @@ class Supervisor:
                 return  # timed out and cancelled: the job is no longer ours
             if result.handler_seconds is not None:
                 self.stats.handler_ran(result.handler_seconds)
+            handler_error = result.error
             await self._finish(context, result)
         finally:
             if context.outcome_claim.via_client is not None:
                 self._delivery.record_sent_by_client(context)
+            if scope is not None:
+                self._hooks.exit_scope(scope, handler_error)
             self._forget(active)
             self._capacity.set()
 

@@ -63,7 +63,7 @@ class JobWorker:
         self._otel = otel = recorder(config.job_type, config.worker_name)
         self._counter = ReportCounter(otel)
         self._job_stats = JobStats(otel)
-        hooks = JobLifecycleHooks(runtime.plugin_manager, self._log, self._clock, otel)
+        hooks = JobLifecycleHooks(runtime.plugin_manager, self._log, self._clock, otel, runtime.configuration)
         sender = DecisionSender(
             self._api,
             delivery_policy(runtime.retry_policy, config.job_timeout_ms),
