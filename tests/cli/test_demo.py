@@ -52,7 +52,7 @@ def test_demo_prints_a_summary_table(capsys: pytest.CaptureFixture[str]) -> None
     assert "instances completed" in outcome.out
     assert "3 of 3" in outcome.out
     for label in ("jobs demo-check-fraud", "instance duration p50", "instance duration p99", "throughput",
-                  "wall time"):  # fmt: skip
+                  "wall time"):
         assert label in outcome.out
 
 

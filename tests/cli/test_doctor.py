@@ -45,7 +45,7 @@ def test_every_step_passes_against_the_test_kit_with_oauth(
     assert _statuses(report) == {
         "configuration": "pass", "connectivity": "pass", "tls": "skip", "auth": "pass",
         "topology": "pass", "broker version": "pass",
-    }  # fmt: skip
+    }
     broker = next(check for check in report["checks"] if check["step"] == "broker version")
     assert broker["detail"].startswith("8.9.0")
     settings = {row["variable"]: row for row in report["settings"]}
@@ -103,7 +103,7 @@ def test_an_unreachable_cluster_fails_connectivity_and_exits_3(
     report = outcome.json()
     assert _statuses(report) == {
         "configuration": "pass", "connectivity": "fail", "tls": "skip", "auth": "skip", "topology": "skip",
-    }  # fmt: skip
+    }
     assert "CAMUNDA_REST_ADDRESS" in outcome.err
 
 

@@ -17,12 +17,15 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from datetime import timedelta
 from importlib import resources
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
 from camunda_cli.clients import WorkerClient
 from camunda_cli.errors import CliError
+
+if TYPE_CHECKING:
+    from camunda_workers import JobRouter
 
 __all__ = [
     "JOB_TYPES",
@@ -108,12 +111,12 @@ class DemoResult:
         }
 
 
-def _router() -> Any:
+def _router() -> JobRouter:
     """The order process's workers: one typed handler per job type."""
     from camunda_workers import JobRouter
 
     router = JobRouter(timeout=timedelta(seconds=30), max_concurrent_jobs=_CONCURRENCY,
-                       worker_name="camunda-demo")  # fmt: skip
+                       worker_name="camunda-demo")
 
     @router.task("demo-validate-order")
     async def validate_order(order_id: str, amount: int) -> dict[str, Any]:
@@ -222,7 +225,7 @@ class _Run:
         while self.user_tasks < self.instances and time.monotonic() < deadline:
             found = await self.client.search_user_tasks(data=query)
             mine = [task.user_task_key for task in found.items
-                    if str(task.process_instance_key) in self.keys and str(task.user_task_key) not in done]  # fmt: skip
+                    if str(task.process_instance_key) in self.keys and str(task.user_task_key) not in done]
             if mine:
                 await asyncio.gather(*(approve(key) for key in mine))
             else:
@@ -303,8 +306,9 @@ async def run_demo(
             await asyncio.wait(steps, return_when=asyncio.FIRST_EXCEPTION)
             all_done = time.perf_counter()
             for step in steps:
-                if step.done() and step.exception() is not None:
-                    raise step.exception()  # pyright: ignore[reportGeneralTypeIssues]
+                error = step.exception() if step.done() else None
+                if error is not None:
+                    raise error
         finally:
             for step in steps:
                 step.cancel()

@@ -27,7 +27,7 @@ class _Bars:
         self._progress = Progress(
             TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
             console=error_console, disable=not enabled, transient=False,
-        )  # fmt: skip
+        )
         self._started = self._progress.add_task("started", total=instances)
         self._completed = self._progress.add_task("completed", total=instances)
 
@@ -79,7 +79,7 @@ def demo(
         with FakeCluster(record_requests=False) as cluster:
             configuration = {"CAMUNDA_REST_ADDRESS": cluster.rest_address, "CAMUNDA_AUTH_STRATEGY": "NONE"}
             return await run_demo(instances, bars, configuration=configuration,
-                                  cluster=f"embedded test kit ({cluster.rest_address})", timeout=timeout)  # fmt: skip
+                                  cluster=f"embedded test kit ({cluster.rest_address})", timeout=timeout)
 
     configured = cluster_configured()
     if not as_json:

@@ -80,7 +80,7 @@ def _connectivity(config: CamundaConfig, origins: list[SettingOrigin]) -> tuple[
                   fix=f"check {_origin_of(origins, 'CAMUNDA_REST_ADDRESS')}: is the cluster running there?",
                   exit_code=EXIT_UNREACHABLE),
             host, port,
-        )  # fmt: skip
+        )
     took = (time.perf_counter() - started) * 1000
     return Check(step="connectivity", status=_PASS, detail=f"TCP connect to {host}:{port} in {took:.0f} ms"), host, port
 
@@ -94,17 +94,17 @@ def _tls(config: CamundaConfig, host: str, port: int) -> Check:
     context = verify if isinstance(verify, ssl.SSLContext) else ssl.create_default_context()
     try:
         with socket.create_connection((host, port), timeout=config.http_connect_timeout) as raw, \
-                context.wrap_socket(raw, server_hostname=host) as tls:  # fmt: skip
+                context.wrap_socket(raw, server_hostname=host) as tls:
             version = tls.version() or "TLS"
             certificate = tls.getpeercert() or {}
     except ssl.SSLCertVerificationError as error:
         return Check(step="tls", status=_FAIL, detail=f"certificate not trusted: {error.verify_message}",
                      fix="set CAMUNDA_CUSTOM_ROOT_CERT_PATH to the CA that signed the server's certificate",
-                     exit_code=EXIT_UNREACHABLE)  # fmt: skip
+                     exit_code=EXIT_UNREACHABLE)
     except (ssl.SSLError, OSError) as error:
         return Check(step="tls", status=_FAIL, detail=f"TLS handshake failed: {error}",
                      fix="check CAMUNDA_REST_ADDRESS (is the port TLS?) and CAMUNDA_CUSTOM_* certificates",
-                     exit_code=EXIT_UNREACHABLE)  # fmt: skip
+                     exit_code=EXIT_UNREACHABLE)
     expires = certificate.get("notAfter", "?")
     return Check(step="tls", status=_PASS, detail=f"{version}, certificate verified (valid until {expires})")
 
@@ -120,14 +120,14 @@ def _oauth(config: CamundaConfig) -> Check:
     except AuthenticationError as error:
         if error.status in (400, 401, 403):
             fix = (f"check CAMUNDA_CLIENT_SECRET and CAMUNDA_CLIENT_ID: the token endpoint rejected client id "
-                   f"{config.client_id!r} (HTTP {error.status})")  # fmt: skip
+                   f"{config.client_id!r} (HTTP {error.status})")
         else:
             fix = f"check CAMUNDA_OAUTH_URL ({config.oauth_url}): the token endpoint did not answer as expected"
         return Check(step="auth", status=_FAIL, detail=f"OAuth token request failed: {error}", fix=fix,
-                     exit_code=EXIT_AUTH)  # fmt: skip
+                     exit_code=EXIT_AUTH)
     return Check(step="auth", status=_PASS,
                  detail=f"OAuth token fetched from {config.oauth_url} for client id {config.client_id!r} "
-                        f"(expires in {grant.expires_in:g} s)")  # fmt: skip
+                        f"(expires in {grant.expires_in:g} s)")
 
 
 def _credentials_hint(config: CamundaConfig) -> str:
@@ -136,7 +136,7 @@ def _credentials_hint(config: CamundaConfig) -> str:
     if config.auth_strategy == "OAUTH":
         return "check CAMUNDA_CLIENT_ID, CAMUNDA_CLIENT_SECRET and CAMUNDA_TOKEN_AUDIENCE"
     return ("the cluster demands credentials: set CAMUNDA_CLIENT_ID and CAMUNDA_CLIENT_SECRET (OAuth) "
-            "or CAMUNDA_BASIC_AUTH_USERNAME and CAMUNDA_BASIC_AUTH_PASSWORD")  # fmt: skip
+            "or CAMUNDA_BASIC_AUTH_USERNAME and CAMUNDA_BASIC_AUTH_PASSWORD")
 
 
 def _topology(config: CamundaConfig) -> TopologyResponse | Check:
@@ -154,15 +154,15 @@ def _topology(config: CamundaConfig) -> TopologyResponse | Check:
             return client.get_topology(retry=False)
     except (Unauthorized, Forbidden, AuthenticationError) as error:
         return Check(step="auth", status=_FAIL, detail=f"the cluster refused the credentials: {error}",
-                     fix=_credentials_hint(config), exit_code=EXIT_AUTH)  # fmt: skip
+                     fix=_credentials_hint(config), exit_code=EXIT_AUTH)
     except ApiError as error:
         return Check(step="topology", status=_FAIL, detail=str(error),
                      fix="the cluster answered with an error: check CAMUNDA_REST_ADDRESS points at the "
-                         "Orchestration Cluster REST API (/v2)", exit_code=EXIT_FAILED)  # fmt: skip
+                         "Orchestration Cluster REST API (/v2)", exit_code=EXIT_FAILED)
     except CamundaError as error:
         return Check(step="topology", status=_FAIL, detail=str(error),
                      fix="check CAMUNDA_REST_ADDRESS and the CAMUNDA_HTTP_* timeouts",
-                     exit_code=EXIT_UNREACHABLE)  # fmt: skip
+                     exit_code=EXIT_UNREACHABLE)
 
 
 def run_checks(config: CamundaConfig, origins: list[SettingOrigin]) -> list[Check]:
@@ -172,7 +172,7 @@ def run_checks(config: CamundaConfig, origins: list[SettingOrigin]) -> list[Chec
     checks.append(connectivity)
     if connectivity.status == _FAIL:
         return [*checks, _skip("tls", "no connection"), _skip("auth", "no connection"),
-                _skip("topology", "no connection")]  # fmt: skip
+                _skip("topology", "no connection")]
     tls = _tls(config, host, port)
     checks.append(tls)
     if tls.status == _FAIL:
@@ -192,19 +192,19 @@ def run_checks(config: CamundaConfig, origins: list[SettingOrigin]) -> list[Chec
     if config.auth_strategy != "OAUTH":
         detail = ("no credentials sent (CAMUNDA_AUTH_STRATEGY=NONE); the cluster accepted the call"
                   if config.auth_strategy == "NONE" else
-                  f"{config.auth_strategy} credentials accepted by the cluster")  # fmt: skip
+                  f"{config.auth_strategy} credentials accepted by the cluster")
         checks.append(Check(step="auth", status=_PASS, detail=detail))
     versions = sorted({broker.version for broker in topology.brokers})
     checks.append(Check(step="topology", status=_PASS,
                         detail=f"cluster size {topology.cluster_size}, {topology.partitions_count} partition(s), "
                                f"replication factor {topology.replication_factor}, "
-                               f"gateway {topology.gateway_version}"))  # fmt: skip
+                               f"gateway {topology.gateway_version}"))
     if not versions:
         checks.append(Check(step="broker version", status=_FAIL, detail="the topology lists no brokers",
-                            fix="the cluster has no broker up: check the cluster itself", exit_code=EXIT_FAILED))  # fmt: skip
+                            fix="the cluster has no broker up: check the cluster itself", exit_code=EXIT_FAILED))
     else:
         checks.append(Check(step="broker version", status=_PASS,
-                            detail=f"{', '.join(versions)} ({len(topology.brokers)} broker(s))"))  # fmt: skip
+                            detail=f"{', '.join(versions)} ({len(topology.brokers)} broker(s))"))
     return checks
 
 
@@ -236,11 +236,11 @@ def doctor(*, as_json: AsJson = False) -> None:
     except ConfigurationError as error:
         problems = "; ".join(str(problem) for problem in error.problems)
         check = Check(step="configuration", status=_FAIL, detail=problems,
-                      fix="change the variables named above", exit_code=EXIT_USAGE)  # fmt: skip
+                      fix="change the variables named above", exit_code=EXIT_USAGE)
         _report([], [check], as_json)
         raise CliError(f"doctor: configuration: {problems}", EXIT_USAGE) from None
     checks = [Check(step="configuration", status=_PASS,
-                    detail=f"resolved; REST address {config.rest_address}, auth {config.auth_strategy}")]  # fmt: skip
+                    detail=f"resolved; REST address {config.rest_address}, auth {config.auth_strategy}")]
     checks += run_checks(config, origins)
     _report(origins, checks, as_json)
     failed = next((check for check in checks if check.status == _FAIL), None)
@@ -255,7 +255,7 @@ def _report(origins: list[SettingOrigin], checks: list[Check], as_json: bool) ->
             "settings": [{"variable": o.variable, "value": o.value, "source": o.source, "detail": o.detail}
                          for o in origins],
             "checks": [check.to_json() for check in checks],
-        })  # fmt: skip
+        })
         return
     if origins:
         console.print(_settings_table(origins))

@@ -43,21 +43,21 @@ def deploy(*files: Path, tenant_id: Tenant = None, as_json: AsJson = False) -> N
     for process in summary.processes:
         rows.append({"kind": "process", "id": process.process_definition_id,
                      "version": process.process_definition_version,
-                     "key": process.process_definition_key, "resource": process.resource_name})  # fmt: skip
+                     "key": process.process_definition_key, "resource": process.resource_name})
     for decision in summary.decisions:
         rows.append({"kind": "decision", "id": decision.decision_definition_id,
                      "version": decision.version, "key": decision.decision_definition_key,
-                     "resource": decision.decision_requirements_id})  # fmt: skip
+                     "resource": decision.decision_requirements_id})
     for drg in summary.decision_requirements:
         rows.append({"kind": "decision requirements", "id": drg.decision_requirements_id,
                      "version": drg.version, "key": drg.decision_requirements_key,
-                     "resource": drg.resource_name})  # fmt: skip
+                     "resource": drg.resource_name})
     for form in summary.forms:
         rows.append({"kind": "form", "id": form.form_id, "version": form.version,
-                     "key": form.form_key, "resource": form.resource_name})  # fmt: skip
+                     "key": form.form_key, "resource": form.resource_name})
     for resource in summary.resources:
         rows.append({"kind": "resource", "id": resource.resource_id, "version": resource.version,
-                     "key": resource.resource_key, "resource": resource.resource_name})  # fmt: skip
+                     "key": resource.resource_key, "resource": resource.resource_name})
     if as_json:
         print_json({"deploymentKey": summary.deployment_key, "tenantId": summary.tenant_id, "deployed": rows})
         return
@@ -151,12 +151,12 @@ def instances(
         sort=[ProcessInstanceSearchQuerySortRequest(
             field=ProcessInstanceSearchQuerySortRequestFieldEnum.START_DATE, order=SortOrderEnum.DESC)],
         page=LimitPagination(limit=limit),
-    )  # fmt: skip
+    )
     with CamundaClient() as client:
         result = client.search_process_instances(data=query)
     if as_json:
         print_json({"items": [to_jsonable(item) for item in result.items],
-                    "totalItems": result.page.total_items})  # fmt: skip
+                    "totalItems": result.page.total_items})
         return
     table = Table(title=f"{len(result.items)} of {result.page.total_items} process instances")
     for column in ("key", "process", "version", "state", "incident", "started", "ended"):

@@ -48,10 +48,10 @@ def testkit(
     if require_auth == "bearer":
         # The fake token endpoint accepts any non-empty id and secret.
         exports.update(CAMUNDA_AUTH_STRATEGY="OAUTH", CAMUNDA_OAUTH_URL=cluster.oauth_url,
-                       CAMUNDA_CLIENT_ID="demo", CAMUNDA_CLIENT_SECRET="demo")  # fmt: skip
+                       CAMUNDA_CLIENT_ID="demo", CAMUNDA_CLIENT_SECRET="demo")
     elif require_auth == "basic":
         exports.update(CAMUNDA_AUTH_STRATEGY="BASIC", CAMUNDA_BASIC_AUTH_USERNAME="demo",
-                       CAMUNDA_BASIC_AUTH_PASSWORD="demo")  # fmt: skip
+                       CAMUNDA_BASIC_AUTH_PASSWORD="demo")
     else:
         exports["CAMUNDA_AUTH_STRATEGY"] = "NONE"
     for name, value in exports.items():
