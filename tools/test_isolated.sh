@@ -38,6 +38,7 @@ run_member core "camunda_workers camunda_auth_oauth camunda_orchestration_sdk" .
 run_member auth_oauth "camunda_workers camunda_orchestration_sdk keyring" ./packages/camunda-core ./packages/camunda-auth-oauth
 run_member auth_oauth "camunda_workers camunda_orchestration_sdk" ./packages/camunda-core "./packages/camunda-auth-oauth[keyring]"
 run_member workers "camunda_auth_oauth camunda_orchestration_sdk" ./packages/camunda-core ./packages/camunda-workers
+run_member otel "camunda_workers camunda_orchestration_sdk" ./packages/camunda-core ./packages/camunda-otel opentelemetry-sdk
 run_member testkit "camunda_core" 
 run_member cli "" ./packages/camunda-core ./packages/camunda-auth-oauth ./packages/camunda-workers ./packages/camunda-sdk ./packages/camunda-cli
 echo "isolation: ok"
