@@ -388,6 +388,68 @@ def test_http_to_a_tls_port_answering_400_says_the_server_expects_tls(
 
 
 @pytest.mark.parametrize("kind", TRANSPORTS)
+def test_https_to_a_plain_server_silent_on_handshakes_is_a_tls_error_after_one_connect_timeout(kind: str) -> None:
+    # The test kit's server, like Python's http.server, waits for a request head
+    # that a ClientHello never completes: only the connect timeout ends the
+    # handshake. Asked in plain HTTP it answers, so the first attempt is the last.
+    from camunda_testkit import FakeCluster
+
+    with FakeCluster() as cluster:
+        address = cluster.rest_address.replace("http://", "https://")
+        error, counter = _call(
+            kind, configuration={"CAMUNDA_REST_ADDRESS": address, "CAMUNDA_HTTP_CONNECT_TIMEOUT_MS": "300"}
+        )
+    assert type(error) is errors.TlsError, repr(error)
+    assert counter.attempts == 1
+    assert isinstance(error.__cause__, errors.TransportTimeoutError)
+    message = str(error)
+    assert message.startswith(f"getThing: cannot set up TLS with {address}/things/1 (GET, attempt 1 of 5, ")
+    assert "the server did not answer the TLS handshake, and answers plain HTTP. Use an http:// address" in message
+    assert message.endswith("The address comes from configuration['CAMUNDA_REST_ADDRESS'].")
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+def test_https_to_a_server_silent_on_tls_and_http_stays_a_retried_connect_timeout(
+    kind: str, loopback: Callable[[Callable[[socket.socket], None]], LoopbackServer]
+) -> None:
+    release = threading.Event()
+
+    def serve(conn: socket.socket) -> None:
+        conn.recv(65536)
+        release.wait(10)  # answers neither a handshake nor a request
+
+    server = loopback(serve)
+    try:
+        error, counter = _call(
+            kind,
+            configuration={
+                "CAMUNDA_REST_ADDRESS": f"https://127.0.0.1:{server.port}",
+                "CAMUNDA_HTTP_CONNECT_TIMEOUT_MS": "200",
+                "CAMUNDA_RETRY_MAX_ATTEMPTS": "2",
+            },
+        )
+    finally:
+        release.set()
+    assert type(error) is errors.TransportTimeoutError, repr(error)
+    assert error.phase == "connect" and counter.attempts == 2
+    assert "If the host is reachable but speaks plain HTTP, use an http:// address." in str(error)
+
+
+def test_no_plain_http_probe_through_a_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    request = httpx.Request("GET", "https://cluster.test/v2/topology")
+    timeout = errors.TransportTimeoutError("slow", phase="connect")
+    with SyncClientRuntime(load_entry_points=False, environ={}) as client:
+        core = client.runtime.core
+        assert core.plain_http_probe(request, timeout) == ("cluster.test", 443, 1.0)
+        assert core.plain_http_probe(httpx.Request("GET", "http://cluster.test/v2/topology"), timeout) is None
+        assert core.plain_http_probe(request, errors.TransportTimeoutError("slow", phase="read")) is None
+        for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTPS_PROXY", "http://proxy.test:3128")
+        assert core.plain_http_probe(request, timeout) is None
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
 def test_http_to_a_real_tls_server_that_drops_plain_requests_hints_at_https(kind: str, tmp_path: Path) -> None:
     # aiohttp's TLS server closes a connection that does not start with a handshake:
     # the same bytes a crashing plain server sends, so this stays a retried

@@ -89,6 +89,7 @@ __all__ = [
     "is_backpressure",
     "api_error_from_response",
     "map_transport_error",
+    "plain_http_server_error",
     "transport_message",
     "address_sentence",
     "format_seconds",
@@ -699,6 +700,38 @@ def map_transport_error(
     if isinstance(exc, httpx.ConnectError):
         return located.connection("cannot connect to", _reason(exc), False)
     return located.connection("no response from", _reason(exc), None, _expects_tls_hint(secure))
+
+
+def plain_http_server_error(error: TransportError) -> TlsError:
+    """``error`` (a TLS handshake that got no answer) as what it was: a plain-HTTP server.
+
+    For when the server, asked in plain HTTP, answered (see
+    :func:`camunda_core.runtime.tls.answers_plain_http`). Final, like every TLS mix-up.
+    """
+    located = _Located(
+        error.operation_id or "request",
+        error.url or "the server",
+        {
+            "operation_id": error.operation_id,
+            "method": error.method,
+            "url": error.url,
+            "attempt": error.attempt,
+            "max_attempts": error.max_attempts,
+            "elapsed_seconds": error.elapsed_seconds,
+            "address_variable": error.address_variable,
+        },
+    )
+    tls = TlsError(
+        located.message(
+            "cannot set up TLS with",
+            "the server did not answer the TLS handshake, and answers plain HTTP",
+            "Use an http:// address, or enable TLS on the server",
+        ),
+        request_sent=False,
+        **located.kwargs,
+    )
+    tls.__cause__ = error
+    return tls
 
 
 class _Located:

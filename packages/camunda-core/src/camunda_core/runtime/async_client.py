@@ -31,6 +31,7 @@ from camunda_core.runtime.clock import Clock
 from camunda_core.runtime.invoker import AsyncInvoker, RetryOption
 from camunda_core.runtime.operation import Operation
 from camunda_core.runtime.paging import first_page_body, next_page_body, page_items
+from camunda_core.runtime.tls import aanswers_plain_http
 from camunda_core.types import UNSET
 
 if TYPE_CHECKING:
@@ -200,6 +201,10 @@ class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
                 outcome = core.cut_off(
                     prepared, request, limits, by_deadline, attempt, started, request_sent=None, cause=outcome.error
                 )
+            else:
+                probe = core.plain_http_probe(request, outcome.error)
+                if probe is not None and await aanswers_plain_http(*probe):
+                    outcome = core.plain_http_server(outcome)
             core.on_response(prepared, request, attempt, None, attempt_started, outcome.error)
             return outcome
         if cutter.claim(None):

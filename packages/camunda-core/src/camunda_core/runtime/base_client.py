@@ -29,6 +29,7 @@ from camunda_core.errors import (
     TransportTimeoutError,
     ValidationError,
     map_transport_error,
+    plain_http_server_error,
     shown_url,
     transport_message,
 )
@@ -48,7 +49,12 @@ from camunda_core.runtime.operation import Operation
 from camunda_core.runtime.request_builder import PreparedRequest, build_request
 from camunda_core.runtime.response_handler import error_for_response, parse_success
 from camunda_core.runtime.tls import TlsSettings
-from camunda_core.runtime.transport import USER_AGENT, default_timeout, long_poll_timeout
+from camunda_core.runtime.transport import (
+    USER_AGENT,
+    default_timeout,
+    environment_proxies,
+    long_poll_timeout,
+)
 
 if TYPE_CHECKING:
     from camunda_core.auth.token_cache import TokenCache
@@ -140,6 +146,8 @@ class CallLimits:
 
 # A socket timeout of 0 means "non-blocking" to the stack underneath: never pass one.
 _MIN_WAIT = 0.001
+# The most a plain-HTTP probe may take (a server that answers at all answers in milliseconds).
+_PROBE_TIMEOUT = 1.0
 
 #: What the HTTP stack raises, besides httpx.HTTPError, for a request it will not send:
 #: httpx.InvalidURL, and bare ValueError/TypeError from h11 or aiohttp for a header value.
@@ -649,6 +657,29 @@ class ClientCore:
         if cause is not None:
             error.__cause__ = cause
         return Outcome(error=error)
+
+    def plain_http_probe(self, request: httpx.Request, error: CamundaError | None) -> tuple[str, int, float] | None:
+        """Where and how long to ask in plain HTTP after an ``https://`` connect timed out, or None.
+
+        A plain-HTTP server that waits for a request head never answers a TLS
+        ClientHello: the handshake only times out, attempt after attempt. Asked
+        in plain HTTP, such a server answers at once (the send loops ask, with
+        :func:`~camunda_core.runtime.tls.answers_plain_http`). Not through a
+        proxy: the probe goes straight to the server.
+        """
+        if not (isinstance(error, TransportTimeoutError) and error.phase == "connect"):
+            return None
+        url = request.url
+        if url.scheme != "https" or environment_proxies():
+            return None
+        return url.host, url.port or 443, min(_PROBE_TIMEOUT, self.config.http_connect_timeout)
+
+    @staticmethod
+    def plain_http_server(outcome: Outcome) -> Outcome:
+        """The outcome of a handshake timeout once the server answered in plain HTTP: a final TlsError."""
+        error = outcome.error
+        assert isinstance(error, TransportError)  # plain_http_probe asks only for connect timeouts
+        return Outcome(error=plain_http_server_error(error))
 
     def next_delay(
         self, policy: RetryPolicy, prepared: PreparedRequest, outcome: Outcome, attempt: int, started: float

@@ -33,6 +33,7 @@ from camunda_core.runtime.clock import Clock
 from camunda_core.runtime.invoker import RetryOption, SyncInvoker
 from camunda_core.runtime.operation import Operation
 from camunda_core.runtime.paging import first_page_body, next_page_body, page_items
+from camunda_core.runtime.tls import answers_plain_http
 from camunda_core.types import UNSET
 
 if TYPE_CHECKING:
@@ -188,6 +189,10 @@ class SyncClientRuntime(ClientRuntimeBase, SyncInvoker):
                 outcome = core.cut_off(
                     prepared, request, limits, by_deadline, attempt, started, request_sent=None, cause=outcome.error
                 )
+            else:
+                probe = core.plain_http_probe(request, outcome.error)
+                if probe is not None and answers_plain_http(*probe):
+                    outcome = core.plain_http_server(outcome)
             core.on_response(prepared, request, attempt, None, attempt_started, outcome.error)
             return outcome
         finally:

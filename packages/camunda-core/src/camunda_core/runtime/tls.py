@@ -8,7 +8,9 @@ them: no frame a traceback (or loguru's ``diagnose``) prints holds them as text.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
 import ssl
 import tempfile
 from typing import TYPE_CHECKING
@@ -21,7 +23,7 @@ from camunda_core.types import Secret
 if TYPE_CHECKING:
     from camunda_core.config import CamundaConfig
 
-__all__ = ["TlsSettings"]
+__all__ = ["TlsSettings", "answers_plain_http", "aanswers_plain_http"]
 
 # The settings do not know whether the _PATH or the _STRING form was used: name both.
 _ROOT_CERT = "CAMUNDA_CUSTOM_ROOT_CERT_PATH or CAMUNDA_CUSTOM_ROOT_CERT_STRING"
@@ -164,3 +166,49 @@ def _private_temp_file(content: Secret) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(content.reveal())
     return path
+
+
+# -- is it a plain-HTTP server? ----------------------------------------------------------
+
+# A request with no credentials and no body: what any HTTP server answers with a status line.
+_PLAIN_PROBE = b"HEAD / HTTP/1.0\r\n\r\n"
+_STATUS_START = b"HTTP/"
+
+
+def answers_plain_http(host: str, port: int, timeout: float) -> bool:
+    """Whether ``host:port`` answers a plain HTTP request with a status line, within ``timeout``.
+
+    Asked after a TLS handshake got no answer at all: some plain-HTTP servers
+    wait silently for the end of a request head that a ClientHello never
+    sends. False for every failure (refused, silent, not HTTP).
+    """
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            sock.sendall(_PLAIN_PROBE)
+            received = b""
+            while len(received) < len(_STATUS_START):
+                chunk = sock.recv(len(_STATUS_START) - len(received))
+                if not chunk:
+                    break
+                received += chunk
+            return received == _STATUS_START
+    except OSError:
+        return False
+
+
+async def aanswers_plain_http(host: str, port: int, timeout: float) -> bool:
+    """:func:`answers_plain_http` for the async client."""
+    try:
+        return await asyncio.wait_for(_aprobe(host, port), timeout)
+    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError):
+        return False
+
+
+async def _aprobe(host: str, port: int) -> bool:
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(_PLAIN_PROBE)
+        await writer.drain()
+        return await reader.readexactly(len(_STATUS_START)) == _STATUS_START
+    finally:
+        writer.close()
