@@ -582,3 +582,19 @@ def test_wait_for_quotes_a_long_result_in_bounded_form() -> None:
             self.items = [1]
 
     assert describe_state(Page()) == "Page with 1 item"
+
+
+def test_located_errors_survive_pickling_for_process_workers() -> None:
+    import pickle
+
+    timeout = errors.TransportTimeoutError(
+        "m", phase="connect", operation_id="op", attempt=2, max_attempts=3, elapsed_seconds=1.5, address_variable="X"
+    )
+    copy = pickle.loads(pickle.dumps(timeout))
+    assert (str(copy), copy.phase, copy.attempt, copy.max_attempts, copy.address_variable) == ("m", "connect", 2, 3, "X")
+    waited = errors.ConsistencyTimeoutError(
+        "w", operation_id="op", last_result={"items": []}, last_state="s", elapsed_seconds=2.0, polls=6, timeout=2
+    )
+    again = pickle.loads(pickle.dumps(waited))
+    assert type(again) is errors.ConsistencyTimeoutError and str(again) == "w"
+    assert (again.operation_id, again.last_result, again.polls, again.elapsed_seconds) == ("op", {"items": []}, 6, 2.0)

@@ -207,6 +207,18 @@ class ConsistencyTimeoutError(CamundaError):
         self.polls = polls
         self.timeout = timeout
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only __init__: rebuild from the message and attributes, so the
+        # error crosses process boundaries (the process worker strategy).
+        return (_rebuild_with_state, (type(self), str(self), dict(self.__dict__)))
+
+
+def _rebuild_with_state(cls: type[CamundaError], message: str, state: dict[str, Any]) -> CamundaError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
 
 class TransportError(CamundaError):
     """No HTTP response was received (connection failure, timeout, protocol error).
