@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,16 +21,26 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from tools.docs_site.reference import Page, build_pages, nav_entries, uncovered_names  # noqa: E402
+from tools.docs_site.reference import (  # noqa: E402
+    Page,
+    build_pages,
+    missing_from_site,
+    nav_entries,
+    public_names,
+    uncovered_names,
+)
 
 _log = logging.getLogger("mkdocs.hooks.reference")
 _REFERENCE_NAV_TITLE = "API reference"
 _pages: list[Page] = []
+_names: dict[str, str] = {}
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _pages[:] = build_pages()
-    missing = uncovered_names(_pages)
+    _names.clear()
+    _names.update(public_names())
+    missing = uncovered_names(_pages, _names)
     if missing:
         _log.warning("the API reference does not document %d public names: %s", len(missing), ", ".join(missing))
     nav = config.nav or []
@@ -75,3 +86,28 @@ def on_files(files: Files, config: MkDocsConfig, **_: Any) -> Files:
     for page in _pages:
         files.append(File.generated(config, page.path, content=page.markdown))
     return files
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    """Every public name has an object in the site's inventory or an anchor of ours."""
+    inventory_path = Path(config.site_dir) / "objects.inv"
+    if not inventory_path.is_file():
+        _log.warning("no %s: cannot check that every public name was rendered", inventory_path)
+        return
+    missing = missing_from_site(_pages, _names, _inventory(inventory_path))
+    if missing:
+        _log.warning("the built reference has no entry for %d public names: %s", len(missing), ", ".join(missing))
+
+
+def _inventory(path: Path) -> set[str]:
+    """The object names of a Sphinx inventory (v2: four header lines, then zlib text)."""
+    header, _, compressed = _split_header(path.read_bytes())
+    if not header.startswith(b"# Sphinx inventory version 2"):
+        raise ValueError(f"{path}: not a version 2 Sphinx inventory")
+    lines = zlib.decompress(compressed).decode("utf-8").splitlines()
+    return {line.split(" ", 1)[0] for line in lines if line.strip()}
+
+
+def _split_header(data: bytes) -> tuple[bytes, bytes, bytes]:
+    parts = data.split(b"\n", 4)
+    return parts[0], b"\n".join(parts[1:4]), parts[4]

@@ -6,10 +6,11 @@ from the code. Each page is mostly mkdocstrings directives (``::: dotted.path``)
 what is listed comes from the packages' ``__all__``, the operation descriptors of
 ``camunda_core.api.operations`` and the tag map in ``operation_tags.py``.
 
-Every public name (see :data:`PUBLIC_MODULES`) is documented on exactly one page,
-at its defining module, so each object has one anchor. :func:`uncovered_names`
-reports those that no page documents; the hook turns that into a build warning,
-which ``mkdocs build --strict`` fails on.
+Every public name (see :data:`PUBLIC_MODULES`) is documented on one page, so each
+object has one anchor. :func:`uncovered_names` reports those that no page plans to
+document; after the build, :func:`missing_from_site` reports those the built site has
+no anchor for (mkdocstrings leaves out what it cannot render). The hook turns both into
+build warnings, which ``mkdocs build --strict`` fails on.
 """
 
 from __future__ import annotations
@@ -80,9 +81,10 @@ class Page:
     path: str
     title: str
     lines: list[str] = field(default_factory=list)
-    # Canonical dotted paths this page documents (objects, or modules/classes whose
-    # members are all shown).
+    # Dotted paths this page documents: objects rendered by mkdocstrings (their own
+    # heading) and objects given an autorefs anchor (`anchors`, a line each).
     documents: set[str] = field(default_factory=set)
+    anchors: set[str] = field(default_factory=set)
 
     @property
     def markdown(self) -> str:
@@ -92,8 +94,11 @@ class Page:
         self.lines.extend(lines)
 
     def directive(self, identifier: str, **options: Any) -> None:
-        """A mkdocstrings block for ``identifier``; it counts as documented."""
+        """A mkdocstrings block for ``identifier`` (and its explicit ``members``)."""
         self.documents.add(identifier)
+        members = options.get("members")
+        if isinstance(members, list):
+            self.documents |= {f"{identifier}.{member}" for member in members}  # pyright: ignore[reportUnknownVariableType]
         self.lines.append(f"::: {identifier}")
         if options:
             self.lines.append("    options:")
@@ -112,8 +117,10 @@ def _yaml(value: Any) -> str:
     return f'"{value}"'
 
 
-def _anchor(identifier: str) -> str:
+def _anchor(page: Page, identifier: str) -> str:
     """An autorefs anchor: ``[text][identifier]`` anywhere in the site links here."""
+    page.documents.add(identifier)
+    page.anchors.add(identifier)
     return f"[](){{#{identifier}}}"
 
 
@@ -153,18 +160,32 @@ def public_names() -> dict[str, str]:
     return names
 
 
-def uncovered_names(pages: Iterable[Page]) -> list[str]:
-    """Public names whose definition no page documents (itself, or a documented parent)."""
+def _missing(names: dict[str, str], present: set[str]) -> list[str]:
+    """Names none of whose paths is present: its own, where it is defined, or another
+    public path of the same object (``camunda_workers.WorkerConfig`` documents
+    ``camunda_orchestration_sdk.WorkerConfig``)."""
+    present_objects = present | {names[path] for path in present if path in names}
+    return [
+        public if public == canonical else f"{public} ({canonical})"
+        for public, canonical in names.items()
+        if public not in present and canonical not in present_objects
+    ]
+
+
+def uncovered_names(pages: Iterable[Page], names: dict[str, str] | None = None) -> list[str]:
+    """Public names that no page documents, under their own path or where they are defined."""
     documented: set[str] = set()
     for page in pages:
         documented |= page.documents
-    missing: list[str] = []
-    for public, canonical in public_names().items():
-        parts = canonical.split(".")
-        prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
-        if not prefixes & documented:
-            missing.append(public if public == canonical else f"{public} ({canonical})")
-    return missing
+    return _missing(public_names() if names is None else names, documented)
+
+
+def missing_from_site(pages: Iterable[Page], names: dict[str, str], inventory: set[str]) -> list[str]:
+    """Public names the built site has neither an object (``objects.inv``) nor an anchor for."""
+    anchored: set[str] = set()
+    for page in pages:
+        anchored |= page.anchors
+    return _missing(names, inventory | anchored)
 
 
 # ----------------------------------------------------------------------------- pages
@@ -235,9 +256,8 @@ def _operation_pages() -> Iterator[Page]:
             # each instead of the whole rendering again.
             async_names = [name] + ([iterator] if iterator else [])
             anchors = "".join(
-                _anchor(f"camunda_core.api.async_api.AsyncApi.{method}") for method in async_names
+                _anchor(page, f"camunda_core.api.async_api.AsyncApi.{method}") for method in async_names
             )
-            page.documents |= {f"camunda_core.api.async_api.AsyncApi.{m}" for m in async_names}
             async_line = f"`await client.{name}(...)`"
             if iterator:
                 async_line += f", and `async for item in client.{iterator}(...)`"
@@ -247,13 +267,12 @@ def _operation_pages() -> Iterator[Page]:
                 page.add(
                     f"**Errors of `{name}`** (in `camunda_orchestration_sdk.errors`): "
                     + ", ".join(
-                        f"{_anchor('camunda_core.api.errors.' + error)}`{error}`" for error in errors
+                        f"{_anchor(page, 'camunda_core.api.errors.' + error)}`{error}`" for error in errors
                     )
                     + f". Each is a `{errors[0]}`; the others are also the general class of their status "
                     "(`BadRequest`, `NotFound`, ...).",
                     "",
                 )
-                page.documents |= {f"camunda_core.api.errors.{error}" for error in errors}
         yield page
 
 
@@ -291,10 +310,10 @@ def _model_pages() -> Iterator[Page]:
                 page.add(
                     f"## {name}",
                     "",
-                    f"The same class as [`{obj.__qualname__}`][{target}] (the schema's title).",
+                    f"{_anchor(page, f'{module}.{name}')}The same class as "
+                    f"[`{obj.__qualname__}`][{target}] (the schema's title).",
                     "",
                 )
-                page.documents.add(f"{module}.{name}")
                 continue
             if attrs.has(obj):
                 # The class docstring's Attributes section lists every field with its wire
@@ -312,11 +331,13 @@ def _model_pages() -> Iterator[Page]:
         yield page
 
 
-def _section_page(path: str, title: str, intro: str, modules: Iterable[tuple[str, dict[str, Any]]]) -> Page:
+def _section_page(path: str, title: str, intro: str, modules: Iterable[str]) -> Page:
+    """Whole modules: each renders exactly its ``__all__``, documented or not."""
     page = Page(path, title)
     page.add(f"# {title}", "", intro, "")
-    for module, options in modules:
-        page.directive(module, **options)
+    for module in modules:
+        exported = [name for name in importlib.import_module(module).__all__ if name not in _NOT_DOCUMENTED]
+        page.directive(module, members=exported, members_order="source", show_if_no_docstring=True)
     return page
 
 
@@ -358,13 +379,6 @@ def _client_page() -> Page:
     )
     # camunda-core alone (without camunda-workers) has the async client without workers.
     page.directive("camunda_core.client.CamundaAsyncClient", heading_level=2, members=False)
-    page.documents.discard("camunda_core.client.CamundaClient")
-    page.documents.discard("camunda_orchestration_sdk.client.CamundaAsyncClient")
-    # The operations are on the tag pages; with them, the classes are complete.
-    page.documents |= {
-        "camunda_core.client.CamundaClient",
-        "camunda_orchestration_sdk.client.CamundaAsyncClient",
-    }
     for name in ("camunda_core.runtime.deployment.DeploymentSummary",
                  "camunda_core.runtime.consistency.WaitFor",
                  "camunda_core.runtime.multipart.File",
@@ -440,7 +454,6 @@ def build_pages() -> list[Page]:
     """Every reference page, the index first."""
     tag_pages = list(_operation_pages())
     model_pages = list(_model_pages())
-    everything = {"members_order": "source"}
     pages = [
         _index_page(),
         _client_page(),
@@ -454,58 +467,58 @@ def build_pages() -> list[Page]:
             "One hierarchy rooted at `CamundaError`. Each operation also has its own classes, "
             "listed on its [tag page](operations/index.md): `CreateProcessInstanceBadRequest` is a "
             "`CreateProcessInstanceError` and a `BadRequest`, and so an `ApiError`.",
-            [("camunda_core.errors", everything)],
+            ["camunda_core.errors"],
         ),
         _section_page(
             "reference/semantic-types.md",
             "Semantic types",
             "`NewType`s over `str` for keys and ids: pyright catches a key passed where another kind "
             "is expected; at run time they are plain strings.",
-            [("camunda_core.semantic_types", everything)],
+            ["camunda_core.semantic_types"],
         ),
         _section_page(
             "reference/configuration.md",
             "Configuration",
             "How a client's settings are resolved (see the [guide](../configuration.md)), the "
             "markers for unset values and secrets, and logging.",
-            [("camunda_core.config", everything), ("camunda_core.types", everything),
-             ("camunda_core.logging", everything)],
+            ["camunda_core.config", "camunda_core.types",
+             "camunda_core.logging"],
         ),
         _section_page(
             "reference/retries.md",
             "Retries",
             "Retry policies and the pieces they are built from (see the [guide](../retries.md)).",
-            [("camunda_core.retry", everything)],
+            ["camunda_core.retry"],
         ),
         _section_page(
             "reference/plugins.md",
             "Plugins and auth",
             "The pluggy hook specifications and the auth strategy interface (see the "
             "[guide](../plugins.md)).",
-            [("camunda_core.hookspecs", everything), ("camunda_core.auth", everything),
-             ("camunda_workers.hookspecs", everything)],
+            ["camunda_core.hookspecs", "camunda_core.auth",
+             "camunda_workers.hookspecs"],
         ),
         _section_page(
             "reference/workers.md",
             "Job workers",
             "`camunda-workers`; the meta package re-exports these from "
             "`camunda_orchestration_sdk.runtime.job_worker` (see the [guide](../workers.md)).",
-            [("camunda_workers", everything), ("camunda_workers.metrics", everything)],
+            ["camunda_workers", "camunda_workers.metrics"],
         ),
         _section_page(
             "reference/oauth.md",
             "OAuth",
             "`camunda-auth-oauth`: the OAuth 2.0 client-credentials strategy and its token caches "
             "(see the [guide](../oauth.md)).",
-            [("camunda_auth_oauth", everything)],
+            ["camunda_auth_oauth"],
         ),
         _section_page(
             "reference/testkit.md",
             "Test kit",
             "`camunda-testkit`: the fake cluster, the testing API, FEEL and the pytest fixtures "
             "(see the [guide](../testkit.md)).",
-            [("camunda_testkit", everything), ("camunda_testkit.testing", everything),
-             ("camunda_testkit.feel", everything), ("camunda_testkit.pytest_plugin", everything)],
+            ["camunda_testkit", "camunda_testkit.testing",
+             "camunda_testkit.feel", "camunda_testkit.pytest_plugin"],
         ),
     ]
     if importlib.util.find_spec("camunda_otel") is not None:
@@ -515,7 +528,7 @@ def build_pages() -> list[Page]:
                 "Tracing",
                 "`camunda-otel`: OpenTelemetry spans for API calls and jobs, and trace context "
                 "carried through requests and, opt-in, process variables.",
-                [("camunda_otel", everything)],
+                ["camunda_otel"],
             )
         )
     return pages
