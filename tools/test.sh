@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command to run every check: lint, types (strict), generator and config
-# reference drift, the whole test suite, and each member installed alone.
+# reference drift, the docs site (strict), the whole test suite, and each member
+# installed alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
