@@ -598,3 +598,36 @@ def test_located_errors_survive_pickling_for_process_workers() -> None:
     again = pickle.loads(pickle.dumps(waited))
     assert type(again) is errors.ConsistencyTimeoutError and str(again) == "w"
     assert (again.operation_id, again.last_result, again.polls, again.elapsed_seconds) == ("op", {"items": []}, 6, 2.0)
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_wait_for_a_concurrency_slot_that_runs_out_names_the_place(kind: str) -> None:
+    settings = {
+        "CAMUNDA_REST_ADDRESS": "http://cluster.test:8080",
+        "CAMUNDA_MAX_CONCURRENT_REQUESTS": "1",
+        "CAMUNDA_RETRY_DEADLINE_MS": "100",
+    }
+    transport = ScriptedTransport(ok({"ok": True}))
+    if kind == "sync":
+        with SyncClientRuntime(settings, plugins=[transport], load_entry_points=False, environ={}) as client:
+            client.runtime.budget.acquire()  # the one slot, held elsewhere
+            with pytest.raises(errors.TransportTimeoutError) as caught:
+                client.runtime.invoke(ops.get_thing, path={"thingKey": "1"})
+    else:
+
+        async def run() -> Any:
+            async with AsyncClientRuntime(settings, plugins=[transport], load_entry_points=False, environ={}) as client:
+                client.runtime.budget.acquire()
+                with pytest.raises(errors.TransportTimeoutError) as caught:
+                    await client.runtime.ainvoke(ops.get_thing, path={"thingKey": "1"})
+                return caught
+
+        caught = asyncio.run(run())
+    error = caught.value
+    assert error.phase == "pool" and error.request_sent is False
+    assert (error.attempt, error.max_attempts) == (1, 5)
+    assert error.address_variable == "configuration['CAMUNDA_REST_ADDRESS']"
+    message = str(error)
+    assert message.startswith("getThing: nothing sent to http://cluster.test:8080/v2/things/1 (GET, attempt 1 of 5, ")
+    assert "no request slot came free within" in message and "The address comes from configuration[" in message
+    assert transport.requests == []

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from camunda_core.backpressure import budget_result
-from camunda_core.errors import CamundaError
+from camunda_core.errors import CamundaError, TransportTimeoutError
 from camunda_core.logging import SdkLogger
 from camunda_core.runtime.base_client import (
     SEND_FAILURES,
@@ -140,9 +140,12 @@ class AsyncClientRuntime(ClientRuntimeBase, AsyncInvoker):
                 outcome = await self._attempt(prepared, request, limits, call_end, timeouts, attempt, started)
             else:
                 # A retry queues ahead of first attempts; the wait ends at the call's deadline.
-                token = await budget.aacquire(
-                    core.slot_wait(call_end), retrying=attempt > 1, operation_id=prepared.operation.operation_id
-                )
+                try:
+                    token = await budget.aacquire(
+                        core.slot_wait(call_end), retrying=attempt > 1, operation_id=prepared.operation.operation_id
+                    )
+                except TransportTimeoutError as error:
+                    raise core.slot_timeout(error, prepared, request, limits, attempt, started) from None
                 try:
                     outcome = await self._attempt(prepared, request, limits, call_end, timeouts, attempt, started)
                 except BaseException:

@@ -658,6 +658,43 @@ class ClientCore:
             error.__cause__ = cause
         return Outcome(error=error)
 
+    def slot_timeout(
+        self,
+        error: TransportTimeoutError,
+        prepared: PreparedRequest,
+        request: httpx.Request,
+        limits: CallLimits,
+        attempt: int,
+        started: float,
+    ) -> TransportTimeoutError:
+        """The concurrency budget's "no slot came free" error, saying where like a transport error."""
+        op_id = prepared.operation.operation_id
+        text = str(error)
+        reason = text[len(op_id) + 2 :] if text.startswith(f"{op_id}: ") else text
+        url = shown_url(str(request.url))
+        elapsed = self.clock() - started
+        located = {
+            "operation_id": op_id,
+            "method": request.method,
+            "url": url,
+            "attempt": attempt,
+            "max_attempts": limits.max_attempts,
+            "elapsed_seconds": elapsed,
+            "address_variable": self.address_variable,
+        }
+        message = transport_message(
+            op_id,
+            "nothing sent to",
+            url,
+            reason,
+            method=request.method,
+            attempt=attempt,
+            max_attempts=limits.max_attempts,
+            elapsed_seconds=elapsed,
+            address_variable=self.address_variable,
+        )
+        return TransportTimeoutError(message, phase=error.phase, request_sent=False, **located)
+
     def plain_http_probe(self, request: httpx.Request, error: CamundaError | None) -> tuple[str, int, float] | None:
         """Where and how long to ask in plain HTTP after an ``https://`` connect timed out, or None.
 
