@@ -27,7 +27,7 @@ OFFICIAL_VENV = ROOT / ".tools" / "official-python-sdk"
 OFFICIAL_PYTHON = OFFICIAL_VENV / "bin" / "python"
 SETUP_HINT = "run `bash tools/setup.sh`, which installs the pinned official SDK"
 
-__all__ = ["OFFICIAL_PYTHON", "load_official_runtime", "official_available", "run_official"]
+__all__ = ["OFFICIAL_PYTHON", "load_official_runtime", "official_available", "run_official", "run_official_batch"]
 
 
 def official_available() -> bool:
@@ -80,3 +80,45 @@ def run_official(snippet: str, env: dict[str, str], *, prelude: str = "") -> Any
     )
     assert done.returncode == 0, f"the official SDK failed:\n{done.stdout}\n{done.stderr}"
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+_BATCH_RUNNER = """
+import json, os, sys, traceback
+jobs = json.loads(sys.stdin.read())
+results = {}
+for name, job in jobs.items():
+    for key in [k for k in os.environ if k.startswith(("CAMUNDA_", "ZEEBE_"))]:
+        del os.environ[key]
+    os.environ.update({"CAMUNDA_SDK_LOG_LEVEL": "error", **job["env"]})
+    namespace = {"__name__": "snippet"}
+    try:
+        exec(compile(job["code"], name, "exec"), namespace)
+        results[name] = {"result": json.loads(json.dumps(namespace["result"]))}
+    except BaseException as exc:
+        results[name] = {"error": type(exc).__name__ + ": " + str(exc), "trace": traceback.format_exc()}
+print("\\n" + json.dumps(results))
+"""
+
+
+def run_official_batch(jobs: dict[str, tuple[str, dict[str, str]]]) -> dict[str, dict[str, Any]]:
+    """Run many snippets in one official-SDK process (its import takes seconds): name -> (code, env).
+
+    Each snippet runs with its own environment; the answer per name is ``{"result": ...}`` or
+    ``{"error": "Type: message", "trace": ...}``.
+    """
+    if not official_available():
+        pytest.skip(f"no official Python SDK venv at {OFFICIAL_PYTHON}; {SETUP_HINT}")
+    payload = {name: {"code": textwrap.dedent(code), "env": env} for name, (code, env) in jobs.items()}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CAMUNDA_", "ZEEBE_"))}
+    done = subprocess.run(
+        [str(OFFICIAL_PYTHON), "-c", _BATCH_RUNNER],
+        input=json.dumps(payload),
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, f"the official SDK's batch failed:\n{done.stdout}\n{done.stderr}"
+    results: dict[str, dict[str, Any]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return results

@@ -38,7 +38,7 @@ import httpx
 
 from camunda_core.errors import ConfigurationError, ConfigurationProblem
 
-__all__ = ["HttpxArgs", "parse_httpx_args", "SUPPORTED_KEYS"]
+__all__ = ["HttpxArgs", "parse_httpx_args", "merge_client_keywords", "SUPPORTED_KEYS", "CLIENT_KEYWORDS"]
 
 #: The keys ``httpx_args`` accepts (each mapped or checked; see the module docstring).
 SUPPORTED_KEYS = (
@@ -71,6 +71,42 @@ _INSTEAD = {
     "base_transport": "pass transport=",
     "app": "pass transport=httpx.ASGITransport(app) / httpx.WSGITransport(app)",
 }
+
+
+#: The official SDK's client keywords that go to httpx, and the ``httpx_args`` key each becomes.
+CLIENT_KEYWORDS = {
+    "headers": "headers",
+    "timeout": "timeout",
+    "verify_ssl": "verify",
+    "cookies": "cookies",
+    "follow_redirects": "follow_redirects",
+}
+
+
+def merge_client_keywords(
+    httpx_args: Mapping[str, Any] | None, keywords: Mapping[str, object]
+) -> Mapping[str, Any] | None:
+    """``httpx_args`` plus the official SDK's top-level client keywords given (not None).
+
+    The official client passes ``headers=``, ``timeout=``, ``verify_ssl=``, ``cookies=`` and
+    ``follow_redirects=`` to httpx itself; here they are checked like the ``httpx_args`` keys
+    they become. The same setting given both ways is a ``ConfigurationError``.
+    """
+    given = {name: value for name, value in keywords.items() if value is not None}
+    if not given:
+        return httpx_args
+    merged: dict[str, Any] = dict(httpx_args or {})
+    problems: list[ConfigurationProblem] = []
+    for name, value in given.items():
+        key = CLIENT_KEYWORDS[name]
+        if key in merged:
+            problems.append(
+                ConfigurationProblem(f"httpx_args[{key!r}]", f"is given twice, also as {name}=; keep one")
+            )
+        merged[key] = value
+    if problems:
+        raise ConfigurationError(problems)
+    return merged
 
 
 @attrs.frozen(kw_only=True)

@@ -30,6 +30,7 @@ from camunda_core.runtime.base_client import (
     Outcome,
 )
 from camunda_core.runtime.clock import Clock
+from camunda_core.runtime.httpx_args import merge_client_keywords
 from camunda_core.runtime.invoker import RetryOption, SyncInvoker
 from camunda_core.runtime.operation import Operation
 from camunda_core.runtime.paging import first_page_body, next_page_body, page_items
@@ -61,7 +62,23 @@ class SyncClientRuntime(ClientRuntimeBase, SyncInvoker):
         runtime: ClientRuntime | None = None,
         httpx_args: Mapping[str, Any] | None = None,
         auth_provider: object | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        verify_ssl: object = None,
+        cookies: object = None,
+        follow_redirects: bool | None = None,
     ) -> None:
+        # The official SDK's client keywords for httpx join httpx_args (checked alike).
+        httpx_args = merge_client_keywords(
+            httpx_args,
+            {
+                "headers": headers,
+                "timeout": timeout,
+                "verify_ssl": verify_ssl,
+                "cookies": cookies,
+                "follow_redirects": follow_redirects,
+            },
+        )
         core = self._adopt_core(
             runtime,
             configuration,
