@@ -166,3 +166,26 @@ def test_without_propagation_a_carried_context_is_linked_not_followed(camunda_cl
     assert parent_id(job_span) is None
     assert trace_id(job_span) != trace_id(traces.one("upstream"))
     assert [link.context.span_id for link in job_span.links] == [span_id(traces.one("upstream"))]
+
+
+def test_a_process_handler_job_gets_its_span_and_completion_nested(camunda_cluster: FakeCluster) -> None:
+    from otel_testing import process_handler
+
+    camunda_cluster.deploy_bpmn(bpmn("order", "crunch"))
+    camunda_cluster.create_process_instance("order", {})
+    traces = Traces()
+
+    async def main() -> None:
+        async with CamundaAsyncClient(
+            configuration(camunda_cluster.rest_address), environ={}, plugins=[traces.plugin()]
+        ) as client:
+            config = WorkerConfig(job_type="crunch", job_timeout_milliseconds=20_000, execution_strategy="process")
+            client.create_job_worker(config, process_handler)
+            await wait_until(lambda: len(traces.named("process crunch")) == 1, timeout=30, what="the job span")
+            await client.stop_workers(grace=1)
+
+    run(main(), timeout=60)
+    job_span = traces.one("process crunch")
+    assert dict(job_span.attributes or {})["camunda.job.outcome"] == "completed"
+    # The child process does not see the span; the completion the worker sends does.
+    assert [s.name for s in children(traces.spans, job_span)] == ["POST /v2/jobs/{jobKey}/completion"]
