@@ -277,3 +277,21 @@ def test_aclose_is_close_on_the_async_client(camunda_cluster: FakeCluster) -> No
 
     assert asyncio.run(run())
     assert not hasattr(CamundaClient, "aclose")  # the sync client keeps close()
+
+
+# -- the official client's keywords for httpx ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("client_class", [CamundaClient, CamundaAsyncClient])
+def test_client_keywords_join_httpx_args(client_class: Any) -> None:
+    client = client_class(configuration=CONFIG, headers={"X-Team": "a"}, timeout=9, cookies={"c": "1"}, follow_redirects=False)
+    assert client.configuration.http_read_timeout == 9.0
+    assert {k.lower(): v for k, v in client.runtime.core.headers.items()}["x-team"] == "a"
+    with pytest.raises(ConfigurationError, match=r"httpx_args\['verify'\].*CAMUNDA_CUSTOM_ROOT_CERT_PATH"):
+        client_class(configuration=CONFIG, verify_ssl=False)
+
+
+def test_the_same_setting_given_twice_is_an_error() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        CamundaClient(configuration=CONFIG, headers={"a": "1"}, httpx_args={"headers": {"b": "2"}})
+    assert _problems(caught.value) == {"httpx_args['headers']": "is given twice, also as headers=; keep one"}
