@@ -218,11 +218,15 @@ def _stop_workers_when_idle(cluster: FakeCluster) -> Iterator[None]:
                 idle_since = None
                 continue
             idle_since = idle_since or time.monotonic()
-            if time.monotonic() - idle_since >= 0.1:  # idle twice in a row, not in passing
-                # Checked again right before: never send it once the handler is gone.
-                if signal.getsignal(signal.SIGTERM) not in (default_handler, signal.SIG_DFL, None):
-                    os.kill(os.getpid(), signal.SIGTERM)
-                    return
+            # Idle twice in a row, not in passing; and the handler checked again right
+            # before: never send it once the handler is gone.
+            if time.monotonic() - idle_since >= 0.1 and signal.getsignal(signal.SIGTERM) not in (
+                default_handler,
+                signal.SIG_DFL,
+                None,
+            ):
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
 
     watcher = threading.Thread(target=watch, name="docs-snippet-stopper", daemon=True)
     watcher.start()
