@@ -155,3 +155,37 @@ def test_the_done_when_trace_one_instance_two_workers_one_trace(camunda_cluster:
     # The polls are not part of it: each is a trace of its own.
     polls = traces.named("POST /v2/jobs/activation")
     assert polls and all(trace_id(p) != trace_id(place_order) for p in polls)
+
+
+@pytest.mark.parametrize(
+    ("kind", "carried"), [("BPMN_ELEMENT", True), ("TASK_LISTENER", False), (None, False)]
+)
+def test_a_completion_carries_it_only_for_a_job_kind_that_may_set_variables(kind: str | None, carried: bool) -> None:
+    import httpx
+    from opentelemetry import context as otel_context
+
+    from camunda_core.api import operations
+    from camunda_core.config import resolve_config
+    from camunda_core.runtime.outgoing import OutgoingRequest
+    from camunda_otel import tracing as tracing_module
+
+    traces = Traces()
+    plugin = traces.plugin(propagate_variables=True)
+    base = httpx.URL("http://127.0.0.1:1/v2")
+    request = OutgoingRequest(
+        operation=operations.complete_job,
+        request=httpx.Request("POST", "http://127.0.0.1:1/v2/jobs/1/completion"),
+        base_url=base,
+        config=resolve_config({"CAMUNDA_REST_ADDRESS": str(base)}, environ={}),
+        json_body={"variables": {"a": 1}},
+    )
+    # A worker's completion runs in its job's context, which names the job's kind.
+    job_kind_key = tracing_module._JOB_KIND  # pyright: ignore[reportPrivateUsage]
+    token = otel_context.attach(otel_context.set_value(job_kind_key, kind)) if kind is not None else None
+    try:
+        plugin.camunda_edit_request(request)
+    finally:
+        if token is not None:
+            otel_context.detach(token)
+    assert "traceparent" in request.headers  # the header is always sent
+    assert (TRACE_CONTEXT_VARIABLE in request.json_body["variables"]) is carried

@@ -19,7 +19,8 @@ the handler's API calls and the completion nest under it.
 
 Process variables (opt-in): ``createProcessInstance``, ``publishMessage``,
 ``correlateMessage``, ``broadcastSignal`` and ``completeJob`` carry the attempt
-span's context in the variable :data:`TRACE_CONTEXT_VARIABLE`; a job whose
+span's context in the variable :data:`TRACE_CONTEXT_VARIABLE` (``completeJob`` only when a
+worker completes a job of a kind that may set variables: never a task listener's); a job whose
 variables hold it gets its span as the child of that context. A trace then follows
 an instance: creation -> first job -> its completion -> the next job -> ...
 Activation requests that name the variables to fetch also fetch this one.
@@ -76,6 +77,11 @@ _CARRYING_OPERATIONS = frozenset(
 _SENSITIVE_QUERY_KEYS = frozenset(
     {"AWSAccessKeyId", "Signature", "sig", "X-Amz-Credential", "X-Amz-Security-Token", "X-Amz-Signature", "X-Goog-Signature"}
 )
+#: The key, in the OpenTelemetry context a job scope makes current, of that job's kind.
+_JOB_KIND = otel_context.create_key("camunda_job_kind")
+#: Job kinds whose completion may carry variables (a task listener's may not: the server
+#: refuses variables there).
+_KINDS_CARRYING_VARIABLES = frozenset({"BPMN_ELEMENT", "EXECUTION_LISTENER", "AD_HOC_SUB_PROCESS"})
 #: How long "no tracer provider is configured" is believed before it is looked up again.
 _RECHECK_SECONDS = 1.0
 #: Job outcomes (``camunda_workers.JobOutcome``) that leave the span's status ``ERROR``.
@@ -115,6 +121,8 @@ class _Job(Protocol):
     def variables(self) -> Mapping[str, Any]: ...
     @property
     def retries(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
     @property
     def process_instance_key(self) -> str: ...
     @property
@@ -334,7 +342,9 @@ class _JobSpan:
             links=links,
         )
         self._span = span
-        self._token = otel_context.attach(trace.set_span_in_context(span, carried if parent is carried else None))
+        current = trace.set_span_in_context(span, carried if parent is carried else None)
+        # The job's kind travels with the span, for the completion the job's context sends.
+        self._token = otel_context.attach(otel_context.set_value(_JOB_KIND, job.kind, current))
         self._owner.running_jobs[job.job_key] = self
         return span
 
@@ -407,6 +417,8 @@ def _carry_trace_context(request: OutgoingRequest, span_context: otel_context.Co
         return
     data = cast("dict[str, Any]", body)
     operation_id = request.operation_id
+    if operation_id == "completeJob" and otel_context.get_value(_JOB_KIND) not in _KINDS_CARRYING_VARIABLES:
+        return  # not a worker's completion of a job that may set variables
     if operation_id in _CARRYING_OPERATIONS:
         carrier: dict[str, str] = {}
         propagate.inject(carrier, context=span_context)
