@@ -1969,11 +1969,16 @@ from camunda_core.errors import TransportTimeoutError as TransportTimeoutError
 from camunda_core.errors import Unauthorized as Unauthorized
 from camunda_core.errors import UnsupportedMediaType as UnsupportedMediaType
 from camunda_core.errors import ValidationError as ValidationError
+from camunda_core.errors import address_sentence as address_sentence
 from camunda_core.errors import api_error_from_response as api_error_from_response
 from camunda_core.errors import bounded_quote as bounded_quote
+from camunda_core.errors import format_seconds as format_seconds
 from camunda_core.errors import is_backpressure as is_backpressure
 from camunda_core.errors import map_transport_error as map_transport_error
+from camunda_core.errors import plain_http_server_error as plain_http_server_error
+from camunda_core.errors import shown_url as shown_url
 from camunda_core.errors import status_class_for as status_class_for
+from camunda_core.errors import transport_message as transport_message
 
 __all__ = [
     "ApiError",
@@ -2009,11 +2014,16 @@ __all__ = [
     "Unauthorized",
     "UnsupportedMediaType",
     "ValidationError",
+    "address_sentence",
     "api_error_from_response",
     "bounded_quote",
+    "format_seconds",
     "is_backpressure",
     "map_transport_error",
+    "plain_http_server_error",
+    "shown_url",
     "status_class_for",
+    "transport_message",
     "ActivateAdHocSubProcessActivitiesBadRequest",
     "ActivateAdHocSubProcessActivitiesError",
     "ActivateAdHocSubProcessActivitiesForbidden",
