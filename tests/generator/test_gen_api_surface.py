@@ -125,3 +125,13 @@ def test_typed_errors_are_both_operation_and_status_errors() -> None:
     assert issubclass(api_errors.CreateProcessInstanceServiceUnavailable, ServerError)
     error = cls(status=400, operation_id="createProcessInstance", title="INVALID_ARGUMENT")
     assert error.status_code == 400 and "createProcessInstance" in str(error)
+
+
+def test_docstrings_name_waitfor_as_it_is_exported() -> None:
+    # The flag sentence once went through str.capitalize(), which wrote ``waitfor(...)``.
+    from camunda_core.api import async_api, sync_api
+
+    for module in (sync_api, async_api):
+        source = Path(module.__file__ or "").read_text(encoding="utf-8")
+        assert "waitfor(" not in source
+        assert "wait=WaitFor(...)" in source

@@ -338,7 +338,9 @@ def _method_doc(op: OperationIR, args: list[_Arg], returns: str, *, iterate: boo
         if on
     ]
     if flags:
-        lines += ["", "; ".join(flags).capitalize() + "."]
+        # Upper-case the first letter only: str.capitalize() would lower-case ``WaitFor``.
+        sentence = "; ".join(flags)
+        lines += ["", sentence[:1].upper() + sentence[1:] + "."]
     lines += ["", "Args:"]
     lines += [f"    {a.name}: {a.doc}." for a in args]
     lines += ["", "Returns:"]

@@ -2313,7 +2313,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /audit-logs/{auditLogKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             audit_log_key: path ``auditLogKey``; AuditLogKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -2376,7 +2376,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /authorizations/{authorizationKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             authorization_key: path ``authorizationKey``; AuthorizationKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -2413,7 +2413,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /batch-operations/{batchOperationKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             batch_operation_key: path ``batchOperationKey``; BatchOperationKey; format=BatchOperationKey | uuid.
@@ -2449,7 +2449,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /decision-definitions/{decisionDefinitionKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             decision_definition_key: path ``decisionDefinitionKey``; DecisionDefinitionKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -2487,7 +2487,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /decision-definitions/{decisionDefinitionKey}/xml``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             decision_definition_key: path ``decisionDefinitionKey``; DecisionDefinitionKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -2525,7 +2525,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /decision-instances/{decisionEvaluationInstanceKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             decision_evaluation_instance_key: path ``decisionEvaluationInstanceKey``; DecisionEvaluationInstanceKey; pattern='^[0-9]+-[0-9]+$'; min_length=3; max_length=30.
@@ -2563,7 +2563,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /decision-requirements/{decisionRequirementsKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             decision_requirements_key: path ``decisionRequirementsKey``; DecisionRequirementsKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -2601,7 +2601,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /decision-requirements/{decisionRequirementsKey}/xml``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             decision_requirements_key: path ``decisionRequirementsKey``; DecisionRequirementsKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -2676,7 +2676,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /element-instances/{elementInstanceKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             element_instance_key: path ``elementInstanceKey``; ElementInstanceKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -2714,7 +2714,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /cluster-variables/global/{name}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             name: path ``name``; str.
@@ -2754,7 +2754,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /jobs/statistics/global``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             from_: query ``from``; datetime; format=date-time.
@@ -2793,7 +2793,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /global-task-listeners/{id}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             id: path ``id``; GlobalListenerId.
@@ -2830,7 +2830,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /groups/{groupId}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             group_id: path ``groupId``; str.
@@ -2867,7 +2867,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /incidents/{incidentKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             incident_key: path ``incidentKey``; IncidentKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -2905,7 +2905,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /jobs/statistics/errors``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; JobErrorStatisticsQuery; required.
@@ -2975,7 +2975,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /jobs/statistics/time-series``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; JobTimeSeriesStatisticsQuery; required.
@@ -3049,7 +3049,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /jobs/statistics/by-types``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; JobTypeStatisticsQuery; required.
@@ -3119,7 +3119,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /jobs/statistics/by-workers``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; JobWorkerStatisticsQuery; required.
@@ -3213,7 +3213,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /mapping-rules/{mappingRuleId}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             mapping_rule_id: path ``mappingRuleId``; str.
@@ -3249,7 +3249,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /process-definitions/{processDefinitionKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_definition_key: path ``processDefinitionKey``; ProcessDefinitionKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -3287,7 +3287,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /process-definitions/statistics/process-instances``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; ProcessDefinitionInstanceStatisticsQuery; optional.
@@ -3361,7 +3361,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /process-definitions/statistics/process-instances-by-version``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; ProcessDefinitionInstanceVersionStatisticsQuery; required.
@@ -3435,7 +3435,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /process-definitions/statistics/message-subscriptions``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; ProcessDefinitionMessageSubscriptionStatisticsQuery; optional.
@@ -3510,7 +3510,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /process-definitions/{processDefinitionKey}/statistics/element-instances``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_definition_key: path ``processDefinitionKey``; ProcessDefinitionKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -3549,7 +3549,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /process-definitions/{processDefinitionKey}/xml``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_definition_key: path ``processDefinitionKey``; ProcessDefinitionKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -3587,7 +3587,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /process-instances/{processInstanceKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_instance_key: path ``processInstanceKey``; ProcessInstanceKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -3625,7 +3625,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /process-instances/{processInstanceKey}/call-hierarchy``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_instance_key: path ``processInstanceKey``; ProcessInstanceKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -3663,7 +3663,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /process-instances/{processInstanceKey}/sequence-flows``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_instance_key: path ``processInstanceKey``; ProcessInstanceKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -3700,7 +3700,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /process-instances/{processInstanceKey}/statistics/element-instances``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_instance_key: path ``processInstanceKey``; ProcessInstanceKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -3737,7 +3737,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /incidents/statistics/process-instances-by-definition``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; IncidentProcessInstanceStatisticsByDefinitionQuery; required.
@@ -3811,7 +3811,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /incidents/statistics/process-instances-by-error``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; IncidentProcessInstanceStatisticsByErrorQuery; optional.
@@ -3949,7 +3949,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /roles/{roleId}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             role_id: path ``roleId``; str.
@@ -3982,7 +3982,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /process-definitions/{processDefinitionKey}/form``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_definition_key: path ``processDefinitionKey``; ProcessDefinitionKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -4069,7 +4069,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /tenants/{tenantId}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             tenant_id: path ``tenantId``; TenantId; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
@@ -4108,7 +4108,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /cluster-variables/tenants/{tenantId}/{name}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             tenant_id: path ``tenantId``; TenantId; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
@@ -4175,7 +4175,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /system/usage-metrics``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             start_time: query ``startTime``; datetime; format=date-time.
@@ -4220,7 +4220,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /users/{username}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             username: path ``username``; Username; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
@@ -4257,7 +4257,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /user-tasks/{userTaskKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             user_task_key: path ``userTaskKey``; UserTaskKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -4295,7 +4295,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /user-tasks/{userTaskKey}/form``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             user_task_key: path ``userTaskKey``; UserTaskKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -4333,7 +4333,7 @@ class AsyncApi(AsyncInvoker):
 
         ``GET /variables/{variableKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             variable_key: path ``variableKey``; VariableKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -4719,7 +4719,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /audit-logs/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; AuditLogSearchQueryRequest; optional.
@@ -4789,7 +4789,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /authorizations/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; AuthorizationSearchQuery; optional.
@@ -4859,7 +4859,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /batch-operation-items/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; BatchOperationItemSearchQuery; optional.
@@ -4929,7 +4929,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /batch-operations/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; BatchOperationSearchQuery; optional.
@@ -4996,7 +4996,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /groups/{groupId}/clients/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             group_id: path ``groupId``; str.
@@ -5078,7 +5078,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /roles/{roleId}/clients/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             role_id: path ``roleId``; str.
@@ -5160,7 +5160,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /tenants/{tenantId}/clients/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             tenant_id: path ``tenantId``; TenantId; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
@@ -5228,7 +5228,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /cluster-variables/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             truncate_values: query ``truncateValues``; bool.
@@ -5307,7 +5307,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /correlated-message-subscriptions/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; CorrelatedMessageSubscriptionSearchQuery; optional.
@@ -5381,7 +5381,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /decision-definitions/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; DecisionDefinitionSearchQuery; optional.
@@ -5455,7 +5455,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /decision-instances/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; DecisionInstanceSearchQuery; optional.
@@ -5525,7 +5525,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /decision-requirements/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; DecisionRequirementsSearchQuery; optional.
@@ -5600,7 +5600,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /element-instances/{elementInstanceKey}/incidents/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             element_instance_key: path ``elementInstanceKey``; ElementInstanceKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -5681,7 +5681,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /element-instances/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; ElementInstanceSearchQuery; optional.
@@ -5751,7 +5751,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /global-task-listeners/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; GlobalTaskListenerSearchQueryRequest; optional.
@@ -5826,7 +5826,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /tenants/{tenantId}/groups/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             tenant_id: path ``tenantId``; TenantId; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
@@ -5893,7 +5893,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /groups/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; GroupSearchQueryRequest; optional.
@@ -5960,7 +5960,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /roles/{roleId}/groups/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             role_id: path ``roleId``; str.
@@ -6041,7 +6041,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /incidents/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; IncidentSearchQuery; optional.
@@ -6111,7 +6111,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /jobs/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; JobSearchQuery; optional.
@@ -6177,7 +6177,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /mapping-rules/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; MappingRuleSearchQueryRequest; optional.
@@ -6248,7 +6248,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /groups/{groupId}/mapping-rules/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             group_id: path ``groupId``; str.
@@ -6330,7 +6330,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /roles/{roleId}/mapping-rules/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             role_id: path ``roleId``; str.
@@ -6412,7 +6412,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /tenants/{tenantId}/mapping-rules/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             tenant_id: path ``tenantId``; TenantId; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
@@ -6479,7 +6479,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /message-subscriptions/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; MessageSubscriptionSearchQuery; optional.
@@ -6553,7 +6553,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /process-definitions/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; ProcessDefinitionSearchQuery; optional.
@@ -6628,7 +6628,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /process-instances/{processInstanceKey}/incidents/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_instance_key: path ``processInstanceKey``; ProcessInstanceKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -6709,7 +6709,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /process-instances/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; ProcessInstanceSearchQuery; optional.
@@ -6779,7 +6779,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /roles/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; RoleSearchQueryRequest; optional.
@@ -6846,7 +6846,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /groups/{groupId}/roles/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             group_id: path ``groupId``; str.
@@ -6928,7 +6928,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /tenants/{tenantId}/roles/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             tenant_id: path ``tenantId``; TenantId; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
@@ -6995,7 +6995,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /tenants/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; TenantSearchQueryRequest; optional.
@@ -7064,7 +7064,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /user-tasks/{userTaskKey}/audit-logs/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             user_task_key: path ``userTaskKey``; UserTaskKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -7141,7 +7141,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /user-tasks/{userTaskKey}/effective-variables/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             user_task_key: path ``userTaskKey``; UserTaskKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -7223,7 +7223,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /user-tasks/{userTaskKey}/variables/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             user_task_key: path ``userTaskKey``; UserTaskKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -7303,7 +7303,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /user-tasks/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; UserTaskSearchQuery; optional.
@@ -7373,7 +7373,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /users/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; UserSearchQueryRequest; optional.
@@ -7440,7 +7440,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /groups/{groupId}/users/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             group_id: path ``groupId``; str.
@@ -7522,7 +7522,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /roles/{roleId}/users/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             role_id: path ``roleId``; str.
@@ -7604,7 +7604,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /tenants/{tenantId}/users/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             tenant_id: path ``tenantId``; TenantId; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
@@ -7672,7 +7672,7 @@ class AsyncApi(AsyncInvoker):
 
         ``POST /variables/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             truncate_values: query ``truncateValues``; bool.

@@ -2301,7 +2301,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /audit-logs/{auditLogKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             audit_log_key: path ``auditLogKey``; AuditLogKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -2364,7 +2364,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /authorizations/{authorizationKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             authorization_key: path ``authorizationKey``; AuthorizationKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -2401,7 +2401,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /batch-operations/{batchOperationKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             batch_operation_key: path ``batchOperationKey``; BatchOperationKey; format=BatchOperationKey | uuid.
@@ -2437,7 +2437,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /decision-definitions/{decisionDefinitionKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             decision_definition_key: path ``decisionDefinitionKey``; DecisionDefinitionKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -2475,7 +2475,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /decision-definitions/{decisionDefinitionKey}/xml``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             decision_definition_key: path ``decisionDefinitionKey``; DecisionDefinitionKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -2513,7 +2513,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /decision-instances/{decisionEvaluationInstanceKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             decision_evaluation_instance_key: path ``decisionEvaluationInstanceKey``; DecisionEvaluationInstanceKey; pattern='^[0-9]+-[0-9]+$'; min_length=3; max_length=30.
@@ -2551,7 +2551,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /decision-requirements/{decisionRequirementsKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             decision_requirements_key: path ``decisionRequirementsKey``; DecisionRequirementsKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -2589,7 +2589,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /decision-requirements/{decisionRequirementsKey}/xml``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             decision_requirements_key: path ``decisionRequirementsKey``; DecisionRequirementsKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -2664,7 +2664,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /element-instances/{elementInstanceKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             element_instance_key: path ``elementInstanceKey``; ElementInstanceKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -2702,7 +2702,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /cluster-variables/global/{name}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             name: path ``name``; str.
@@ -2742,7 +2742,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /jobs/statistics/global``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             from_: query ``from``; datetime; format=date-time.
@@ -2781,7 +2781,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /global-task-listeners/{id}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             id: path ``id``; GlobalListenerId.
@@ -2818,7 +2818,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /groups/{groupId}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             group_id: path ``groupId``; str.
@@ -2855,7 +2855,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /incidents/{incidentKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             incident_key: path ``incidentKey``; IncidentKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -2893,7 +2893,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /jobs/statistics/errors``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; JobErrorStatisticsQuery; required.
@@ -2963,7 +2963,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /jobs/statistics/time-series``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; JobTimeSeriesStatisticsQuery; required.
@@ -3037,7 +3037,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /jobs/statistics/by-types``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; JobTypeStatisticsQuery; required.
@@ -3107,7 +3107,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /jobs/statistics/by-workers``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; JobWorkerStatisticsQuery; required.
@@ -3201,7 +3201,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /mapping-rules/{mappingRuleId}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             mapping_rule_id: path ``mappingRuleId``; str.
@@ -3237,7 +3237,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /process-definitions/{processDefinitionKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_definition_key: path ``processDefinitionKey``; ProcessDefinitionKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -3275,7 +3275,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /process-definitions/statistics/process-instances``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; ProcessDefinitionInstanceStatisticsQuery; optional.
@@ -3349,7 +3349,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /process-definitions/statistics/process-instances-by-version``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; ProcessDefinitionInstanceVersionStatisticsQuery; required.
@@ -3423,7 +3423,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /process-definitions/statistics/message-subscriptions``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; ProcessDefinitionMessageSubscriptionStatisticsQuery; optional.
@@ -3498,7 +3498,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /process-definitions/{processDefinitionKey}/statistics/element-instances``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_definition_key: path ``processDefinitionKey``; ProcessDefinitionKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -3537,7 +3537,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /process-definitions/{processDefinitionKey}/xml``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_definition_key: path ``processDefinitionKey``; ProcessDefinitionKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -3575,7 +3575,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /process-instances/{processInstanceKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_instance_key: path ``processInstanceKey``; ProcessInstanceKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -3613,7 +3613,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /process-instances/{processInstanceKey}/call-hierarchy``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_instance_key: path ``processInstanceKey``; ProcessInstanceKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -3651,7 +3651,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /process-instances/{processInstanceKey}/sequence-flows``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_instance_key: path ``processInstanceKey``; ProcessInstanceKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -3688,7 +3688,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /process-instances/{processInstanceKey}/statistics/element-instances``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_instance_key: path ``processInstanceKey``; ProcessInstanceKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -3725,7 +3725,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /incidents/statistics/process-instances-by-definition``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; IncidentProcessInstanceStatisticsByDefinitionQuery; required.
@@ -3799,7 +3799,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /incidents/statistics/process-instances-by-error``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; IncidentProcessInstanceStatisticsByErrorQuery; optional.
@@ -3937,7 +3937,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /roles/{roleId}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             role_id: path ``roleId``; str.
@@ -3970,7 +3970,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /process-definitions/{processDefinitionKey}/form``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_definition_key: path ``processDefinitionKey``; ProcessDefinitionKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -4057,7 +4057,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /tenants/{tenantId}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             tenant_id: path ``tenantId``; TenantId; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
@@ -4096,7 +4096,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /cluster-variables/tenants/{tenantId}/{name}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             tenant_id: path ``tenantId``; TenantId; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
@@ -4163,7 +4163,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /system/usage-metrics``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             start_time: query ``startTime``; datetime; format=date-time.
@@ -4208,7 +4208,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /users/{username}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             username: path ``username``; Username; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
@@ -4245,7 +4245,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /user-tasks/{userTaskKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             user_task_key: path ``userTaskKey``; UserTaskKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -4283,7 +4283,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /user-tasks/{userTaskKey}/form``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             user_task_key: path ``userTaskKey``; UserTaskKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -4321,7 +4321,7 @@ class SyncApi(SyncInvoker):
 
         ``GET /variables/{variableKey}``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             variable_key: path ``variableKey``; VariableKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -4705,7 +4705,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /audit-logs/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; AuditLogSearchQueryRequest; optional.
@@ -4775,7 +4775,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /authorizations/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; AuthorizationSearchQuery; optional.
@@ -4845,7 +4845,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /batch-operation-items/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; BatchOperationItemSearchQuery; optional.
@@ -4915,7 +4915,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /batch-operations/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; BatchOperationSearchQuery; optional.
@@ -4982,7 +4982,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /groups/{groupId}/clients/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             group_id: path ``groupId``; str.
@@ -5064,7 +5064,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /roles/{roleId}/clients/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             role_id: path ``roleId``; str.
@@ -5146,7 +5146,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /tenants/{tenantId}/clients/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             tenant_id: path ``tenantId``; TenantId; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
@@ -5214,7 +5214,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /cluster-variables/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             truncate_values: query ``truncateValues``; bool.
@@ -5293,7 +5293,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /correlated-message-subscriptions/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; CorrelatedMessageSubscriptionSearchQuery; optional.
@@ -5367,7 +5367,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /decision-definitions/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; DecisionDefinitionSearchQuery; optional.
@@ -5441,7 +5441,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /decision-instances/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; DecisionInstanceSearchQuery; optional.
@@ -5511,7 +5511,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /decision-requirements/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; DecisionRequirementsSearchQuery; optional.
@@ -5586,7 +5586,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /element-instances/{elementInstanceKey}/incidents/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             element_instance_key: path ``elementInstanceKey``; ElementInstanceKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -5667,7 +5667,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /element-instances/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; ElementInstanceSearchQuery; optional.
@@ -5737,7 +5737,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /global-task-listeners/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; GlobalTaskListenerSearchQueryRequest; optional.
@@ -5812,7 +5812,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /tenants/{tenantId}/groups/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             tenant_id: path ``tenantId``; TenantId; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
@@ -5879,7 +5879,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /groups/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; GroupSearchQueryRequest; optional.
@@ -5946,7 +5946,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /roles/{roleId}/groups/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             role_id: path ``roleId``; str.
@@ -6027,7 +6027,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /incidents/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; IncidentSearchQuery; optional.
@@ -6097,7 +6097,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /jobs/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; JobSearchQuery; optional.
@@ -6163,7 +6163,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /mapping-rules/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; MappingRuleSearchQueryRequest; optional.
@@ -6234,7 +6234,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /groups/{groupId}/mapping-rules/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             group_id: path ``groupId``; str.
@@ -6316,7 +6316,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /roles/{roleId}/mapping-rules/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             role_id: path ``roleId``; str.
@@ -6398,7 +6398,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /tenants/{tenantId}/mapping-rules/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             tenant_id: path ``tenantId``; TenantId; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
@@ -6465,7 +6465,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /message-subscriptions/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; MessageSubscriptionSearchQuery; optional.
@@ -6539,7 +6539,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /process-definitions/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; ProcessDefinitionSearchQuery; optional.
@@ -6614,7 +6614,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /process-instances/{processInstanceKey}/incidents/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             process_instance_key: path ``processInstanceKey``; ProcessInstanceKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -6695,7 +6695,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /process-instances/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; ProcessInstanceSearchQuery; optional.
@@ -6765,7 +6765,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /roles/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; RoleSearchQueryRequest; optional.
@@ -6832,7 +6832,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /groups/{groupId}/roles/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             group_id: path ``groupId``; str.
@@ -6914,7 +6914,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /tenants/{tenantId}/roles/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             tenant_id: path ``tenantId``; TenantId; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
@@ -6981,7 +6981,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /tenants/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; TenantSearchQueryRequest; optional.
@@ -7050,7 +7050,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /user-tasks/{userTaskKey}/audit-logs/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             user_task_key: path ``userTaskKey``; UserTaskKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -7127,7 +7127,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /user-tasks/{userTaskKey}/effective-variables/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             user_task_key: path ``userTaskKey``; UserTaskKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -7209,7 +7209,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /user-tasks/{userTaskKey}/variables/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             user_task_key: path ``userTaskKey``; UserTaskKey; pattern='^-?[0-9]+$'; min_length=1; max_length=25.
@@ -7289,7 +7289,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /user-tasks/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; UserTaskSearchQuery; optional.
@@ -7359,7 +7359,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /users/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             data: JSON request body; UserSearchQueryRequest; optional.
@@ -7426,7 +7426,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /groups/{groupId}/users/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             group_id: path ``groupId``; str.
@@ -7508,7 +7508,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /roles/{roleId}/users/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             role_id: path ``roleId``; str.
@@ -7590,7 +7590,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /tenants/{tenantId}/users/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             tenant_id: path ``tenantId``; TenantId; pattern='^(<default>|[A-Za-z0-9_@.+-]+)$'; min_length=1; max_length=256.
@@ -7658,7 +7658,7 @@ class SyncApi(SyncInvoker):
 
         ``POST /variables/search``
 
-        Eventually consistent: pass ``wait=waitfor(...)`` to poll until visible; safe to retry.
+        Eventually consistent: pass ``wait=WaitFor(...)`` to poll until visible; safe to retry.
 
         Args:
             truncate_values: query ``truncateValues``; bool.
