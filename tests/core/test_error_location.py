@@ -388,24 +388,44 @@ def test_http_to_a_tls_port_answering_400_says_the_server_expects_tls(
 
 
 @pytest.mark.parametrize("kind", TRANSPORTS)
-def test_https_to_a_plain_server_silent_on_handshakes_is_a_tls_error_after_one_connect_timeout(kind: str) -> None:
-    # The test kit's server, like Python's http.server, waits for a request head
-    # that a ClientHello never completes: only the connect timeout ends the
-    # handshake. Asked in plain HTTP it answers, so the first attempt is the last.
-    from camunda_testkit import FakeCluster
+def test_https_to_a_plain_server_silent_on_handshakes_is_a_tls_error_after_one_connect_timeout(
+    kind: str, loopback: Callable[[Callable[[socket.socket], None]], LoopbackServer]
+) -> None:
+    # Like Python's http.server: it waits for a request head that a ClientHello
+    # never completes, so only the connect timeout ends the handshake. Asked in
+    # plain HTTP it answers, so the first attempt is the last.
+    def serve(conn: socket.socket) -> None:
+        head = _read_head(conn)  # a ClientHello never ends the head: recv until the client gives up
+        if head.startswith(b"HEAD "):
+            conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
 
-    with FakeCluster() as cluster:
-        address = cluster.rest_address.replace("http://", "https://")
-        error, counter = _call(
-            kind, configuration={"CAMUNDA_REST_ADDRESS": address, "CAMUNDA_HTTP_CONNECT_TIMEOUT_MS": "300"}
-        )
+    server = loopback(serve)
+    address = f"https://127.0.0.1:{server.port}"
+    error, counter = _call(
+        kind, configuration={"CAMUNDA_REST_ADDRESS": address, "CAMUNDA_HTTP_CONNECT_TIMEOUT_MS": "300"}
+    )
     assert type(error) is errors.TlsError, repr(error)
     assert counter.attempts == 1
     assert isinstance(error.__cause__, errors.TransportTimeoutError)
     message = str(error)
-    assert message.startswith(f"getThing: cannot set up TLS with {address}/things/1 (GET, attempt 1 of 5, ")
+    assert message.startswith(f"getThing: cannot set up TLS with {address}/v2/things/1 (GET, attempt 1 of 5, ")
     assert "the server did not answer the TLS handshake, and answers plain HTTP. Use an http:// address" in message
     assert message.endswith("The address comes from configuration['CAMUNDA_REST_ADDRESS'].")
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+def test_https_to_the_test_kit_is_a_tls_error_at_its_first_answer(kind: str) -> None:
+    # The test kit answers a ClientHello in plain HTTP at once (as Tomcat and nginx
+    # do), so no connect timeout is spent: PATIENT timeouts would show if one were.
+    from camunda_testkit import FakeCluster
+
+    with FakeCluster() as cluster:
+        address = cluster.rest_address.replace("http://", "https://")
+        error, counter = _call(kind, configuration={"CAMUNDA_REST_ADDRESS": address, **PATIENT})
+    assert type(error) is errors.TlsError, repr(error)
+    assert counter.attempts == 1
+    assert not isinstance(error.__cause__, errors.TransportTimeoutError)
+    assert "the server answered the TLS handshake in plain HTTP. Use an http:// address" in str(error)
 
 
 @pytest.mark.parametrize("kind", TRANSPORTS)

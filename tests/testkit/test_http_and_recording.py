@@ -153,3 +153,14 @@ def test_recording_can_be_switched_off() -> None:
         httpx.get(f"{cluster.rest_address}/status")
         assert cluster.requests == []
         assert cluster.stats.requests == 1
+
+
+def test_a_tls_client_hello_is_answered_in_plain_http_at_once(cluster: FakeCluster) -> None:
+    # A client configured with https:// gets a plain-HTTP 400 it can recognise,
+    # not a silent socket that only its handshake timeout ends.
+    sock = _connect(cluster)
+    sock.sendall(b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + bytes(32))
+    status, _headers, body = _read_response(sock)
+    assert status == 400
+    assert b"plain HTTP" in body
+    sock.close()

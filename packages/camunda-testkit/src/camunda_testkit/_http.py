@@ -218,6 +218,10 @@ def _wants_close(request: HttpRequest) -> bool:
     return "close" in connection
 
 
+#: The first byte of a TLS record carrying a handshake (a ClientHello).
+_TLS_HANDSHAKE_RECORD = b"\x16"
+
+
 async def serve_connection(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, handler: Handler
 ) -> None:
@@ -228,9 +232,25 @@ async def serve_connection(
         return reader.at_eof() or transport.is_closing()
 
     try:
+        try:
+            first_byte = await reader.readexactly(1)
+        except asyncio.IncompleteReadError:
+            return
+        if first_byte == _TLS_HANDSHAKE_RECORD:
+            # A client configured with https://: answer in plain HTTP at once, as Tomcat and
+            # nginx do, so its TLS layer fails now ("wrong version number") instead of waiting
+            # for a handshake timeout.
+            writer.write(
+                HttpResponse.problem(
+                    400, "Bad Request", "this server speaks plain HTTP: use an http:// address", "/"
+                ).encode(close=True)
+            )
+            await writer.drain()
+            return
+        prefix = first_byte
         while True:
             try:
-                head = await reader.readuntil(b"\r\n\r\n")
+                head = prefix + await reader.readuntil(b"\r\n\r\n")
             except asyncio.IncompleteReadError:
                 return
             except asyncio.LimitOverrunError:
@@ -240,6 +260,7 @@ async def serve_connection(
                     )
                 )
                 return
+            prefix = b""
             try:
                 request = _parse_head(head[:-4])
                 request.body = await _read_body(request, reader, writer)
