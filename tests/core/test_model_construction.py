@@ -14,14 +14,14 @@ from typing import Any
 import attrs
 import pytest
 
+from camunda_core import models
 from camunda_core.errors import CamundaError
 from camunda_core.models import ProcessInstanceCreationInstructionByKey
+from camunda_core.models.process_creation_by_key import ProcessCreationByKey
 from camunda_core.models.process_instance_result import ProcessInstanceResult
 from camunda_core.serialization import converter
 from camunda_core.serialization.construction import ModelArgumentError
 from camunda_core.types import UNSET
-from camunda_orchestration_sdk import models
-from camunda_orchestration_sdk.models.process_creation_by_key import ProcessCreationByKey
 
 NAMES_ALIAS = "ProcessCreationByKey"
 
@@ -50,7 +50,7 @@ def test_the_name_is_found_through_a_module_attribute_and_an_import_alias() -> N
     assert str(via_module).startswith("ProcessCreationByKey() got an unexpected keyword argument 'tenantid'")
     assert via_module.suggestions == {"tenantid": "tenant_id"}
 
-    from camunda_orchestration_sdk.models.process_creation_by_key import (
+    from camunda_core.models.process_creation_by_key import (
         ProcessCreationByKey as ByKey,
     )
 
@@ -120,7 +120,7 @@ def test_the_name_is_found_in_a_script_run_as_a_user_would(tmp_path: Any) -> Non
     script.write_text(
         textwrap.dedent(
             """
-            from camunda_orchestration_sdk.models.process_creation_by_key import ProcessCreationByKey
+            from camunda_core.models.process_creation_by_key import ProcessCreationByKey
 
             try:
                 ProcessCreationByKey(
