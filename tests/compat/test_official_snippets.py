@@ -713,16 +713,37 @@ official_job(
 
 
 @row("errors-status-classes")
-def test_per_status_classes_have_shorter_names(official: OfficialRuns, camunda_cluster: FakeCluster) -> None:
+def test_per_status_classes_keep_their_names_and_content(official: OfficialRuns, camunda_cluster: FakeCluster) -> None:
     assert official.result("status-classes") == {"class": "not found", "content": True, "op": "get_process_instance"}
-    snippet = OFFICIAL["status-classes"].code
-    with pytest.raises(ImportError, match="NotFoundError"):
-        run_ours(snippet, kit_env(camunda_cluster))
-    replacement = snippet.replace("NotFoundError", "NotFound").replace(
-        "bool(error.content)", "bool(error.raw_body or error.problem)"
-    )
-    ours = run_ours(replacement, kit_env(camunda_cluster))
+    # The same snippet runs here unchanged: NotFoundError is our NotFound, content the body's bytes.
+    ours = run_ours(OFFICIAL["status-classes"].code, kit_env(camunda_cluster))
     assert ours == {"class": "not found", "content": True, "op": "getProcessInstance"}
+
+
+@row("errors-parsed-and-operation-id")
+def test_parsed_operation_id_and_unsent_statuses_change(camunda_cluster: FakeCluster) -> None:
+    ours = run_ours(
+        """
+        from camunda_orchestration_sdk import CamundaClient
+        from camunda_orchestration_sdk.errors import NotFoundError
+
+        with CamundaClient() as client:
+            try:
+                client.get_process_instance(process_instance_key="2251799813685249")
+            except NotFoundError as error:
+                result = {
+                    "parsed": hasattr(error, "parsed"),
+                    "title": error.problem.get("title"),
+                    "op": error.operation_id,
+                }
+        """,
+        kit_env(camunda_cluster),
+    )
+    assert ours == {"parsed": False, "title": "NOT_FOUND", "op": "getProcessInstance"}
+    import camunda_orchestration_sdk.errors as errors
+
+    for absent in ("UnexpectedStatus", "GoneError", "NotImplementedError_", "UnprocessableEntityError"):
+        assert not hasattr(errors, absent)
 
 
 TRANSPORT = official_job(

@@ -84,6 +84,19 @@ __all__ = [
     "BadGateway",
     "ServiceUnavailable",
     "GatewayTimeout",
+    "BadRequestError",
+    "UnauthorizedError",
+    "ForbiddenError",
+    "NotFoundError",
+    "ConflictError",
+    "PreconditionFailedError",
+    "PayloadTooLargeError",
+    "UnsupportedMediaTypeError",
+    "TooManyRequestsError",
+    "InternalServerErrorError",
+    "BadGatewayError",
+    "ServiceUnavailableError",
+    "GatewayTimeoutError",
     "STATUS_CLASSES",
     "status_class_for",
     "is_backpressure",
@@ -380,6 +393,19 @@ class ApiError(CamundaError):
             f"title={title!r}, detail={detail!r})"
         )
 
+    @property
+    def content(self) -> bytes:
+        """The response body as bytes, as the official SDK's ``ApiError.content`` offers it.
+
+        ``raw_body`` encoded, or the problem re-encoded as JSON when the body was one;
+        ``b""`` for an empty body.
+        """
+        if self.raw_body is not None:
+            return self.raw_body.encode("utf-8")
+        if self.problem:
+            return json.dumps(dict(self.problem), separators=(",", ":")).encode("utf-8")
+        return b""
+
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only __init__: rebuild through a helper so errors pickle
         # (they cross process boundaries in the process worker strategy).
@@ -514,6 +540,22 @@ STATUS_CLASSES: Mapping[int, type[ApiError]] = {
     )
     if cls.status_code is not None
 }
+
+# The official SDK's names for the status classes, so ``except NotFoundError`` in code
+# written for it keeps working: the same classes, not look-alikes.
+BadRequestError = BadRequest
+UnauthorizedError = Unauthorized
+ForbiddenError = Forbidden
+NotFoundError = NotFound
+ConflictError = Conflict
+PreconditionFailedError = PreconditionFailed
+PayloadTooLargeError = PayloadTooLarge
+UnsupportedMediaTypeError = UnsupportedMediaType
+TooManyRequestsError = TooManyRequests
+InternalServerErrorError = InternalServerError
+BadGatewayError = BadGateway
+ServiceUnavailableError = ServiceUnavailable
+GatewayTimeoutError = GatewayTimeout
 
 
 def status_class_for(status: int) -> type[ApiError]:

@@ -1942,32 +1942,45 @@ from camunda_core.errors import ApiError as ApiError
 from camunda_core.errors import AuthenticationError as AuthenticationError
 from camunda_core.errors import BackpressureError as BackpressureError
 from camunda_core.errors import BadGateway as BadGateway
+from camunda_core.errors import BadGatewayError as BadGatewayError
 from camunda_core.errors import BadRequest as BadRequest
+from camunda_core.errors import BadRequestError as BadRequestError
 from camunda_core.errors import CamundaError as CamundaError
 from camunda_core.errors import ConfigurationError as ConfigurationError
 from camunda_core.errors import ConfigurationProblem as ConfigurationProblem
 from camunda_core.errors import Conflict as Conflict
+from camunda_core.errors import ConflictError as ConflictError
 from camunda_core.errors import ConsistencyTimeoutError as ConsistencyTimeoutError
 from camunda_core.errors import Forbidden as Forbidden
+from camunda_core.errors import ForbiddenError as ForbiddenError
 from camunda_core.errors import GatewayTimeout as GatewayTimeout
+from camunda_core.errors import GatewayTimeoutError as GatewayTimeoutError
 from camunda_core.errors import InternalServerError as InternalServerError
+from camunda_core.errors import InternalServerErrorError as InternalServerErrorError
 from camunda_core.errors import NotAcceptable as NotAcceptable
 from camunda_core.errors import NotFound as NotFound
+from camunda_core.errors import NotFoundError as NotFoundError
 from camunda_core.errors import PayloadTooLarge as PayloadTooLarge
+from camunda_core.errors import PayloadTooLargeError as PayloadTooLargeError
 from camunda_core.errors import PluginError as PluginError
 from camunda_core.errors import PreconditionFailed as PreconditionFailed
+from camunda_core.errors import PreconditionFailedError as PreconditionFailedError
 from camunda_core.errors import RequestConstructionError as RequestConstructionError
 from camunda_core.errors import ResponseParseError as ResponseParseError
 from camunda_core.errors import ServerError as ServerError
 from camunda_core.errors import ServiceUnavailable as ServiceUnavailable
+from camunda_core.errors import ServiceUnavailableError as ServiceUnavailableError
 from camunda_core.errors import TlsError as TlsError
 from camunda_core.errors import TlsVerificationError as TlsVerificationError
 from camunda_core.errors import TooManyRequests as TooManyRequests
+from camunda_core.errors import TooManyRequestsError as TooManyRequestsError
 from camunda_core.errors import TransportConnectionError as TransportConnectionError
 from camunda_core.errors import TransportError as TransportError
 from camunda_core.errors import TransportTimeoutError as TransportTimeoutError
 from camunda_core.errors import Unauthorized as Unauthorized
+from camunda_core.errors import UnauthorizedError as UnauthorizedError
 from camunda_core.errors import UnsupportedMediaType as UnsupportedMediaType
+from camunda_core.errors import UnsupportedMediaTypeError as UnsupportedMediaTypeError
 from camunda_core.errors import ValidationError as ValidationError
 from camunda_core.errors import address_sentence as address_sentence
 from camunda_core.errors import api_error_from_response as api_error_from_response
@@ -1985,34 +1998,47 @@ __all__ = [
     "AuthenticationError",
     "BackpressureError",
     "BadGateway",
+    "BadGatewayError",
     "BadRequest",
+    "BadRequestError",
     "CamundaError",
     "ConfigurationError",
     "ConfigurationProblem",
     "Conflict",
+    "ConflictError",
     "ConsistencyTimeoutError",
     "Forbidden",
+    "ForbiddenError",
     "GatewayTimeout",
+    "GatewayTimeoutError",
     "InternalServerError",
+    "InternalServerErrorError",
     "MESSAGE_QUOTE_LIMIT",
     "NotAcceptable",
     "NotFound",
+    "NotFoundError",
     "PayloadTooLarge",
+    "PayloadTooLargeError",
     "PluginError",
     "PreconditionFailed",
+    "PreconditionFailedError",
     "RequestConstructionError",
     "ResponseParseError",
     "STATUS_CLASSES",
     "ServerError",
     "ServiceUnavailable",
+    "ServiceUnavailableError",
     "TlsError",
     "TlsVerificationError",
     "TooManyRequests",
+    "TooManyRequestsError",
     "TransportConnectionError",
     "TransportError",
     "TransportTimeoutError",
     "Unauthorized",
+    "UnauthorizedError",
     "UnsupportedMediaType",
+    "UnsupportedMediaTypeError",
     "ValidationError",
     "address_sentence",
     "api_error_from_response",
