@@ -55,6 +55,8 @@ def test_top_level_surface() -> None:
         "ApiError",
         "BackpressureError",
         "ConfigurationError",
+        "CamundaConfigWarning",
+        "explain_configuration",
         "WaitFor",
     }
     assert expected <= set(sdk.__all__)

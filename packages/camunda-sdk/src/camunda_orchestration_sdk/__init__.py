@@ -39,7 +39,7 @@ from .semantic_types import *  # noqa: F403 - every key type, re-exported
 
 if TYPE_CHECKING:
     from camunda_core.client import DeploymentSummary
-    from camunda_core.config import CamundaConfig
+    from camunda_core.config import CamundaConfig, CamundaConfigWarning, explain_configuration
     from camunda_core.retry.policy import DefaultRetryPolicy, RetryPolicy
     from camunda_core.runtime.consistency import WaitFor
     from camunda_core.runtime.multipart import File
@@ -61,6 +61,8 @@ __all__ = [
     "CamundaClient",
     "CamundaAsyncClient",
     "CamundaConfig",
+    "CamundaConfigWarning",
+    "explain_configuration",
     "DeploymentSummary",
     "WaitFor",
     "File",
@@ -106,6 +108,8 @@ _LAZY = {
     "CamundaAsyncClient": "camunda_orchestration_sdk.client",
     "DeploymentSummary": "camunda_core.client",
     "CamundaConfig": "camunda_core.config",
+    "CamundaConfigWarning": "camunda_core.config",
+    "explain_configuration": "camunda_core.config",
     "WaitFor": "camunda_core.runtime.consistency",
     "File": "camunda_core.runtime.multipart",
     "RetryPolicy": "camunda_core.retry.policy",
