@@ -134,7 +134,11 @@ def bench_sync_calls(rest_address: str, rounds: int, batch: int) -> list[Row]:
 
     base = rest_address
     raw = httpx.Client(base_url=base, headers={"Accept": "application/json"})
-    sdk = CamundaClient(configuration={"CAMUNDA_REST_ADDRESS": base, "CAMUNDA_AUTH_STRATEGY": "NONE"})
+    settings = {"CAMUNDA_REST_ADDRESS": base, "CAMUNDA_AUTH_STRATEGY": "NONE"}
+    sdk = _as_installed_by_default(CamundaClient(configuration=settings))
+    # The same client with camunda-otel's plugin (installed in the dev environment, auto-enabled,
+    # no tracer provider configured): what installing the tracing extra costs per call.
+    traced = CamundaClient(configuration=settings)
     create_body = {"processDefinitionId": "bench-process"}
 
     def raw_topology() -> None:
@@ -142,6 +146,9 @@ def bench_sync_calls(rest_address: str, rounds: int, batch: int) -> list[Row]:
 
     def sdk_topology() -> None:
         sdk.get_topology()
+
+    def traced_topology() -> None:
+        traced.get_topology()
 
     def raw_create() -> None:
         raw.post("/process-instances", json=create_body).json()
@@ -175,15 +182,46 @@ def bench_sync_calls(rest_address: str, rounds: int, batch: int) -> list[Row]:
     # other calls: fewer samples give as stable a median.
     raw_s, sdk_s = _interleaved(rounds, max(batch // 10, 10), raw_search, sdk_search)
     raw_c, sdk_c = _interleaved(rounds, batch, raw_create, sdk_create)
+    rows: list[Row] = []
+    if _otel_plugin_name(traced) is not None:
+        for _ in range(50):
+            traced_topology()
+        raw_o, sdk_o = _interleaved(rounds, batch, raw_topology, traced_topology)
+        rows.append(
+            {"figure": "sync get_topology, camunda-otel installed (µs/call)", "ours": sdk_o, "floor": raw_o,
+             "goal": None, "note": "floor: raw httpx.Client; the plugin auto-enabled, no tracer provider set"}
+        )
     raw.close()
     sdk.close()
+    traced.close()
     return [
         {"figure": "sync get_topology (µs/call)", "ours": sdk_t, "floor": raw_t, "goal": 1.10, "note": "floor: raw httpx.Client"},
         {"figure": "sync create_process_instance (µs/call)", "ours": sdk_c, "floor": raw_c, "goal": 1.10,
          "note": "floor: raw httpx.Client"},
         {"figure": f"sync search_process_instances, {SEARCH_ITEMS} items (µs/call)", "ours": sdk_s, "floor": raw_s,
          "goal": 1.15, "note": "floor: raw httpx.Client post + json.loads of the same body"},
+        *rows,
     ]
+
+
+def _otel_plugin_name(client: Any) -> str | None:
+    for name, plugin in client.plugin_manager.list_name_plugin():
+        if type(plugin).__module__.startswith("camunda_otel"):
+            return str(name)
+    return None
+
+
+def _as_installed_by_default(client: Any) -> Any:
+    """The client as ``pip install camunda-orchestration-sdk`` runs it.
+
+    The dev environment also installs camunda-otel (an extra), whose entry point would enable
+    tracing on every client; the default install has no such plugin, so it is taken off here
+    and measured in a row of its own.
+    """
+    name = _otel_plugin_name(client)
+    if name is not None:
+        client.runtime.unregister_plugin(client.plugin_manager.get_plugin(name))
+    return client
 
 
 def bench_async_calls(rest_address: str, rounds: int, concurrency: int) -> list[Row]:
@@ -206,7 +244,9 @@ def bench_async_calls(rest_address: str, rounds: int, concurrency: int) -> list[
     async def run() -> list[float]:
         raw_httpx = httpx.AsyncClient(base_url=rest_address, limits=httpx.Limits(max_connections=100))
         raw_aiohttp = httpx.AsyncClient(base_url=rest_address, transport=AiohttpTransport())
-        sdk = CamundaAsyncClient(configuration={"CAMUNDA_REST_ADDRESS": rest_address, "CAMUNDA_AUTH_STRATEGY": "NONE"})
+        sdk = _as_installed_by_default(
+            CamundaAsyncClient(configuration={"CAMUNDA_REST_ADDRESS": rest_address, "CAMUNDA_AUTH_STRATEGY": "NONE"})
+        )
 
         async def raw_httpx_call() -> None:
             (await raw_httpx.get("/topology")).json()
