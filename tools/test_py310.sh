@@ -23,4 +23,4 @@ fi
 echo "py310: using $PY310"
 export UV_PROJECT_ENVIRONMENT=.venv-py310
 uv sync --frozen --all-packages --python "$PY310" --quiet
-uv run --frozen --python "$PY310" pytest -q -m "not prism and not slow" tests/core tests/generator tests/sdk tests/workers tests/auth_oauth
+uv run --frozen --python "$PY310" pytest -q -m "not prism and not slow" tests/core tests/generator tests/sdk tests/workers tests/auth_oauth tests/testkit tests/cli tests/otel tests/compat
