@@ -113,9 +113,13 @@ def test_interrupt_releases_the_job_lets_the_other_finish_and_the_run_returns_it
     cluster = camunda_cluster
     start(cluster, kind)
     report = run(run_until_it_returns(cluster, cfg(strategy), handler_for(strategy)))
-    assert report.interrupted == 1 and report.activated == 2
+    assert report.interrupted == 1
+    # The interrupted job's release can reach the cluster while the open long poll settles
+    # (POLL_SETTLE_SECONDS): that poll then gets the job again, and the stopping worker
+    # releases it a second time. Never lost, never run twice: one activation more at most.
+    assert report.activated in (2, 3) and report.released == report.activated - 1
     assert report.completed == 1  # the other job finished within the grace period
-    assert report.released >= 1 and report.failed == 0 and report.handler_errors == 0
+    assert report.failed == 0 and report.handler_errors == 0
     [interrupted] = [job for job in cluster.jobs() if job.state != "COMPLETED"]
     assert interrupted.state == "ACTIVATABLE" and interrupted.retries == 3 and interrupted.completions == 0
     bodies = fail_bodies(cluster)
