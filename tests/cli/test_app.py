@@ -96,3 +96,23 @@ def test_testkit_on_a_taken_port_exits_2(capsys: pytest.CaptureFixture[str]) -> 
         outcome = camunda(capsys, "testkit", "--port", str(cluster.port))
     assert outcome.code == 2
     assert f"cannot listen on 127.0.0.1:{cluster.port}" in outcome.err
+
+
+def test_a_misspelt_variable_is_one_warning_line_not_a_python_warning(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from camunda_testkit import FakeCluster
+
+    with FakeCluster() as cluster:
+        monkeypatch.setenv("CAMUNDA_REST_ADDRESS", cluster.rest_address)
+        monkeypatch.setenv("CAMUNDA_SDK_LOG_LEVLE", "debug")
+        outcome = camunda(capsys, "instances", "--json")
+        assert outcome.code == 0
+        assert outcome.err.startswith("camunda: warning: ")
+        assert "CAMUNDA_SDK_LOG_LEVLE" in outcome.err and "did you mean CAMUNDA_SDK_LOG_LEVEL?" in outcome.err
+        assert "CamundaConfigWarning" not in outcome.err and ".py:" not in outcome.err
+        # doctor lists the name in its settings table instead of warning about it
+        doctor = camunda(capsys, "doctor")
+        assert doctor.code == 0
+        assert "camunda: warning" not in doctor.err and "CamundaConfigWarning" not in doctor.err
+        assert "CAMUNDA_SDK_LOG_LEVLE" in doctor.out

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
+from typing import TextIO
 
 from cyclopts import App
 
@@ -56,18 +58,35 @@ def _split_debug(argv: Sequence[str]) -> tuple[list[str], bool]:
     return args, debug
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    # Like the command's errors: the text alone (an unknown CAMUNDA_* name, say), not the
+    # SDK's file and line, which mean nothing to a user of the command line.
+    sys.stderr.write(f"camunda: warning: {message}\n")
+    sys.stderr.flush()
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code (``main`` exits with it)."""
     args, debug = _split_debug(sys.argv[1:] if argv is None else argv)
-    try:
-        app(args, exit_on_error=False, print_error=False)
-    except (Exception, KeyboardInterrupt) as error:
-        if debug:
-            traceback.print_exception(type(error), error, error.__traceback__)
-        line, exit_code = describe_failure(error)
-        sys.stderr.write(f"camunda: error: {line}\n")
-        sys.stderr.flush()
-        return exit_code
+    with warnings.catch_warnings():
+        if not debug:
+            warnings.showwarning = _show_warning
+        try:
+            app(args, exit_on_error=False, print_error=False)
+        except (Exception, KeyboardInterrupt) as error:
+            if debug:
+                traceback.print_exception(type(error), error, error.__traceback__)
+            line, exit_code = describe_failure(error)
+            sys.stderr.write(f"camunda: error: {line}\n")
+            sys.stderr.flush()
+            return exit_code
     return EXIT_OK
 
 

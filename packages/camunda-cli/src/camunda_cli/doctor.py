@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 import ssl
 import time
+import warnings
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -225,6 +226,15 @@ def doctor(*, as_json: AsJson = False) -> None:
     Each step prints pass or fail with the variable to change. Exits with the first failing step's
     code: 2 configuration, 3 connectivity or TLS, 4 auth, 1 topology.
     """
+    from camunda_core.config import CamundaConfigWarning
+
+    with warnings.catch_warnings():
+        # Names without effect are rows of the settings table already (with their hint).
+        warnings.simplefilter("ignore", CamundaConfigWarning)
+        _doctor(as_json)
+
+
+def _doctor(as_json: bool) -> None:
     from camunda_core.client import CamundaClient
     from camunda_core.config import explain_configuration
     from camunda_core.errors import ConfigurationError
