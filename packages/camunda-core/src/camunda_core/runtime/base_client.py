@@ -516,11 +516,11 @@ class ClientCore:
         started: float,
         error: BaseException | None = None,
     ) -> None:
-        if self._edit_requests and _ANSWER_CALLBACKS in request.extensions:
-            self._answered(prepared, request, attempt, status, started, error)
-        if self._observe_responses:
+        callbacks = request.extensions.get(_ANSWER_CALLBACKS) if self._edit_requests else None
+        if callbacks or self._observe_responses:
             from camunda_core.runtime.events import ResponseEvent
 
+            # One event for both listeners: the attempt's answer callbacks and the observers.
             event: ResponseEvent = ResponseEvent(
                 operation_id=prepared.operation.operation_id,
                 method=request.method,
@@ -530,7 +530,10 @@ class ClientCore:
                 elapsed_seconds=self.clock() - started,
                 error=error,
             )
-            notify_observers(self.pm.hook.camunda_on_response, self.logger, event=event)
+            if callbacks:
+                self._answered(callbacks, event)
+            if self._observe_responses:
+                notify_observers(self.pm.hook.camunda_on_response, self.logger, event=event)
         if self.logger.is_enabled("debug"):
             self.logger.debug(
                 "<- %s %s (%.1f ms)%s",
@@ -540,28 +543,9 @@ class ClientCore:
                 f" {type(error).__name__}: {error}" if error is not None else "",
             )
 
-    def _answered(
-        self,
-        prepared: PreparedRequest,
-        request: httpx.Request,
-        attempt: int,
-        status: int | None,
-        started: float,
-        error: BaseException | None,
-    ) -> None:
+    def _answered(self, callbacks: list[Callable[[ResponseEvent], None]], event: ResponseEvent) -> None:
         """Tell the ``OutgoingRequest.on_answer`` callbacks of this attempt how it ended."""
-        from camunda_core.runtime.events import ResponseEvent
-
-        event = ResponseEvent(
-            operation_id=prepared.operation.operation_id,
-            method=request.method,
-            url=str(request.url),
-            attempt=attempt,
-            status=status,
-            elapsed_seconds=self.clock() - started,
-            error=error,
-        )
-        for callback in request.extensions[_ANSWER_CALLBACKS]:
+        for callback in callbacks:
             try:
                 callback(event)
             except Exception as exc:  # watching a call must never break it
