@@ -95,6 +95,10 @@ def test_descriptor_flags() -> None:
     )
     assert not ops["create_process_instance"].idempotent
     assert ops["create_process_instance"].tenant_field == "tenantId"
+    # Derived from the body's shape (a top-level tenantIds list), not named by hand.
+    assert {n: o.tenant_list_field for n, o in ops.items() if o.tenant_list_field} == {
+        "activate_jobs": "tenantIds"
+    }
     assert ops["get_topology"].response_kind == "model" and ops["get_topology"].method == "GET"
     assert ops["get_process_definition_xml"].response_kind == "text"
     assert ops["get_document"].response_kind == "bytes"

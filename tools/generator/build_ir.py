@@ -527,6 +527,7 @@ class IRBuilder:
         success, errors, response_kind, response_type = self._responses(operation_id, op)
         upper = method.upper()
         item_field, item_type = self._search_paging(body_type, response_type)
+        tenant_list_field = self._tenant_list_field(body_type) if body_kind == "json" else None
         return OperationIR(
             operation_id=operation_id,
             py_name=python_identifier(operation_id),
@@ -549,6 +550,7 @@ class IRBuilder:
             tenant_field="tenantId"
             if operation_id in tenant_in_body and body_kind in ("json", "multipart")
             else None,
+            tenant_list_field=tenant_list_field,
             long_poll=operation_id in _LONG_POLL_OPS,
             backpressure_exempt=operation_id in _BACKPRESSURE_EXEMPT_OPS,
             search_item_field=item_field,
@@ -719,6 +721,16 @@ class IRBuilder:
         if items is None:
             return None, None
         return "items", items.type.args[0]
+
+    def _tenant_list_field(self, body_type: TypeRef | None) -> str | None:
+        """``tenantIds`` when the JSON body has that top-level list of tenants to act for."""
+        if body_type is None or body_type.kind != "schema":
+            return None
+        request = self._object_schema(body_type.name)
+        if request is None:
+            return None
+        found = any(f.wire_name == "tenantIds" and f.type.kind == "list" for f in request.fields)
+        return "tenantIds" if found else None
 
     def _object_schema(self, name: str) -> SchemaIR | None:
         schema = self.schemas.get(name)

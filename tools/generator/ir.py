@@ -207,6 +207,8 @@ class OperationIR:
     idempotent: bool
     eventually_consistent: bool
     tenant_field: str | None
+    # Wire name of a top-level list of tenants in the JSON body (activateJobs' tenantIds).
+    tenant_list_field: str | None
     long_poll: bool
     backpressure_exempt: bool
     search_item_field: str | None

@@ -133,6 +133,8 @@ def _operation_block(ir: SpecIR, op: OperationIR, speller: TypeSpeller, imports:
             args.append(f"{flag}=True")
     if op.tenant_field:
         args.append(f"tenant_field={op.tenant_field!r}")
+    if op.tenant_list_field:
+        args.append(f"tenant_list_field={op.tenant_list_field!r}")
     if op.search_item_field:
         args.append(f"search_item_field={op.search_item_field!r}")
     if op.accept:

@@ -389,6 +389,7 @@ activate_jobs: Operation[JobActivationResult] = Operation(
         503: "camunda_core.api.errors:ActivateJobsServiceUnavailable",
     },
     long_poll=True,
+    tenant_list_field="tenantIds",
 )
 
 assign_client_to_group: Operation[None] = Operation(

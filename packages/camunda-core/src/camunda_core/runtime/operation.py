@@ -80,6 +80,7 @@ class Operation(Generic[R]):
         "search_item_field",
         "success_statuses",
         "tenant_field",
+        "tenant_list_field",
     )
 
     def __init__(
@@ -100,6 +101,7 @@ class Operation(Generic[R]):
         idempotent: bool | None = None,
         eventually_consistent: bool = False,
         tenant_field: str | None = None,
+        tenant_list_field: str | None = None,
         long_poll: bool = False,
         backpressure_exempt: bool = False,
         search_item_field: str | None = None,
@@ -131,6 +133,9 @@ class Operation(Generic[R]):
         # Wire name of an optional top-level "tenantId" in the JSON body, filled
         # from CAMUNDA_TENANT_ID when the caller leaves it unset.
         self.tenant_field = tenant_field
+        # Wire name of a top-level list of tenants in the JSON body (activateJobs' "tenantIds"),
+        # filled from CAMUNDA_TENANT_IDS (else CAMUNDA_TENANT_ID) when the caller gives none.
+        self.tenant_list_field = tenant_list_field
         # Long-polling operations get a read timeout longer than their poll.
         self.long_poll = long_poll
         # Never held back by the adaptive backpressure limiter (job complete/fail):

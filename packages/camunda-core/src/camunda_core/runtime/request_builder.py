@@ -30,10 +30,9 @@ __all__ = ["PreparedRequest", "build_request", "encode_json", "to_wire"]
 
 JSON_CONTENT_TYPE = "application/json"
 
-#: Operations whose JSON body lists the tenants to act for, by wire field. Filled from
-#: ``CamundaConfig.job_tenant_ids`` (CAMUNDA_TENANT_IDS, else CAMUNDA_TENANT_ID) when the
-#: caller gives none and does not ask for its assigned tenants (``tenantFilter: ASSIGNED``).
-TENANT_LIST_FIELDS: Mapping[str, str] = {"activateJobs": "tenantIds"}
+#: A tenant list (``Operation.tenant_list_field``) is filled from ``CamundaConfig.job_tenant_ids``
+#: (CAMUNDA_TENANT_IDS, else CAMUNDA_TENANT_ID) when the caller gives none and does not ask for
+#: its assigned tenants (``tenantFilter: ASSIGNED``).
 _TENANT_FILTER_FIELD, _ASSIGNED_TENANTS = "tenantFilter", "ASSIGNED"
 
 
@@ -93,8 +92,8 @@ def build_request(
 
     if op.body_kind == "json":
         json_body = _json_body(op, body, default_tenant_id)
-        if default_tenant_ids and op.operation_id in TENANT_LIST_FIELDS:
-            json_body = _with_tenant_list(TENANT_LIST_FIELDS[op.operation_id], json_body, default_tenant_ids)
+        if default_tenant_ids and op.tenant_list_field:
+            json_body = _with_tenant_list(op.tenant_list_field, json_body, default_tenant_ids)
         if json_body is not UNSET:
             content = _encode_body(op, json_body)
             headers["Content-Type"] = JSON_CONTENT_TYPE
